@@ -1,0 +1,235 @@
+//! Money amounts, in yuan, exactly as written.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// An amount of money in yuan (元), kept exactly as written: `"0.10"` stays `"0.10"`, never a
+/// float (a float turns `0.10` into `0.1`, which breaks notification signatures and some
+/// comparisons).
+///
+/// [`Amount::new`] accepts what Alipay accepts for a request amount: a decimal with at most two
+/// fraction digits, from `0.01` to `100000000` (one hundred million) inclusive, with no sign,
+/// exponent or spaces. Amounts in Alipay's answers and notifications are read with the same
+/// format rule but may be `0` or `0.00` (e.g. `point_amount`).
+///
+/// ```
+/// use alipay::Amount;
+///
+/// let a: Amount = "88.80".parse()?;
+/// assert_eq!(a.as_str(), "88.80");
+/// assert_eq!(a.cents(), 8880);
+/// assert!(Amount::new("0.001").is_err());
+/// assert!(Amount::new("0").is_err());
+/// assert_eq!(Amount::from_cents(1)?.as_str(), "0.01");
+/// # Ok::<(), alipay::AmountError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Amount {
+    text: Box<str>,
+    cents: u64,
+}
+
+/// The largest amount Alipay accepts, in cents (100,000,000 yuan).
+const MAX_CENTS: u64 = 100_000_000 * 100;
+
+/// Why a text is not a valid [`Amount`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AmountError {
+    /// The text is not a plain decimal number (`"1e3"`, `"-1"`, `" 1"`, `"1."`, `""`).
+    #[error("`{0}` is not a decimal amount in yuan (expected e.g. `88.80`)")]
+    Format(String),
+    /// More than two digits after the decimal point.
+    #[error("`{0}` has more than two decimals (Alipay amounts are in yuan with at most 2)")]
+    TooManyDecimals(String),
+    /// Below 0.01 yuan.
+    #[error("`{0}` is below the minimum amount of 0.01")]
+    TooSmall(String),
+    /// Above 100,000,000 yuan.
+    #[error("`{0}` is above the maximum amount of 100000000")]
+    TooLarge(String),
+}
+
+impl Amount {
+    /// Parses a request amount: at most two decimals, within `[0.01, 100000000]`.
+    pub fn new(text: impl AsRef<str>) -> Result<Self, AmountError> {
+        let amount = Self::parse_any(text.as_ref())?;
+        if amount.cents == 0 {
+            return Err(AmountError::TooSmall(text.as_ref().to_owned()));
+        }
+        Ok(amount)
+    }
+
+    /// An amount from a number of cents (分), written with two decimals (`150` → `"1.50"`).
+    pub fn from_cents(cents: u64) -> Result<Self, AmountError> {
+        let text = format!("{}.{:02}", cents / 100, cents % 100);
+        Self::new(text)
+    }
+
+    /// The amount exactly as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The amount in cents (分).
+    pub fn cents(&self) -> u64 {
+        self.cents
+    }
+
+    /// Parses the format shared by requests and answers; allows zero.
+    fn parse_any(text: &str) -> Result<Self, AmountError> {
+        let format_err = || AmountError::Format(text.to_owned());
+        let (int, frac) = match text.split_once('.') {
+            Some((int, frac)) => (int, Some(frac)),
+            None => (text, None),
+        };
+        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format_err());
+        }
+        let frac = match frac {
+            None => "",
+            Some(f) if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err(format_err());
+            }
+            Some(f) if f.len() > 2 => return Err(AmountError::TooManyDecimals(text.to_owned())),
+            Some(f) => f,
+        };
+        let too_large = || AmountError::TooLarge(text.to_owned());
+        let int_value = int.trim_start_matches('0');
+        if int_value.len() > 9 {
+            return Err(too_large());
+        }
+        let yuan: u64 = if int_value.is_empty() {
+            0
+        } else {
+            int_value.parse().map_err(|_| format_err())?
+        };
+        let frac_cents: u64 = match frac.len() {
+            0 => 0,
+            1 => u64::from(frac.as_bytes()[0] - b'0') * 10,
+            _ => frac.parse().map_err(|_| format_err())?,
+        };
+        let cents = yuan * 100 + frac_cents;
+        if cents > MAX_CENTS {
+            return Err(too_large());
+        }
+        Ok(Self {
+            text: text.into(),
+            cents,
+        })
+    }
+}
+
+impl FromStr for Amount {
+    type Err = AmountError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::new(s)
+    }
+}
+
+impl TryFrom<&str> for Amount {
+    type Error = AmountError;
+
+    fn try_from(value: &str) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Amount({})", self.text)
+    }
+}
+
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Amount {
+    /// Reads an amount from an answer or notification: a string (or, leniently, a JSON number)
+    /// with at most two decimals; zero is allowed.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Amount;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an amount in yuan such as \"88.80\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Amount, E> {
+                Amount::parse_any(v).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Amount, E> {
+                Amount::parse_any(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Amount, E> {
+                Err(E::custom(format!(
+                    "amount {v} is a JSON float; amounts must be decimal strings"
+                )))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_what_alipay_accepts() {
+        for ok in ["0.01", "1", "1.5", "88.80", "100000000", "100000000.00", "007.10"] {
+            assert_eq!(Amount::new(ok).unwrap().as_str(), ok);
+        }
+        assert_eq!(Amount::new("1.5").unwrap().cents(), 150);
+        assert_eq!(Amount::new("007.10").unwrap().cents(), 710);
+    }
+
+    #[test]
+    fn rejects_with_a_reason() {
+        use AmountError::*;
+        let cases: &[(&str, fn(String) -> AmountError)] = &[
+            ("0.001", TooManyDecimals),
+            ("1.234", TooManyDecimals),
+            ("0", TooSmall),
+            ("0.00", TooSmall),
+            ("100000000.01", TooLarge),
+            ("99999999999999999999999", TooLarge),
+            ("-1", Format),
+            ("1e3", Format),
+            (" 1", Format),
+            ("1.", Format),
+            (".5", Format),
+            ("", Format),
+            ("1,00", Format),
+            ("１", Format),
+        ];
+        for (text, make) in cases {
+            assert_eq!(Amount::new(text), Err(make(text.to_string())), "{text}");
+        }
+    }
+
+    #[test]
+    fn answers_may_hold_zero() {
+        let a: Amount = serde_json::from_str("\"0.00\"").unwrap();
+        assert_eq!(a.cents(), 0);
+        assert!(serde_json::from_str::<Amount>("\"0.001\"").is_err());
+        assert!(serde_json::from_str::<Amount>("0.1").is_err());
+    }
+
+    #[test]
+    fn from_cents_writes_two_decimals() {
+        assert_eq!(Amount::from_cents(1).unwrap().as_str(), "0.01");
+        assert_eq!(Amount::from_cents(123456).unwrap().as_str(), "1234.56");
+        assert!(Amount::from_cents(0).is_err());
+        assert!(Amount::from_cents(MAX_CENTS + 1).is_err());
+    }
+}

@@ -1,0 +1,242 @@
+//! The SDK's error type.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A boxed error from a lower layer (HTTP, TLS, I/O), kept as the [`source`](std::error::Error::source).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong when configuring the client, calling Alipay or checking what
+/// Alipay sent.
+///
+/// Transport variants say whether the request may have reached Alipay: when it may have, a
+/// payment call may have taken effect, so query the trade before retrying it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration cannot work (a bad key, an empty app id, …). Nothing was sent.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+
+    /// The request could not be encoded (a `biz_content` that does not serialize, …). Nothing
+    /// was sent.
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+
+    /// The request could not be signed (e.g. a remote signer failed). Nothing was sent.
+    #[error("failed to sign the request")]
+    Sign(#[source] BoxError),
+
+    /// The connection to the gateway could not be made (DNS, TCP, TLS handshake). The request
+    /// was **not** sent.
+    #[error("could not connect to the Alipay gateway")]
+    Connect(#[source] BoxError),
+
+    /// The connection failed after the request started to be written: the request **may have
+    /// reached Alipay**.
+    #[error("the HTTP exchange with the Alipay gateway failed")]
+    Transport(#[source] BoxError),
+
+    /// No complete answer arrived within the deadline: the request **may have reached Alipay**.
+    #[error("no answer from the Alipay gateway within {0:?}")]
+    Timeout(Duration),
+
+    /// The gateway answered with an HTTP error status and a body that is not an Alipay answer
+    /// (e.g. a load balancer's HTML page). The request **may have reached Alipay**.
+    #[error("the gateway answered HTTP {status}: {snippet}")]
+    HttpStatus {
+        /// The HTTP status code.
+        status: u16,
+        /// The beginning of the body, for the log (at most 256 bytes, lossily decoded).
+        snippet: String,
+    },
+
+    /// The answer was larger than the configured limit; it was not read further.
+    #[error("the gateway's answer is larger than the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+
+    /// The answer is not the JSON document Alipay sends, or has no node for the method.
+    #[error(transparent)]
+    Response(#[from] ResponseError),
+
+    /// The answer's signature is missing or does not verify: its content must not be trusted.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+
+    /// The gateway refused the request with an **unsigned** `error_response` (e.g. an unknown app
+    /// id or a bad request signature). Alipay does not sign these, so they are reported as they
+    /// are: the request reached Alipay and was not executed.
+    #[error("the Alipay gateway refused the request: {0}")]
+    Gateway(ApiError),
+
+    /// Alipay executed the request and answered with a **signed** business failure
+    /// (`code` other than `10000`).
+    #[error("Alipay answered with an error: {0}")]
+    Api(ApiError),
+
+    /// The verified answer could not be parsed into the response type.
+    #[error("the verified answer does not match the response type: {source}")]
+    Decode {
+        /// The JSON error, with its position in the answer node.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// Local rendering is not possible for this request (e.g. an upload rendered as a page).
+    #[error("{0}")]
+    Unsupported(&'static str),
+}
+
+/// Alipay's error fields: `code`, `msg`, `sub_code` and `sub_msg`.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The gateway code, e.g. `40004` (business failure) or `40002` (invalid parameters).
+    pub code: String,
+    /// The gateway message, e.g. `Business Failed`.
+    #[serde(default)]
+    pub msg: String,
+    /// The business code, e.g. `ACQ.TRADE_NOT_EXIST`.
+    #[serde(default)]
+    pub sub_code: Option<String>,
+    /// The business message, e.g. `交易不存在`.
+    #[serde(default)]
+    pub sub_msg: Option<String>,
+}
+
+impl ApiError {
+    /// An error with the given gateway code and message and no sub code.
+    pub fn new(code: impl Into<String>, msg: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            msg: msg.into(),
+            sub_code: None,
+            sub_msg: None,
+        }
+    }
+
+    /// Sets the sub code and sub message.
+    pub fn with_sub(mut self, sub_code: impl Into<String>, sub_msg: impl Into<String>) -> Self {
+        self.sub_code = Some(sub_code.into());
+        self.sub_msg = Some(sub_msg.into());
+        self
+    }
+
+    /// Whether this is a business failure (`40004`): the request was valid but could not be
+    /// carried out (e.g. `ACQ.TRADE_NOT_EXIST`).
+    pub fn is_business_failure(&self) -> bool {
+        self.code == "40004"
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("code", &self.code)
+            .field("msg", &self.msg)
+            .field("sub_code", &self.sub_code)
+            .field("sub_msg", &self.sub_msg)
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.code, self.msg)?;
+        if let Some(sub_code) = &self.sub_code {
+            write!(f, " ({sub_code}")?;
+            if let Some(sub_msg) = &self.sub_msg {
+                write!(f, ": {sub_msg}")?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+/// A configuration that cannot work, with the field at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid `{field}`: {reason}")]
+pub struct ConfigError {
+    /// The configuration field, e.g. `app_private_key`.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A request whose parameters cannot be encoded.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot encode the request: {message}")]
+pub struct EncodeError {
+    message: String,
+    #[source]
+    source: Option<serde_json::Error>,
+}
+
+impl EncodeError {
+    /// An encoding error with a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A JSON serialization error.
+    pub fn json(source: serde_json::Error) -> Self {
+        Self {
+            message: source.to_string(),
+            source: Some(source),
+        }
+    }
+}
+
+/// An answer that is not shaped like an Alipay answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// The body is not a JSON object (e.g. an HTML page or truncated JSON).
+    #[error("the answer is not JSON: {0}")]
+    NotJson(#[source] serde_json::Error),
+    /// The body is JSON but has neither the method's node nor `error_response`.
+    #[error("the answer has neither `{0}` nor `error_response`")]
+    MissingNode(String),
+    /// The method's node (or `error_response`) appears more than once: a forged body may try to
+    /// have one copy verified and another parsed, so the answer is refused.
+    #[error("the answer contains `{0}` more than once")]
+    DuplicateNode(String),
+    /// The node is not valid JSON, or its `code` fields are missing.
+    #[error("the answer node is malformed: {0}")]
+    Malformed(String),
+}
+
+/// Why a signature check failed.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// A successful answer (or a notification) came without a `sign`.
+    #[error("the answer is not signed")]
+    MissingSign,
+    /// The `sign` is not valid base64.
+    #[error("the signature is not valid base64")]
+    BadEncoding,
+    /// The signature does not match the content: the content was altered, or the wrong Alipay
+    /// public key is configured.
+    #[error("the signature does not match (tampered content or wrong Alipay public key)")]
+    Mismatch,
+    /// The signer's certificate (`alipay_cert_sn`) is not one the client trusts.
+    #[error("unknown Alipay certificate `{0}`")]
+    UnknownCertificate(String),
+}
