@@ -186,7 +186,15 @@ mod tests {
 
     #[test]
     fn accepts_what_alipay_accepts() {
-        for ok in ["0.01", "1", "1.5", "88.80", "100000000", "100000000.00", "007.10"] {
+        for ok in [
+            "0.01",
+            "1",
+            "1.5",
+            "88.80",
+            "100000000",
+            "100000000.00",
+            "007.10",
+        ] {
             assert_eq!(Amount::new(ok).unwrap().as_str(), ok);
         }
         assert_eq!(Amount::new("1.5").unwrap().cents(), 150);

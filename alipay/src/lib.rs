@@ -10,6 +10,8 @@ extern crate self as alipay;
 pub mod amount;
 pub mod error;
 pub mod request;
+pub mod response;
+pub mod sign;
 
 pub use amount::{Amount, AmountError};
 pub use error::{ApiError, BoxError, ConfigError, EncodeError, Error, ResponseError, VerifyError};
