@@ -27,10 +27,13 @@ use zeroize::Zeroizing;
 
 use crate::{BoxError, VerifyError};
 
+mod aes;
 mod aws;
 mod der;
 #[cfg(feature = "rsa")]
 mod rust;
+
+pub use self::aes::{AesError, AesKey};
 
 /// The smallest RSA modulus accepted: RSA2 means RSA-2048.
 const MIN_BITS: usize = 2048;
@@ -147,6 +150,15 @@ pub enum KeyError {
     /// Key generation failed.
     #[error("RSA key generation failed")]
     Generate,
+    /// The AES key is not valid base64.
+    #[error("the AES key is not valid base64")]
+    AesKeyNotBase64,
+    /// The AES key does not have an AES key size.
+    #[error("the AES key is {len} bytes; it must be 16, 24 or 32 bytes (AES-128/192/256)")]
+    AesKeyLength {
+        /// The decoded length in bytes.
+        len: usize,
+    },
 }
 
 /// A signing failure inside the backend (it does not happen with a parsed key).

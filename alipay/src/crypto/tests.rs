@@ -450,6 +450,7 @@ fn keys_are_shareable() {
     fn assert_traits<T: Clone + Send + Sync + 'static>() {}
     assert_traits::<PrivateKey>();
     assert_traits::<PublicKey>();
+    assert_traits::<AesKey>();
     let signer: Arc<dyn Signer> = Arc::new(private(APP_PKCS8_PEM, Backend::AwsLc));
     let verifier: Arc<dyn Verifier> = Arc::new(public(APP_PUBLIC_B64, Backend::AwsLc));
     let signature = signer.sign(CONTENT.as_bytes()).expect("signing works");
