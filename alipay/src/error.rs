@@ -66,6 +66,10 @@ pub enum Error {
     #[error(transparent)]
     Verify(#[from] VerifyError),
 
+    /// An asynchronous notification was refused.
+    #[error(transparent)]
+    Notify(#[from] crate::notify::NotifyError),
+
     /// The gateway refused the request with an **unsigned** `error_response` (e.g. an unknown app
     /// id or a bad request signature). Alipay does not sign these, so they are reported as they
     /// are: the request reached Alipay and was not executed.

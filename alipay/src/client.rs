@@ -1,0 +1,894 @@
+//! The client: one per merchant app, cheap to clone, safe to share between tasks.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use crate::crypto::{Backend, PrivateKey, PublicKey, Signer, Verifier};
+use crate::error::{ApiError, ConfigError, Error, ResponseError, VerifyError};
+use crate::notify::{self, Notification};
+use crate::request::{LocalRequest, Method, Params, Request};
+use crate::response::{self, Node};
+use crate::sign;
+use crate::transport::{HttpResponse, HyperTransport, Transport};
+
+/// The production gateway.
+pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
+/// Alipay's online sandbox gateway (沙箱环境), moved here in 2023.
+pub const SANDBOX_GATEWAY: &str = "https://openapi-sandbox.dl.alipaydev.com/gateway.do";
+/// The `alipay_sdk` value this SDK sends.
+pub const SDK_NAME: &str = concat!("alipay-sdk-rust-", env!("CARGO_PKG_VERSION"));
+
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Which Alipay gateway the client talks to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Gateway {
+    /// `https://openapi.alipay.com/gateway.do`.
+    Production,
+    /// Alipay's online sandbox, `https://openapi-sandbox.dl.alipaydev.com/gateway.do`.
+    Sandbox,
+    /// Any gateway URL, e.g. the local [`sandbox`](crate::sandbox)'s.
+    Custom(String),
+}
+
+impl Gateway {
+    fn url(&self) -> &str {
+        match self {
+            Gateway::Production => PRODUCTION_GATEWAY,
+            Gateway::Sandbox => SANDBOX_GATEWAY,
+            Gateway::Custom(url) => url,
+        }
+    }
+}
+
+/// The source of the current time, for the `timestamp` parameter. Injectable so tests are
+/// deterministic.
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// An Alipay Open Platform client for one merchant app.
+///
+/// Built once with [`Client::builder`] (keys are parsed then, never per call); clones share
+/// everything, including the HTTP connection pool. There is no global state: one process can
+/// serve many merchants with one client each.
+///
+/// ```no_run
+/// use alipay::Client;
+/// use alipay::payment::common::TradeQuery;
+///
+/// # async fn run() -> Result<(), alipay::Error> {
+/// let client = Client::builder()
+///     .app_id("2021000000000000")
+///     .app_private_key(std::fs::read_to_string("app_private_key.pem").unwrap_or_default())
+///     .alipay_public_key("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...")
+///     .build()?;
+/// let trade = client
+///     .send(TradeQuery::builder().out_trade_no("T1").build())
+///     .await?;
+/// println!("{:?}", trade.trade_status);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    app_id: String,
+    signer: Arc<dyn Signer>,
+    verifier: Arc<dyn Verifier>,
+    gateway: String,
+    notify_url: Option<String>,
+    request_timeout: Duration,
+    max_body: usize,
+    transport: Arc<dyn Transport>,
+    clock: Clock,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("app_id", &self.inner.app_id)
+            .field("gateway", &self.inner.gateway)
+            .field("notify_url", &self.inner.notify_url)
+            .field("request_timeout", &self.inner.request_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`]; see [`Client::builder`]. Every input is checked by
+/// [`build`](ClientBuilder::build), which names the field at fault.
+#[must_use]
+pub struct ClientBuilder {
+    app_id: Option<String>,
+    private_key: Option<KeyInput<PrivateKey>>,
+    signer: Option<Arc<dyn Signer>>,
+    alipay_public_key: Option<KeyInput<PublicKey>>,
+    verifier: Option<Arc<dyn Verifier>>,
+    backend: Backend,
+    gateway: Gateway,
+    notify_url: Option<String>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    max_body: usize,
+    transport: Option<Arc<dyn Transport>>,
+    clock: Option<Clock>,
+}
+
+enum KeyInput<K> {
+    Text(String),
+    Parsed(K),
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("app_id", &self.app_id)
+            .field("gateway", &self.gateway)
+            .field("notify_url", &self.notify_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    fn new() -> Self {
+        Self {
+            app_id: None,
+            private_key: None,
+            signer: None,
+            alipay_public_key: None,
+            verifier: None,
+            backend: Backend::default(),
+            gateway: Gateway::Production,
+            notify_url: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_body: DEFAULT_MAX_BODY,
+            transport: None,
+            clock: None,
+        }
+    }
+
+    /// The app id (`app_id`) from the open platform console.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// The app private key (应用私钥), RSA-2048: PEM PKCS#1 (`RSA PRIVATE KEY`), PEM PKCS#8
+    /// (`PRIVATE KEY`), or the bare base64 of either as Alipay's key tool writes it.
+    pub fn app_private_key(mut self, key: impl Into<String>) -> Self {
+        self.private_key = Some(KeyInput::Text(key.into()));
+        self
+    }
+
+    /// An already parsed app private key.
+    pub fn app_private_key_parsed(mut self, key: PrivateKey) -> Self {
+        self.private_key = Some(KeyInput::Parsed(key));
+        self
+    }
+
+    /// A custom signer (a KMS or HSM) instead of a private key.
+    pub fn signer(mut self, signer: impl Signer) -> Self {
+        self.signer = Some(Arc::new(signer));
+        self
+    }
+
+    /// The Alipay public key (支付宝公钥, not the app's own public key): PEM or the bare base64
+    /// SPKI shown in the console.
+    pub fn alipay_public_key(mut self, key: impl Into<String>) -> Self {
+        self.alipay_public_key = Some(KeyInput::Text(key.into()));
+        self
+    }
+
+    /// An already parsed Alipay public key.
+    pub fn alipay_public_key_parsed(mut self, key: PublicKey) -> Self {
+        self.alipay_public_key = Some(KeyInput::Parsed(key));
+        self
+    }
+
+    /// A custom verifier of Alipay's signatures instead of a public key.
+    pub fn verifier(mut self, verifier: impl Verifier) -> Self {
+        self.verifier = Some(Arc::new(verifier));
+        self
+    }
+
+    /// The crypto backend used to parse keys given as text (default: aws-lc-rs).
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// The gateway (default: [`Gateway::Production`]).
+    pub fn gateway(mut self, gateway: Gateway) -> Self {
+        self.gateway = gateway;
+        self
+    }
+
+    /// A gateway URL, e.g. `http://127.0.0.1:8080/gateway.do` for a local sandbox.
+    pub fn gateway_url(self, url: impl Into<String>) -> Self {
+        self.gateway(Gateway::Custom(url.into()))
+    }
+
+    /// The `notify_url` added to every call that does not set one with
+    /// [`Call::async_notify`].
+    pub fn notify_url(mut self, url: impl Into<String>) -> Self {
+        self.notify_url = Some(url.into());
+        self
+    }
+
+    /// The deadline to open a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The deadline of a whole call, from sending to the last byte of the answer (default 15 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// The largest answer read, in bytes (default 4 MiB).
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// A custom HTTP transport.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// A custom clock for the `timestamp` parameter (default: the system clock).
+    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let app_id = self.app_id.unwrap_or_default();
+        if app_id.trim().is_empty() {
+            return Err(ConfigError::new("app_id", "is empty"));
+        }
+        if !app_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ConfigError::new(
+                "app_id",
+                "must be the numeric app id from the open platform console",
+            ));
+        }
+        let private_key = match self.private_key {
+            Some(KeyInput::Text(text)) => Some(
+                PrivateKey::parse_with(&text, self.backend)
+                    .map_err(|e| ConfigError::new("app_private_key", e.to_string()))?,
+            ),
+            Some(KeyInput::Parsed(key)) => Some(key),
+            None => None,
+        };
+        let alipay_key = match self.alipay_public_key {
+            Some(KeyInput::Text(text)) => Some(
+                PublicKey::parse_with(&text, self.backend)
+                    .map_err(|e| ConfigError::new("alipay_public_key", e.to_string()))?,
+            ),
+            Some(KeyInput::Parsed(key)) => Some(key),
+            None => None,
+        };
+        if let (Some(private), Some(public)) = (&private_key, &alipay_key)
+            && private.public_key().same_key(public)
+        {
+            return Err(ConfigError::new(
+                "alipay_public_key",
+                "this is the app's own public key (it matches app_private_key); \
+                 configure the Alipay public key (支付宝公钥) from the open platform console",
+            ));
+        }
+        let signer: Arc<dyn Signer> = match (self.signer, private_key) {
+            (Some(signer), _) => signer,
+            (None, Some(key)) => Arc::new(key),
+            (None, None) => {
+                return Err(ConfigError::new(
+                    "app_private_key",
+                    "is missing (set it, or a custom signer)",
+                ));
+            }
+        };
+        let verifier: Arc<dyn Verifier> = match (self.verifier, alipay_key) {
+            (Some(verifier), _) => verifier,
+            (None, Some(key)) => Arc::new(key),
+            (None, None) => {
+                return Err(ConfigError::new(
+                    "alipay_public_key",
+                    "is missing (set it, or a custom verifier)",
+                ));
+            }
+        };
+        let gateway = self.gateway.url().to_owned();
+        check_url("gateway", &gateway)?;
+        if gateway.contains('?') {
+            return Err(ConfigError::new(
+                "gateway",
+                "must not contain a query string",
+            ));
+        }
+        if let Some(url) = &self.notify_url {
+            check_url("notify_url", url)?;
+        }
+        if self.max_body == 0 {
+            return Err(ConfigError::new("max_body_size", "must be at least 1 byte"));
+        }
+        let transport = match self.transport {
+            Some(transport) => transport,
+            None => Arc::new(
+                HyperTransport::new(self.connect_timeout)
+                    .map_err(|e| ConfigError::new("transport", e.to_string()))?,
+            ),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                app_id,
+                signer,
+                verifier,
+                gateway,
+                notify_url: self.notify_url,
+                request_timeout: self.request_timeout,
+                max_body: self.max_body,
+                transport,
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+            }),
+        })
+    }
+}
+
+fn check_url(field: &'static str, url: &str) -> Result<(), ConfigError> {
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|e| ConfigError::new(field, format!("`{url}` is not a URL: {e}")))?;
+    match uri.scheme_str() {
+        Some("http" | "https") if uri.host().is_some() => Ok(()),
+        _ => Err(ConfigError::new(
+            field,
+            format!("`{url}` must be an absolute http(s) URL"),
+        )),
+    }
+}
+
+/// Per-call options, set on a [`Call`] (or a [`Render`]) without touching the request.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    text: Vec<(&'static str, String)>,
+    biz: Vec<(String, Value)>,
+    timeout: Option<Duration>,
+}
+
+impl CallOptions {
+    fn set_text(&mut self, key: &'static str, value: String) {
+        self.text.retain(|(k, _)| *k != key);
+        self.text.push((key, value));
+    }
+
+    /// Applies the options to encoded parameters: text options win over the configured notify
+    /// URL; request arguments win over `optional` biz values.
+    fn apply(&self, params: &mut Params, configured_notify_url: Option<&str>) {
+        for (key, value) in &self.text {
+            params.text_if_absent(key, value);
+        }
+        if let Some(url) = configured_notify_url {
+            params.text_if_absent("notify_url", url);
+        }
+        for (key, value) in &self.biz {
+            params.biz_if_absent(key, value);
+        }
+    }
+}
+
+macro_rules! option_setters {
+    () => {
+        /// Calls on behalf of a merchant that authorised this app (`app_auth_token`, for ISVs).
+        pub fn agent(mut self, app_auth_token: impl Into<String>) -> Self {
+            self.options
+                .set_text("app_auth_token", app_auth_token.into());
+            self
+        }
+
+        /// Calls with a user's authorisation (`auth_token`, from OAuth).
+        pub fn auth(mut self, auth_token: impl Into<String>) -> Self {
+            self.options.set_text("auth_token", auth_token.into());
+            self
+        }
+
+        /// Sets `notify_url` for this call; wins over the client's configured notify URL.
+        pub fn async_notify(mut self, url: impl Into<String>) -> Self {
+            self.options.set_text("notify_url", url.into());
+            self
+        }
+
+        /// Routes the call to a test backend (`ws_service_url`).
+        pub fn route(mut self, url: impl Into<String>) -> Self {
+            self.options.set_text("ws_service_url", url.into());
+            self
+        }
+
+        /// Adds a `biz_content` field the request type does not have. A field the request
+        /// itself sets wins.
+        pub fn optional(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+            self.options.biz.push((key.into(), value.into()));
+            self
+        }
+
+        /// [`optional`](Self::optional) for every entry.
+        pub fn batch_optional<K, V>(mut self, values: impl IntoIterator<Item = (K, V)>) -> Self
+        where
+            K: Into<String>,
+            V: Into<Value>,
+        {
+            for (key, value) in values {
+                self.options.biz.push((key.into(), value.into()));
+            }
+            self
+        }
+    };
+}
+
+/// One call of a [`Request`], returned by [`Client::send`]: set per-call options, then `.await`
+/// it.
+///
+/// ```no_run
+/// # use alipay::{Client, Amount};
+/// # use alipay::payment::common::TradeRefund;
+/// # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let refund = TradeRefund::builder()
+///     .out_trade_no("T1")
+///     .refund_amount(Amount::new("0.50")?)
+///     .build();
+/// let answer = client
+///     .send(refund)
+///     .agent("app-auth-token-of-the-merchant")
+///     .optional("refund_reason", "damaged")
+///     .timeout(std::time::Duration::from_secs(5))
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<'c, R> {
+    client: &'c Client,
+    request: R,
+    options: CallOptions,
+}
+
+impl<R> fmt::Debug for Call<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call").finish_non_exhaustive()
+    }
+}
+
+impl<R: Request> Call<'_, R> {
+    option_setters!();
+
+    /// The deadline of this call, instead of the client's request timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+}
+
+impl<'c, R> IntoFuture for Call<'c, R>
+where
+    R: Request + Send + Sync + 'c,
+    R::Response: Send,
+{
+    type Output = Result<R::Response, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move { self.client.execute(&self.request, &self.options).await })
+    }
+}
+
+/// A [`LocalRequest`] being rendered, returned by [`Client::render`]: set per-call options, then
+/// produce the page form, the URL or the order string.
+#[must_use = "a render does nothing until its output is produced"]
+pub struct Render<'c, R> {
+    client: &'c Client,
+    request: R,
+    options: CallOptions,
+}
+
+impl<R> fmt::Debug for Render<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Render").finish_non_exhaustive()
+    }
+}
+
+impl<R: LocalRequest> Render<'_, R> {
+    option_setters!();
+
+    /// The signed parameters as an `application/x-www-form-urlencoded` order string, to hand to
+    /// the Alipay app SDK (`alipay.trade.app.pay`).
+    pub fn order_string(&self) -> Result<String, Error> {
+        let signed = self.client.sign_request(&self.request, &self.options)?;
+        Ok(sign::form_encode(signed.all_sorted()))
+    }
+
+    /// A GET URL carrying every signed parameter, `biz_content` included (e.g.
+    /// `alipay.user.certify.open.certify`, or a page pay redirect).
+    pub fn page_url(&self) -> Result<String, Error> {
+        let signed = self.client.sign_request(&self.request, &self.options)?;
+        Ok(format!(
+            "{}?{}",
+            self.client.inner.gateway,
+            sign::form_encode(signed.all_sorted())
+        ))
+    }
+
+    /// An auto-submitting HTML form that POSTs `biz_content` to the gateway, every other signed
+    /// parameter being in the action URL (`alipay.trade.page.pay`, `alipay.trade.wap.pay`).
+    pub fn page_form(&self) -> Result<String, Error> {
+        let signed = self.client.sign_request(&self.request, &self.options)?;
+        let action = format!(
+            "{}?{}",
+            self.client.inner.gateway,
+            sign::form_encode(signed.query_sorted())
+        );
+        let biz = signed.biz_content.as_deref().unwrap_or("");
+        Ok(format!(
+            "<form name=\"punchout_form\" method=\"post\" action=\"{}\">\n\
+             <input type=\"hidden\" name=\"biz_content\" value=\"{}\">\n\
+             <input type=\"submit\" value=\"立即支付\" style=\"display:none\" >\n\
+             </form>\n\
+             <script>document.forms[0].submit();</script>",
+            html_escape(&action),
+            html_escape(biz)
+        ))
+    }
+}
+
+/// Escapes text for an HTML attribute value.
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("&quot;"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A signed request's parameters.
+struct Signed {
+    /// System and text parameters plus `sign`, sorted by key.
+    query: Vec<(String, String)>,
+    biz_content: Option<String>,
+}
+
+impl Signed {
+    fn query_sorted(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    fn all_sorted(&self) -> Vec<(&str, &str)> {
+        let mut all: Vec<(&str, &str)> = self.query_sorted().collect();
+        if let Some(biz) = &self.biz_content {
+            all.push(("biz_content", biz));
+        }
+        all.sort_by(|a, b| a.0.cmp(b.0));
+        all
+    }
+}
+
+impl Client {
+    /// A builder for a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// The app id this client calls as.
+    pub fn app_id(&self) -> &str {
+        &self.inner.app_id
+    }
+
+    /// The gateway URL this client calls.
+    pub fn gateway_url(&self) -> &str {
+        &self.inner.gateway
+    }
+
+    /// Starts a call of `request`: add per-call options if needed, then `.await` it for the
+    /// verified, typed answer.
+    ///
+    /// Only [`Request`]s can be sent; requests rendered locally (page, WAP and app pay,
+    /// certify) do not compile here: use [`Client::render`].
+    pub fn send<R: Request>(&self, request: R) -> Call<'_, R> {
+        Call {
+            client: self,
+            request,
+            options: CallOptions::default(),
+        }
+    }
+
+    /// Starts rendering a [`LocalRequest`] (page pay form, WAP pay form, app order string,
+    /// certify URL). Nothing is sent.
+    pub fn render<R: LocalRequest>(&self, request: R) -> Render<'_, R> {
+        Render {
+            client: self,
+            request,
+            options: CallOptions::default(),
+        }
+    }
+
+    /// Verifies an asynchronous notification from its raw `application/x-www-form-urlencoded`
+    /// body, exactly as received (decoded once, empty values kept, `sign` and `sign_type`
+    /// dropped from the sign content, duplicated keys refused).
+    pub fn verify_notification(&self, body: &[u8]) -> Result<Notification, Error> {
+        Ok(notify::verify_body(body, self.inner.verifier.as_ref())?)
+    }
+
+    /// Verifies an asynchronous notification from already decoded pairs (as a web framework
+    /// hands them over). Pass every pair received, unchanged.
+    pub fn verify_notification_pairs<K, V>(
+        &self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Notification, Error>
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        Ok(notify::verify_pairs(pairs, self.inner.verifier.as_ref())?)
+    }
+
+    /// Encodes, signs, sends and verifies one request.
+    async fn execute<R: Request + Sync>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<R::Response, Error> {
+        let http_request = self.http_request(request, options)?;
+        let deadline = options.timeout.unwrap_or(self.inner.request_timeout);
+        let answer = tokio::time::timeout(
+            deadline,
+            self.inner.transport.send(http_request, self.inner.max_body),
+        )
+        .await
+        .map_err(|_| Error::Timeout(deadline))??;
+        self.read_answer(request, answer)
+    }
+
+    /// The HTTP request for a call: system and text parameters and `sign` in the query string,
+    /// `biz_content` in a form body (or multipart parts when the request has files).
+    fn http_request<R: Request>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<http::Request<Bytes>, Error> {
+        let (signed, files) = self.sign_with_files(request, options)?;
+        let uri = format!(
+            "{}?{}",
+            self.inner.gateway,
+            sign::form_encode(signed.query_sorted())
+        );
+        let builder = http::Request::post(uri);
+        let request = if files.is_empty() {
+            let body = match &signed.biz_content {
+                Some(biz) => sign::form_encode([("biz_content", biz.as_str())]),
+                None => String::new(),
+            };
+            builder
+                .header(
+                    http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded;charset=utf-8",
+                )
+                .body(Bytes::from(body))
+        } else {
+            let boundary = format!("alipay{:016x}", rand_u64());
+            let body = multipart_body(&boundary, &signed, &files);
+            builder
+                .header(
+                    http::header::CONTENT_TYPE,
+                    format!("multipart/form-data;charset=utf-8;boundary={boundary}"),
+                )
+                .body(body)
+        };
+        request.map_err(|e| Error::Encode(crate::EncodeError::new(e.to_string())))
+    }
+
+    fn sign_request<M: Method + ?Sized>(
+        &self,
+        request: &M,
+        options: &CallOptions,
+    ) -> Result<Signed, Error> {
+        self.sign_with_files(request, options)
+            .map(|(signed, _)| signed)
+    }
+
+    /// Encodes a request, applies the per-call options and signs everything but the files.
+    fn sign_with_files<M: Method + ?Sized>(
+        &self,
+        request: &M,
+        options: &CallOptions,
+    ) -> Result<(Signed, Vec<(String, crate::request::FilePart)>), Error> {
+        let mut params = Params::new();
+        request.encode(&mut params)?;
+        options.apply(&mut params, self.inner.notify_url.as_deref());
+        let biz_content = if params.biz_params().is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(params.biz_params()).map_err(crate::EncodeError::json)?)
+        };
+        let timestamp = sign::beijing_timestamp((self.inner.clock)());
+        let system: [(&str, &str); SYSTEM_KEYS.len()] = [
+            ("app_id", &self.inner.app_id),
+            ("method", request.method()),
+            ("format", "JSON"),
+            ("charset", "utf-8"),
+            ("sign_type", "RSA2"),
+            ("timestamp", &timestamp),
+            ("version", "1.0"),
+            ("alipay_sdk", SDK_NAME),
+        ];
+        let mut query: Vec<(String, String)> = system
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        for (key, value) in params.text_params() {
+            let reserved =
+                key == "sign" || key == "biz_content" || system.iter().any(|(k, _)| k == key);
+            if !reserved && !value.is_empty() {
+                query.push((key.clone(), value.clone()));
+            }
+        }
+        let content = sign::sign_content(
+            query
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .chain(biz_content.as_deref().map(|b| ("biz_content", b))),
+        );
+        let signature = self
+            .inner
+            .signer
+            .sign(content.as_bytes())
+            .map_err(Error::Sign)?;
+        query.push(("sign".to_owned(), signature));
+        query.sort_by(|a, b| a.0.cmp(&b.0));
+        let files = params.files().to_vec();
+        Ok((Signed { query, biz_content }, files))
+    }
+
+    /// Checks an answer and parses it: the HTTP status, the envelope, the signature over the
+    /// exact node bytes, the gateway code, then the typed response from those same bytes.
+    fn read_answer<R: Request>(
+        &self,
+        request: &R,
+        answer: HttpResponse,
+    ) -> Result<R::Response, Error> {
+        if !(200..300).contains(&answer.status) {
+            let end = answer.body.len().min(256);
+            return Err(Error::HttpStatus {
+                status: answer.status,
+                snippet: String::from_utf8_lossy(&answer.body[..end]).into_owned(),
+            });
+        }
+        let body = std::str::from_utf8(&answer.body)
+            .map_err(|_| ResponseError::Malformed("the answer is not UTF-8 text".to_owned()))?;
+        let key = request.response_key();
+        let envelope = response::split(body, &key)?;
+        match (&envelope.sign, envelope.node) {
+            (Some(signature), _) => self
+                .inner
+                .verifier
+                .verify(envelope.content.as_bytes(), signature)?,
+            (None, Node::Error) => {
+                return Err(Error::Gateway(parse_status(envelope.content)?));
+            }
+            (None, Node::Method) => return Err(VerifyError::MissingSign.into()),
+        }
+        let status = parse_status(envelope.content)?;
+        if envelope.node == Node::Error || status.code != "10000" {
+            return Err(Error::Api(status));
+        }
+        serde_json::from_str(envelope.content).map_err(|source| Error::Decode { source })
+    }
+}
+
+/// Reads `code`, `msg`, `sub_code` and `sub_msg` from a node. A node without `code` is a success
+/// (e.g. `alipay.system.oauth.token` answers carry no code).
+fn parse_status(content: &str) -> Result<ApiError, ResponseError> {
+    #[derive(serde::Deserialize)]
+    struct Status {
+        code: Option<String>,
+        #[serde(default)]
+        msg: String,
+        sub_code: Option<String>,
+        sub_msg: Option<String>,
+    }
+    if content.starts_with('"') {
+        return Err(ResponseError::Malformed(
+            "the answer is encrypted (encrypt_type=AES) and this client has no AES key".to_owned(),
+        ));
+    }
+    let status: Status = serde_json::from_str(content)
+        .map_err(|e| ResponseError::Malformed(format!("the answer node is not an object: {e}")))?;
+    let mut error = ApiError::new(
+        status.code.unwrap_or_else(|| "10000".to_owned()),
+        status.msg,
+    );
+    error.sub_code = status.sub_code;
+    error.sub_msg = status.sub_msg;
+    Ok(error)
+}
+
+/// The system parameters every call carries, in the order they are built.
+const SYSTEM_KEYS: [&str; 8] = [
+    "app_id",
+    "method",
+    "format",
+    "charset",
+    "sign_type",
+    "timestamp",
+    "version",
+    "alipay_sdk",
+];
+
+/// A multipart body: a text part for every text parameter (and `biz_content` when present),
+/// then the files. System parameters and `sign` travel in the query string only. Byte layout as
+/// Alipay's own SDKs write it.
+fn multipart_body(
+    boundary: &str,
+    signed: &Signed,
+    files: &[(String, crate::request::FilePart)],
+) -> Bytes {
+    let mut body =
+        Vec::with_capacity(files.iter().map(|(_, f)| f.content().len()).sum::<usize>() + 1024);
+    let text_parts = signed
+        .query
+        .iter()
+        .filter(|(k, _)| k != "sign" && !SYSTEM_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain(signed.biz_content.as_deref().map(|b| ("biz_content", b)));
+    for (key, value) in text_parts {
+        body.extend_from_slice(
+            format!(
+                "\r\n--{boundary}\r\nContent-Disposition:form-data;name=\"{key}\"\r\nContent-Type:text/plain\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(value.as_bytes());
+    }
+    for (name, file) in files {
+        let filename = file.filename().replace(['"', '\r', '\n'], "_");
+        body.extend_from_slice(
+            format!(
+                "\r\n--{boundary}\r\nContent-Disposition:form-data;name=\"{name}\";filename=\"{filename}\"\r\nContent-Type:application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.content());
+    }
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Bytes::from(body)
+}
+
+/// A non-cryptographic random number for multipart boundaries.
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    hasher.finish()
+}
