@@ -1,0 +1,3 @@
+//! Payment APIs (支付能力), one module per product.
+
+pub mod common;

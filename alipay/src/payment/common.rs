@@ -1,0 +1,478 @@
+//! Payment common (通用支付): create, query, refund, close, cancel, refund query and bill
+//! download, the calls every integration needs.
+//!
+//! ```no_run
+//! use alipay::{Amount, Client};
+//! use alipay::payment::common::{TradeCreate, TradeQuery, TradeRefund};
+//!
+//! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let created = client
+//!     .send(
+//!         TradeCreate::builder()
+//!             .out_trade_no("T20261126001")
+//!             .total_amount(Amount::new("88.80")?)
+//!             .subject("Iced tea")
+//!             .buyer_id("2088000000000000")
+//!             .build(),
+//!     )
+//!     .await?;
+//! let trade = client
+//!     .send(TradeQuery::builder().trade_no(created.trade_no).build())
+//!     .await?;
+//! if trade.trade_status.is_paid() {
+//!     client
+//!         .send(
+//!             TradeRefund::builder()
+//!                 .out_trade_no("T20261126001")
+//!                 .refund_amount(Amount::new("8.80")?)
+//!                 .out_request_no("R1")
+//!                 .build(),
+//!         )
+//!         .await?;
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Amount;
+
+/// A trade's status (`trade_status`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TradeStatus {
+    /// `WAIT_BUYER_PAY`: created, waiting for the buyer to pay.
+    WaitBuyerPay,
+    /// `TRADE_CLOSED`: closed unpaid, or fully refunded.
+    TradeClosed,
+    /// `TRADE_SUCCESS`: paid; refunds are still possible.
+    TradeSuccess,
+    /// `TRADE_FINISHED`: paid and final; no more refunds.
+    TradeFinished,
+    /// A status this version does not know, kept as sent.
+    Other(String),
+}
+
+impl TradeStatus {
+    /// The status as Alipay writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TradeStatus::WaitBuyerPay => "WAIT_BUYER_PAY",
+            TradeStatus::TradeClosed => "TRADE_CLOSED",
+            TradeStatus::TradeSuccess => "TRADE_SUCCESS",
+            TradeStatus::TradeFinished => "TRADE_FINISHED",
+            TradeStatus::Other(other) => other,
+        }
+    }
+
+    /// Whether the buyer has paid (`TRADE_SUCCESS` or `TRADE_FINISHED`).
+    pub fn is_paid(&self) -> bool {
+        matches!(self, TradeStatus::TradeSuccess | TradeStatus::TradeFinished)
+    }
+}
+
+impl From<&str> for TradeStatus {
+    fn from(text: &str) -> Self {
+        match text {
+            "WAIT_BUYER_PAY" => TradeStatus::WaitBuyerPay,
+            "TRADE_CLOSED" => TradeStatus::TradeClosed,
+            "TRADE_SUCCESS" => TradeStatus::TradeSuccess,
+            "TRADE_FINISHED" => TradeStatus::TradeFinished,
+            other => TradeStatus::Other(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for TradeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TradeStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TradeStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(TradeStatus::from(text.as_str()))
+    }
+}
+
+/// A funding channel of a payment or refund (`TradeFundBill`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct TradeFundBill {
+    /// The channel, e.g. `ALIPAYACCOUNT`, `PCREDIT` (Huabei), `BANKCARD`.
+    pub fund_channel: Option<String>,
+    /// The bank code, for bank cards.
+    pub bank_code: Option<String>,
+    /// The amount paid with this channel.
+    pub amount: Option<Amount>,
+    /// The amount actually paid by the channel.
+    pub real_amount: Option<Amount>,
+    /// The fund type, e.g. `DEBIT_CARD`.
+    pub fund_type: Option<String>,
+}
+
+/// `alipay.trade.create`: creates a trade for a known buyer (e.g. inside a mini program), which
+/// the buyer then pays in Alipay.
+///
+/// <https://opendocs.alipay.com/open/02ekfj>
+#[derive(Debug, Clone, crate::Request)]
+#[alipay(method = "alipay.trade.create", response = TradeCreateResponse)]
+#[must_use]
+pub struct TradeCreate {
+    /// The merchant's order number, unique per app (at most 64 characters).
+    pub out_trade_no: String,
+    /// The order amount in yuan.
+    pub total_amount: Amount,
+    /// The order title.
+    pub subject: String,
+    /// The buyer's Alipay user id (`2088…`).
+    pub buyer_id: Option<String>,
+    /// The buyer's open id (for apps that use open ids instead of user ids).
+    pub buyer_open_id: Option<String>,
+    /// The order description.
+    pub body: Option<String>,
+    /// The product code agreed with Alipay, e.g. `JSAPI_PAY`.
+    pub product_code: Option<String>,
+    /// The seller's Alipay user id, when it is not the app's owner.
+    pub seller_id: Option<String>,
+    /// The latest time to pay, relative (`90m`, `1h`, `1d`).
+    pub timeout_express: Option<String>,
+    /// The merchant's store id.
+    pub store_id: Option<String>,
+    /// The merchant's operator id.
+    pub operator_id: Option<String>,
+    /// The merchant's terminal id.
+    pub terminal_id: Option<String>,
+}
+
+/// The answer to [`TradeCreate`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct TradeCreateResponse {
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// Alipay's trade number.
+    pub trade_no: String,
+}
+
+/// `alipay.trade.query`: a trade's status and amounts, by `out_trade_no` or `trade_no` (set
+/// one).
+///
+/// <https://opendocs.alipay.com/open/02ekfh>
+#[derive(Debug, Clone, crate::Request)]
+#[alipay(method = "alipay.trade.query", response = TradeQueryResponse)]
+#[must_use]
+pub struct TradeQuery {
+    /// The merchant's order number.
+    pub out_trade_no: Option<String>,
+    /// Alipay's trade number (wins if both are set).
+    pub trade_no: Option<String>,
+    /// Extra fields to return, e.g. `["trade_settle_info"]`.
+    pub query_options: Option<Vec<String>>,
+}
+
+/// The answer to [`TradeQuery`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct TradeQueryResponse {
+    /// Alipay's trade number.
+    pub trade_no: String,
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// The trade's status.
+    pub trade_status: TradeStatus,
+    /// The order amount.
+    pub total_amount: Amount,
+    /// The buyer's masked login id.
+    pub buyer_logon_id: Option<String>,
+    /// The buyer's Alipay user id.
+    pub buyer_user_id: Option<String>,
+    /// The buyer's user type (`PRIVATE`, `CORPORATE`).
+    pub buyer_user_type: Option<String>,
+    /// The buyer's name (only for some merchants).
+    pub buyer_user_name: Option<String>,
+    /// The currency of the order, for foreign currency orders.
+    pub trans_currency: Option<String>,
+    /// The settlement currency.
+    pub settle_currency: Option<String>,
+    /// The settled amount.
+    pub settle_amount: Option<Amount>,
+    /// The currency the buyer paid in.
+    pub pay_currency: Option<String>,
+    /// What the buyer paid, in `pay_currency`.
+    pub pay_amount: Option<Amount>,
+    /// The settlement exchange rate.
+    pub settle_trans_rate: Option<String>,
+    /// The payment exchange rate.
+    pub trans_pay_rate: Option<String>,
+    /// What the buyer paid.
+    pub buyer_pay_amount: Option<Amount>,
+    /// Paid with points.
+    pub point_amount: Option<Amount>,
+    /// The invoiceable amount.
+    pub invoice_amount: Option<Amount>,
+    /// When the buyer paid.
+    pub send_pay_date: Option<String>,
+    /// What the merchant received.
+    pub receipt_amount: Option<Amount>,
+    /// The merchant's store id.
+    pub store_id: Option<String>,
+    /// The merchant's terminal id.
+    pub terminal_id: Option<String>,
+    /// The funding channels.
+    #[serde(default)]
+    pub fund_bill_list: Vec<TradeFundBill>,
+    /// The store's name.
+    pub store_name: Option<String>,
+    /// The service charge.
+    pub charge_amount: Option<Amount>,
+    /// The charge flags.
+    pub charge_flags: Option<String>,
+    /// The settlement id.
+    pub settlement_id: Option<String>,
+    /// Settlement details; the gateway sends an object where older docs said a list, so it is
+    /// kept as JSON.
+    pub trade_settle_info: Option<serde_json::Value>,
+    /// The pre-authorisation payment mode.
+    pub auth_trade_pay_mode: Option<String>,
+    /// Merchant discount.
+    pub mdiscount_amount: Option<Amount>,
+    /// Platform discount.
+    pub discount_amount: Option<Amount>,
+    /// The order title.
+    pub subject: Option<String>,
+    /// The order description.
+    pub body: Option<String>,
+    /// The sub-merchant id.
+    pub alipay_sub_merchant_id: Option<String>,
+    /// Extra information, as a JSON string.
+    pub ext_infos: Option<String>,
+}
+
+/// `alipay.trade.refund`: refunds all or part of a paid trade. Set `out_request_no` for partial
+/// refunds: a repeated call with the same `out_request_no` is idempotent.
+///
+/// <https://opendocs.alipay.com/open/02ekfk>
+#[derive(Debug, Clone, crate::Request)]
+#[alipay(method = "alipay.trade.refund", response = TradeRefundResponse)]
+#[must_use]
+pub struct TradeRefund {
+    /// The amount to refund.
+    pub refund_amount: Amount,
+    /// The merchant's order number.
+    pub out_trade_no: Option<String>,
+    /// Alipay's trade number.
+    pub trade_no: Option<String>,
+    /// The refund request number, unique per trade; required for partial refunds.
+    pub out_request_no: Option<String>,
+    /// Why the trade is refunded.
+    pub refund_reason: Option<String>,
+    /// Extra fields to return, e.g. `["refund_detail_item_list"]`.
+    pub query_options: Option<Vec<String>>,
+}
+
+/// The answer to [`TradeRefund`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct TradeRefundResponse {
+    /// Alipay's trade number.
+    pub trade_no: String,
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// The buyer's masked login id.
+    pub buyer_logon_id: Option<String>,
+    /// `Y` if this call moved money; `N` if it repeated an earlier refund.
+    pub fund_change: Option<String>,
+    /// The total refunded on this trade so far.
+    pub refund_fee: Option<Amount>,
+    /// The refund currency.
+    pub refund_currency: Option<String>,
+    /// When the refund was paid.
+    pub gmt_refund_pay: Option<String>,
+    /// The channels refunded.
+    #[serde(default)]
+    pub refund_detail_item_list: Vec<TradeFundBill>,
+    /// The store's name.
+    pub store_name: Option<String>,
+    /// The buyer's Alipay user id.
+    pub buyer_user_id: Option<String>,
+    /// The refund settlement id.
+    pub refund_settlement_id: Option<String>,
+    /// Refunded to the buyer.
+    pub present_refund_buyer_amount: Option<Amount>,
+    /// Platform discount refunded.
+    pub present_refund_discount_amount: Option<Amount>,
+    /// Merchant discount refunded.
+    pub present_refund_mdiscount_amount: Option<Amount>,
+}
+
+impl TradeRefundResponse {
+    /// Whether this call moved money (`fund_change` is `Y`).
+    pub fn fund_changed(&self) -> bool {
+        self.fund_change.as_deref() == Some("Y")
+    }
+}
+
+/// `alipay.trade.close`: closes an unpaid trade.
+///
+/// <https://opendocs.alipay.com/open/02ekfl>
+#[derive(Debug, Clone, crate::Request)]
+#[alipay(method = "alipay.trade.close", response = TradeCloseResponse)]
+#[must_use]
+pub struct TradeClose {
+    /// The merchant's order number.
+    pub out_trade_no: Option<String>,
+    /// Alipay's trade number.
+    pub trade_no: Option<String>,
+    /// The merchant's operator id.
+    pub operator_id: Option<String>,
+}
+
+/// The answer to [`TradeClose`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct TradeCloseResponse {
+    /// Alipay's trade number.
+    pub trade_no: Option<String>,
+    /// The merchant's order number.
+    pub out_trade_no: Option<String>,
+}
+
+/// `alipay.trade.cancel`: cancels a trade whatever its state: an unpaid trade is closed, a paid
+/// one fully refunded (for payments whose outcome is unknown, e.g. a timed-out bar code
+/// payment).
+///
+/// <https://opendocs.alipay.com/open/02ekfi>
+#[derive(Debug, Clone, crate::Request)]
+#[alipay(method = "alipay.trade.cancel", response = TradeCancelResponse)]
+#[must_use]
+pub struct TradeCancel {
+    /// The merchant's order number.
+    pub out_trade_no: Option<String>,
+    /// Alipay's trade number.
+    pub trade_no: Option<String>,
+}
+
+/// The answer to [`TradeCancel`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct TradeCancelResponse {
+    /// Alipay's trade number.
+    pub trade_no: Option<String>,
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// `Y` if the cancel must be retried.
+    pub retry_flag: Option<String>,
+    /// What the cancel did: `close` (unpaid) or `refund` (paid).
+    pub action: Option<String>,
+    /// When the refund was paid, for `refund`.
+    pub gmt_refund_pay: Option<String>,
+    /// The refund settlement id.
+    pub refund_settlement_id: Option<String>,
+}
+
+/// `alipay.trade.fastpay.refund.query`: the outcome of one refund request. An answer without
+/// `refund_amount` means there is no such refund.
+///
+/// <https://opendocs.alipay.com/open/02ekfm>
+#[derive(Debug, Clone, crate::Request)]
+#[alipay(
+    method = "alipay.trade.fastpay.refund.query",
+    response = TradeFastpayRefundQueryResponse
+)]
+#[must_use]
+pub struct TradeFastpayRefundQuery {
+    /// The refund request number (the trade's `out_trade_no` for a refund sent without one).
+    pub out_request_no: String,
+    /// The merchant's order number.
+    pub out_trade_no: Option<String>,
+    /// Alipay's trade number.
+    pub trade_no: Option<String>,
+    /// Extra fields to return, e.g. `["gmt_refund_pay"]`.
+    pub query_options: Option<Vec<String>>,
+}
+
+/// The answer to [`TradeFastpayRefundQuery`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct TradeFastpayRefundQueryResponse {
+    /// Alipay's trade number.
+    pub trade_no: Option<String>,
+    /// The merchant's order number.
+    pub out_trade_no: Option<String>,
+    /// The refund request number.
+    pub out_request_no: Option<String>,
+    /// The trade's amount.
+    pub total_amount: Option<Amount>,
+    /// The refunded amount; absent when the refund does not exist.
+    pub refund_amount: Option<Amount>,
+    /// `REFUND_SUCCESS` when the refund went through.
+    pub refund_status: Option<String>,
+    /// The refund reason.
+    pub refund_reason: Option<String>,
+    /// When the refund was paid.
+    pub gmt_refund_pay: Option<String>,
+    /// The channels refunded.
+    #[serde(default)]
+    pub refund_detail_item_list: Vec<TradeFundBill>,
+    /// The refund settlement id.
+    pub refund_settlement_id: Option<String>,
+    /// Refunded to the buyer.
+    pub present_refund_buyer_amount: Option<Amount>,
+    /// Platform discount refunded.
+    pub present_refund_discount_amount: Option<Amount>,
+    /// Merchant discount refunded.
+    pub present_refund_mdiscount_amount: Option<Amount>,
+    /// The refunded service charge.
+    pub refund_charge_amount: Option<Amount>,
+    /// The fee sent back.
+    pub send_back_fee: Option<Amount>,
+    /// Industry-specific details, as JSON.
+    pub industry_sepc_detail: Option<String>,
+    /// The error code of a failed refund.
+    pub error_code: Option<String>,
+}
+
+impl TradeFastpayRefundQueryResponse {
+    /// Whether the refund exists and succeeded.
+    pub fn is_refunded(&self) -> bool {
+        self.refund_amount.is_some()
+            && self
+                .refund_status
+                .as_deref()
+                .is_none_or(|s| s == "REFUND_SUCCESS")
+    }
+}
+
+/// `alipay.data.dataservice.bill.downloadurl.query`: a short-lived URL to download a statement.
+///
+/// <https://opendocs.alipay.com/open/02e7gr>
+#[derive(Debug, Clone, crate::Request)]
+#[alipay(
+    method = "alipay.data.dataservice.bill.downloadurl.query",
+    response = BillDownloadUrlQueryResponse
+)]
+#[must_use]
+pub struct BillDownloadUrlQuery {
+    /// `trade` (the merchant's trades) or `signcustomer` (account movements).
+    pub bill_type: String,
+    /// The day (`yyyy-MM-dd`) or month (`yyyy-MM`).
+    pub bill_date: String,
+}
+
+/// The answer to [`BillDownloadUrlQuery`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct BillDownloadUrlQueryResponse {
+    /// Where to download the statement (valid for 30 seconds).
+    pub bill_download_url: String,
+}
