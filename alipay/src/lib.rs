@@ -1,22 +1,65 @@
 //! # Alipay Open Platform SDK for Rust
 //!
 //! Typed, async, verified requests to the Alipay Open Platform (支付宝开放平台) gateway, with a
-//! local gateway (the [`sandbox`]) to test against offline.
+//! local gateway (the `sandbox` module, feature `sandbox`) to develop and test against offline.
+//!
+//! - Each API is a request struct (e.g. [`payment::common::TradeRefund`]) with a builder whose
+//!   required fields are checked at compile time; [`Client::send`] signs it, sends it, verifies
+//!   the answer over the exact bytes Alipay sent and parses the typed response from them.
+//! - APIs this crate does not ship are one `#[derive(Request)]` away (see [`Request`](derive@Request)),
+//!   or implemented by hand ([`request`]).
+//! - Requests rendered locally for the payer (page, WAP and app pay) go through
+//!   [`Client::render`]; passing them to `send` does not compile.
+//! - Notifications are verified from the raw body: [`Client::verify_notification`].
+//! - Money is [`Amount`], never a float.
+//!
+//! ```no_run
+//! use alipay::{Amount, Client};
+//! use alipay::payment::common::TradeCreate;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .app_id("2021000000000000")
+//!     .app_private_key(std::fs::read_to_string("app_private_key.pem")?)
+//!     .alipay_public_key(std::fs::read_to_string("alipay_public_key.pem")?)
+//!     .build()?;
+//! let created = client
+//!     .send(
+//!         TradeCreate::builder()
+//!             .out_trade_no("T1")
+//!             .total_amount(Amount::new("88.80")?)
+//!             .subject("Iced tea")
+//!             .buyer_id("2088000000000000")
+//!             .build(),
+//!     )
+//!     .await?;
+//! println!("trade_no = {}", created.trade_no);
+//! # Ok(()) }
+//! ```
+//!
+//! Features: `rsa` adds the pure-Rust signing backend ([`Backend::RustCrypto`]); `sandbox` the
+//! embedded gateway; `cli` the `alipay` command line tool.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[allow(unused_extern_crates)] // lets `::alipay` paths from the derive resolve inside this crate
 extern crate self as alipay;
 
 pub mod amount;
+pub mod client;
 pub mod crypto;
 pub mod error;
+pub mod notify;
+pub mod payment;
 pub mod request;
 pub mod response;
 pub mod sign;
+pub mod transport;
 
 pub use amount::{Amount, AmountError};
+pub use client::{Call, Client, ClientBuilder, Gateway, Render};
 pub use crypto::{Backend, PrivateKey, PublicKey, Signer, Verifier};
 pub use error::{ApiError, BoxError, ConfigError, EncodeError, Error, ResponseError, VerifyError};
+pub use notify::{Notification, NotifyError};
 
 /// Derives [`request::Method`] and either [`request::Request`] or [`request::LocalRequest`] for a
 /// request struct, plus its builder.
