@@ -1,1 +1,199 @@
-fn main() {}
+//! `alipay`: the command line tool for the chores of an Alipay integration.
+//!
+//! ```text
+//! alipay sign --private-key FILE [--content]     stdin: JSON object of string params
+//! alipay verify-notify --alipay-public-key FILE  stdin: raw notification form body
+//! alipay keygen --out-dir DIR                    writes app_private_key.pem, app_public_key.pem
+//! ```
+//!
+//! Exit codes: 0 success (`valid`), 1 `invalid` notification, 2 bad usage or malformed input.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use alipay::crypto::{PrivateKey, PublicKey, Signer};
+use alipay::notify::{self, NotifyError};
+
+const USAGE: &str = "\
+usage:
+  alipay sign --private-key FILE [--content]      sign the JSON object of string params on stdin
+  alipay verify-notify --alipay-public-key FILE   check the notification form body on stdin
+  alipay keygen --out-dir DIR                      write a new RSA-2048 app key pair
+";
+
+/// A failure that ends the program with exit code 2 and a message on stderr.
+struct Fatal(String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(e: E) -> Self {
+        Fatal(e.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(Fatal(message)) => {
+            eprintln!("alipay: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode, Fatal> {
+    let Some((command, rest)) = args.split_first() else {
+        return Err(Fatal(format!("missing command\n{USAGE}")));
+    };
+    match command.as_str() {
+        "sign" => sign(&Flags::parse(rest, &["--private-key"], &["--content"])?),
+        "verify-notify" => verify_notify(&Flags::parse(rest, &["--alipay-public-key"], &[])?),
+        "keygen" => keygen(&Flags::parse(rest, &["--out-dir"], &[])?),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(Fatal(format!("unknown command `{other}`\n{USAGE}"))),
+    }
+}
+
+/// Parsed `--flag VALUE` options and `--switch`es.
+struct Flags {
+    values: BTreeMap<String, String>,
+    switches: Vec<String>,
+}
+
+impl Flags {
+    fn parse(args: &[String], with_value: &[&str], switches: &[&str]) -> Result<Self, Fatal> {
+        let mut flags = Flags {
+            values: BTreeMap::new(),
+            switches: Vec::new(),
+        };
+        let mut iter = args.iter();
+        while let Some(arg) = iter.next() {
+            if with_value.contains(&arg.as_str()) {
+                let value = iter
+                    .next()
+                    .ok_or_else(|| Fatal(format!("`{arg}` needs a value")))?;
+                flags.values.insert(arg.clone(), value.clone());
+            } else if switches.contains(&arg.as_str()) {
+                flags.switches.push(arg.clone());
+            } else {
+                return Err(Fatal(format!("unexpected argument `{arg}`\n{USAGE}")));
+            }
+        }
+        Ok(flags)
+    }
+
+    fn required(&self, name: &str) -> Result<&str, Fatal> {
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| Fatal(format!("`{name}` is required\n{USAGE}")))
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.switches.iter().any(|s| s == name)
+    }
+}
+
+fn read_file(path: &str) -> Result<String, Fatal> {
+    std::fs::read_to_string(path).map_err(|e| Fatal(format!("cannot read `{path}`: {e}")))
+}
+
+fn read_stdin() -> Result<Vec<u8>, Fatal> {
+    let mut input = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut input)
+        .map_err(|e| Fatal(format!("cannot read stdin: {e}")))?;
+    Ok(input)
+}
+
+fn sign(flags: &Flags) -> Result<ExitCode, Fatal> {
+    let path = flags.required("--private-key")?;
+    let key = PrivateKey::parse(&read_file(path)?).map_err(|e| Fatal(format!("`{path}`: {e}")))?;
+    let input = read_stdin()?;
+    let params: BTreeMap<String, serde_json::Value> = serde_json::from_slice(&input)
+        .map_err(|e| Fatal(format!("stdin is not a JSON object: {e}")))?;
+    let mut pairs = Vec::with_capacity(params.len());
+    for (key, value) in params {
+        match value {
+            serde_json::Value::String(text) => pairs.push((key, text)),
+            other => {
+                return Err(Fatal(format!(
+                    "parameter `{key}` is {other}, not a string (send every value as a JSON string)"
+                )));
+            }
+        }
+    }
+    let content = alipay::sign::sign_content(pairs);
+    let output = if flags.has("--content") {
+        content
+    } else {
+        key.sign(content.as_bytes())?
+    };
+    println!("{output}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify_notify(flags: &Flags) -> Result<ExitCode, Fatal> {
+    let path = flags.required("--alipay-public-key")?;
+    let key = PublicKey::parse(&read_file(path)?).map_err(|e| Fatal(format!("`{path}`: {e}")))?;
+    let mut body = read_stdin()?;
+    while body.last().is_some_and(|b| b.is_ascii_whitespace()) {
+        body.pop();
+    }
+    match notify::verify_body(&body, &key) {
+        Ok(_) => {
+            println!("valid");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(NotifyError::Verify(_) | NotifyError::MissingSign) => {
+            println!("invalid");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(Fatal(e.to_string())),
+    }
+}
+
+fn keygen(flags: &Flags) -> Result<ExitCode, Fatal> {
+    let dir = PathBuf::from(flags.required("--out-dir")?);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Fatal(format!("cannot create `{}`: {e}", dir.display())))?;
+    let private_path = dir.join("app_private_key.pem");
+    let public_path = dir.join("app_public_key.pem");
+    for path in [&private_path, &public_path] {
+        if path.exists() {
+            return Err(Fatal(format!(
+                "`{}` already exists; not overwriting a key",
+                path.display()
+            )));
+        }
+    }
+    let key = PrivateKey::generate()?;
+    write_file(&private_path, key.to_pkcs8_pem().as_bytes(), true)?;
+    write_file(&public_path, key.public_key().to_pem().as_bytes(), false)?;
+    println!("{}", private_path.display());
+    println!("{}", public_path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_file(path: &Path, content: &[u8], secret: bool) -> Result<(), Fatal> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if secret {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = secret;
+    let mut file = options
+        .open(path)
+        .map_err(|e| Fatal(format!("cannot write `{}`: {e}", path.display())))?;
+    file.write_all(content)
+        .map_err(|e| Fatal(format!("cannot write `{}`: {e}", path.display())))?;
+    Ok(())
+}
