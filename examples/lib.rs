@@ -1,1 +1,160 @@
-//! x
+//! Helpers shared by the examples: where to run (the embedded sandbox, or a gateway configured
+//! through `ALIPAY_*` variables) and a tiny endpoint that receives Alipay's notifications.
+
+use std::net::SocketAddr;
+
+use alipay::sandbox::Sandbox;
+use alipay::{Client, Notification};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+/// Where an example runs.
+pub enum Target {
+    /// The embedded sandbox, started by the example, with the client of an app registered in it.
+    Sandbox {
+        /// The running sandbox.
+        sandbox: Sandbox,
+        /// The app's id in the sandbox.
+        app_id: String,
+    },
+    /// A gateway configured by `ALIPAY_APP_ID`, `ALIPAY_PRIVATE_KEY`, `ALIPAY_PUBLIC_KEY` and
+    /// `ALIPAY_GATEWAY`.
+    Configured,
+}
+
+/// Reads the `ALIPAY_*` configuration if `ALIPAY_APP_ID` is set, otherwise starts the embedded
+/// sandbox. `notify_url` becomes the client's notify URL.
+///
+/// `ALIPAY_PRIVATE_KEY` and `ALIPAY_PUBLIC_KEY` hold a key or the path of a file holding it.
+pub async fn connect(
+    notify_url: Option<&str>,
+) -> Result<(Client, Target), Box<dyn std::error::Error>> {
+    let mut builder = Client::builder();
+    if let Some(url) = notify_url {
+        builder = builder.notify_url(url);
+    }
+    if let Ok(app_id) = std::env::var("ALIPAY_APP_ID") {
+        let gateway = std::env::var("ALIPAY_GATEWAY").map_err(
+            |_| "ALIPAY_GATEWAY is not set (e.g. https://openapi.alipay.com/gateway.do)",
+        )?;
+        let client = builder
+            .app_id(app_id)
+            .app_private_key(key_from_env("ALIPAY_PRIVATE_KEY")?)
+            .alipay_public_key(key_from_env("ALIPAY_PUBLIC_KEY")?)
+            .gateway_url(gateway)
+            .build()?;
+        return Ok((client, Target::Configured));
+    }
+    let sandbox = Sandbox::start().await?;
+    let app = sandbox.create_app();
+    let client = builder
+        .app_id(app.app_id.clone())
+        .app_private_key_parsed(app.private_key.clone())
+        .alipay_public_key_parsed(sandbox.alipay_public_key())
+        .gateway_url(sandbox.gateway_url())
+        .build()?;
+    Ok((
+        client,
+        Target::Sandbox {
+            sandbox,
+            app_id: app.app_id,
+        },
+    ))
+}
+
+/// A key from an environment variable holding either the key or a file path.
+fn key_from_env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let value = std::env::var(name).map_err(|_| format!("{name} is not set"))?;
+    if std::path::Path::new(&value).is_file() {
+        return Ok(std::fs::read_to_string(&value)?);
+    }
+    Ok(value)
+}
+
+/// A minimal HTTP endpoint on loopback that receives notifications, verifies each one with the
+/// client, answers `success` only when it verifies, and hands the verified notifications over.
+pub struct NotifyEndpoint {
+    /// The URL to configure as `notify_url`.
+    pub url: String,
+    receiver: mpsc::Receiver<Result<Notification, alipay::Error>>,
+}
+
+impl NotifyEndpoint {
+    /// Binds `127.0.0.1` on a free port. Call [`NotifyEndpoint::serve`] once the client exists.
+    pub async fn bind() -> std::io::Result<(Self, TcpListener)> {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let url = format!("http://{}/alipay/notify", listener.local_addr()?);
+        let (_, receiver) = mpsc::channel(1);
+        Ok((Self { url, receiver }, listener))
+    }
+
+    /// Serves notifications on `listener`, verifying them with `client`.
+    pub fn serve(&mut self, listener: TcpListener, client: Client) {
+        let (sender, receiver) = mpsc::channel(16);
+        self.receiver = receiver;
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let client = client.clone();
+                let sender = sender.clone();
+                tokio::spawn(async move {
+                    let Some(body) = read_http_body(&mut stream).await else {
+                        return;
+                    };
+                    let outcome = client.verify_notification(&body);
+                    let answer = if outcome.is_ok() {
+                        "success"
+                    } else {
+                        "failure"
+                    };
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                        answer.len()
+                    );
+                    let _ = stream.write_all(response.as_bytes()).await;
+                    let _ = sender.send(outcome).await;
+                });
+            }
+        });
+    }
+
+    /// The next notification received, verified or refused.
+    pub async fn next(&mut self) -> Option<Result<Notification, alipay::Error>> {
+        self.receiver.recv().await
+    }
+}
+
+/// Reads one HTTP/1.1 request with a `content-length` body; `None` if it is not one.
+async fn read_http_body(stream: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
+    let mut buffer = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 4096];
+    let header_end = loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buffer.len() > 64 * 1024 {
+            return None;
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..header_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())?;
+    if length > 1024 * 1024 {
+        return None;
+    }
+    while buffer.len() < header_end + length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+    Some(buffer[header_end..header_end + length].to_vec())
+}
