@@ -892,3 +892,141 @@ fn rand_u64() -> u64 {
     );
     hasher.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::EncodeError;
+
+    const APP_KEY: &str = include_str!("../tests/fixtures/keys/app_private_pkcs8.pem");
+    const APP_PUBLIC: &str = include_str!("../tests/fixtures/keys/app_public.b64");
+    const ALIPAY_PUBLIC: &str = include_str!("../tests/fixtures/keys/alipay_public.b64");
+
+    /// A hand-written request with one biz field and one text field.
+    struct Probe;
+
+    impl Method for Probe {
+        fn method(&self) -> &str {
+            "alipay.test.probe"
+        }
+        fn encode(&self, params: &mut Params) -> Result<(), EncodeError> {
+            params.biz_value("subject", "<b>tea & \"cake\"</b>");
+            params.text("return_url", "https://m.example/return?a=1&b=2");
+            Ok(())
+        }
+    }
+
+    impl LocalRequest for Probe {}
+
+    fn client(notify_url: Option<&str>) -> Client {
+        let mut builder = Client::builder()
+            .app_id("2021000000000001")
+            .app_private_key(APP_KEY)
+            .alipay_public_key(ALIPAY_PUBLIC)
+            .gateway_url("https://gw.example/gateway.do")
+            // 2020-03-20 04:00:00 UTC, noon in Beijing.
+            .clock(|| SystemTime::UNIX_EPOCH + Duration::from_secs(1_584_676_800));
+        if let Some(url) = notify_url {
+            builder = builder.notify_url(url);
+        }
+        builder.build().expect("valid config")
+    }
+
+    fn params(signed: &Signed) -> BTreeMap<String, String> {
+        signed.query.iter().cloned().collect()
+    }
+
+    #[test]
+    fn signs_system_text_and_biz_params_in_beijing_time() {
+        let client = client(None);
+        let signed = client
+            .sign_request(&Probe, &CallOptions::default())
+            .expect("signed");
+        let query = params(&signed);
+        assert_eq!(query["timestamp"], "2020-03-20 12:00:00");
+        assert_eq!(query["method"], "alipay.test.probe");
+        assert_eq!(query["app_id"], "2021000000000001");
+        assert_eq!(query["return_url"], "https://m.example/return?a=1&b=2");
+        assert!(!query.contains_key("biz_content"));
+        let biz = signed.biz_content.clone().expect("biz_content");
+        let content = sign::sign_content(
+            query
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .chain([("biz_content", biz.as_str())]),
+        );
+        let app_public = PublicKey::parse(APP_PUBLIC).expect("key");
+        app_public
+            .verify(content.as_bytes(), &query["sign"])
+            .expect("the signature covers every parameter but sign");
+    }
+
+    #[test]
+    fn options_apply_with_the_documented_precedence() {
+        let client = client(Some("https://m.example/configured"));
+        let mut options = CallOptions::default();
+        let signed = client.sign_request(&Probe, &options).expect("signed");
+        assert_eq!(
+            params(&signed)["notify_url"],
+            "https://m.example/configured"
+        );
+
+        options.set_text("notify_url", "https://m.example/per-call".into());
+        options.set_text("app_auth_token", "token".into());
+        options
+            .biz
+            .push(("subject".into(), Value::from("overridden?")));
+        options.biz.push(("extra".into(), Value::from(1)));
+        let signed = client.sign_request(&Probe, &options).expect("signed");
+        let query = params(&signed);
+        assert_eq!(query["notify_url"], "https://m.example/per-call");
+        assert_eq!(query["app_auth_token"], "token");
+        let biz: Value =
+            serde_json::from_str(signed.biz_content.as_deref().unwrap_or("{}")).expect("json");
+        assert_eq!(
+            biz["subject"], "<b>tea & \"cake\"</b>",
+            "request arguments win"
+        );
+        assert_eq!(biz["extra"], 1);
+    }
+
+    #[test]
+    fn the_page_form_escapes_html() {
+        let client = client(None);
+        let form = client.render(Probe).page_form().expect("form");
+        assert!(form.starts_with(
+            "<form name=\"punchout_form\" method=\"post\" action=\"https://gw.example/gateway.do?"
+        ));
+        assert!(!form.contains("<b>"), "{form}");
+        assert!(
+            form.contains(
+                "&quot;subject&quot;:&quot;&lt;b&gt;tea &amp; \\&quot;cake\\&quot;&lt;/b&gt;&quot;"
+            ),
+            "{form}"
+        );
+        assert!(form.ends_with("<script>document.forms[0].submit();</script>"));
+        let url = client.render(Probe).page_url().expect("url");
+        assert!(
+            url.starts_with("https://gw.example/gateway.do?alipay_sdk="),
+            "{url}"
+        );
+        assert!(url.contains("&biz_content=%7B%22subject%22"), "{url}");
+        let order = client
+            .render(Probe)
+            .agent("tok")
+            .order_string()
+            .expect("order");
+        assert!(order.starts_with("alipay_sdk="), "{order}");
+        assert!(order.contains("&app_auth_token=tok&app_id=2021000000000001&biz_content="));
+    }
+
+    #[test]
+    fn the_configuration_is_not_printed_with_keys() {
+        let debug = format!("{:?}", client(None));
+        assert!(debug.contains("2021000000000001"));
+        assert!(!debug.contains("PRIVATE"));
+        assert!(!debug.contains(&APP_KEY[40..80]));
+    }
+}
