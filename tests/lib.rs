@@ -94,6 +94,29 @@ impl ScriptedGateway {
         Self { url, received }
     }
 
+    /// Starts a gateway that reads requests and never answers.
+    pub async fn start_hanging() -> Self {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("bind loopback");
+        let url = format!("http://{}/gateway.do", listener.local_addr().expect("addr"));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = received.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let log = log.clone();
+                tokio::spawn(async move {
+                    if let Some(request) = read_request(&mut stream).await {
+                        log.lock().expect("lock").push(request);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                    drop(stream);
+                });
+            }
+        });
+        Self { url, received }
+    }
+
     /// Every request received so far.
     pub fn received(&self) -> Vec<Recorded> {
         self.received.lock().expect("lock").clone()
