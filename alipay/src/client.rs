@@ -15,7 +15,7 @@ use crate::notify::{self, Notification};
 use crate::request::{LocalRequest, Method, Params, Request};
 use crate::response::{self, Node};
 use crate::sign;
-use crate::transport::{HttpResponse, HyperTransport, Transport};
+use crate::transport::{HyperTransport, Transport};
 
 /// The production gateway.
 pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
@@ -663,7 +663,7 @@ impl Client {
         )
         .await
         .map_err(|_| Error::Timeout(deadline))??;
-        self.read_answer(request, answer)
+        self.read_response(request, answer.status, &answer.body)
     }
 
     /// The HTTP request for a call: system and text parameters and `sign` in the query string,
@@ -766,21 +766,24 @@ impl Client {
         Ok((Signed { query, biz_content }, files))
     }
 
-    /// Checks an answer and parses it: the HTTP status, the envelope, the signature over the
-    /// exact node bytes, the gateway code, then the typed response from those same bytes.
-    fn read_answer<R: Request>(
+    /// Checks a raw gateway answer to `request` and parses it, exactly as [`Client::send`] does:
+    /// the HTTP status, the envelope, the signature over the exact node bytes, the gateway code,
+    /// then the typed response from those same bytes. For answers obtained another way (a custom
+    /// transport, a recorded answer being audited).
+    pub fn read_response<R: Request>(
         &self,
         request: &R,
-        answer: HttpResponse,
+        status: u16,
+        body: &[u8],
     ) -> Result<R::Response, Error> {
-        if !(200..300).contains(&answer.status) {
-            let end = answer.body.len().min(256);
+        if !(200..300).contains(&status) {
+            let end = body.len().min(256);
             return Err(Error::HttpStatus {
-                status: answer.status,
-                snippet: String::from_utf8_lossy(&answer.body[..end]).into_owned(),
+                status,
+                snippet: String::from_utf8_lossy(&body[..end]).into_owned(),
             });
         }
-        let body = std::str::from_utf8(&answer.body)
+        let body = std::str::from_utf8(body)
             .map_err(|_| ResponseError::Malformed("the answer is not UTF-8 text".to_owned()))?;
         let key = request.response_key();
         let envelope = response::split(body, &key)?;

@@ -231,8 +231,15 @@ async fn a_hung_gateway_is_a_timeout_after_the_request_was_sent() {
     let deadline = std::time::Duration::from_millis(300);
     let started = std::time::Instant::now();
     let result = client.send(query()).timeout(deadline).await;
-    assert!(matches!(result, Err(Error::Timeout(d)) if d == deadline), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::Timeout(d)) if d == deadline),
+        "{result:?}"
+    );
     // The deadline is respected (generously bounded: this is a correctness check, not a timing).
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
-    assert_eq!(gateway.received().len(), 1, "the request reached the gateway");
+    assert_eq!(
+        gateway.received().len(),
+        1,
+        "the request reached the gateway"
+    );
 }
