@@ -8,12 +8,14 @@
 extern crate self as alipay;
 
 pub mod amount;
+pub mod crypto;
 pub mod error;
 pub mod request;
 pub mod response;
 pub mod sign;
 
 pub use amount::{Amount, AmountError};
+pub use crypto::{Backend, PrivateKey, PublicKey, Signer, Verifier};
 pub use error::{ApiError, BoxError, ConfigError, EncodeError, Error, ResponseError, VerifyError};
 
 /// Derives [`request::Method`] and either [`request::Request`] or [`request::LocalRequest`] for a
