@@ -12,6 +12,9 @@ pub mod crypto;
 pub mod error;
 pub mod request;
 pub mod response;
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox;
 pub mod sign;
 
 pub use amount::{Amount, AmountError};
