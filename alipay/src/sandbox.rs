@@ -475,3 +475,6 @@ impl Drop for Sandbox {
     }
 }
 
+
+#[cfg(test)]
+mod tests;
