@@ -475,6 +475,5 @@ impl Drop for Sandbox {
     }
 }
 
-
 #[cfg(test)]
 mod tests;

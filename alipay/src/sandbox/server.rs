@@ -26,6 +26,9 @@ use crate::sign::{FormError, form_decode, sign_content};
 /// The largest request body the sandbox reads (Alipay's own limit is of this order).
 pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
 
+/// How long a request in flight may take to finish once shutdown starts.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 const GATEWAY_CONTENT_TYPE: &str = "text/html;charset=utf-8";
 const JSON_CONTENT_TYPE: &str = "application/json;charset=utf-8";
 const TEXT_CONTENT_TYPE: &str = "text/plain;charset=utf-8";
@@ -67,7 +70,8 @@ pub(crate) async fn serve(
                         _ = conn.as_mut() => {}
                         _ = shutdown.changed() => {
                             conn.as_mut().graceful_shutdown();
-                            let _ = conn.await;
+                            // A client stalled mid-request must not hold the shutdown forever.
+                            let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
                         }
                     }
                     drop(alive);

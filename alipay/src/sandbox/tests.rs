@@ -1158,5 +1158,8 @@ async fn builder_options() {
     assert!(sandbox.requests().is_empty());
     let debug = format!("{app:?}");
     assert!(debug.contains("2021000000000999"));
+    let pem = app_key.to_pkcs8_pem();
+    let secret_line = pem.lines().nth(5).unwrap();
+    assert!(!debug.contains(secret_line), "{debug}");
     drop(sandbox);
 }

@@ -265,7 +265,10 @@ impl Store {
                 let cancel_refund = trade.cancel_refund_gmt.as_ref().map(|gmt| {
                     (
                         gmt,
-                        trade.total.cents() - trade.refunds.iter().map(|r| r.cents).sum::<u64>(),
+                        trade
+                            .total
+                            .cents()
+                            .saturating_sub(trade.refunds.iter().map(|r| r.cents).sum::<u64>()),
                         "",
                     )
                 });
