@@ -52,6 +52,9 @@ pub mod notify;
 pub mod payment;
 pub mod request;
 pub mod response;
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox;
 pub mod sign;
 pub mod transport;
 

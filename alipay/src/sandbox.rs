@@ -1,0 +1,479 @@
+//! A local Alipay gateway to test against offline.
+//!
+//! [`Sandbox::start`] binds `127.0.0.1` on a free port and answers like `openapi.alipay.com`'s
+//! `gateway.do`: it checks the app id, the method, the timestamp and the RSA2 signature in
+//! Alipay's order, and answers with the same JSON envelopes, signed with its own "Alipay" key
+//! ([`Sandbox::alipay_public_key`]). Trades live in memory.
+//!
+//! Implemented methods:
+//!
+//! | method | what it does |
+//! |---|---|
+//! | `alipay.trade.create` | a new trade `WAIT_BUYER_PAY` (idempotent while unpaid) |
+//! | `alipay.trade.query` | the trade's status and amounts |
+//! | `alipay.trade.refund` | a (partial) refund of a paid trade, idempotent on `out_request_no` |
+//! | `alipay.trade.fastpay.refund.query` | one refund |
+//! | `alipay.trade.close` | closes an unpaid trade |
+//! | `alipay.trade.cancel` | closes an unpaid trade or refunds a paid one in full |
+//! | `alipay.data.dataservice.bill.downloadurl.query` | a URL of a CSV bill served by the sandbox |
+//!
+//! There is no buyer: a test makes the buyer pay with [`Sandbox::pay`] (or, from another
+//! process, `POST /sandbox/pay?app_id=…&out_trade_no=…`). The sandbox then POSTs the signed
+//! `trade_status_sync` notification to the trade's `notify_url`, as Alipay does.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), alipay::sandbox::SandboxError> {
+//! use alipay::sandbox::Sandbox;
+//!
+//! let sandbox = Sandbox::start().await?;
+//! let app = sandbox.create_app();
+//! // Configure the client with `sandbox.gateway_url()`, `app.app_id`, `app.private_key` and
+//! // `sandbox.alipay_public_key()`, create a trade, then:
+//! // let paid = sandbox.pay(&app.app_id, "T001").await?;
+//! sandbox.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Differences from Alipay: only RSA2 public-key mode (no certificates, no AES content
+//! encryption); one notification attempt (no retries); amounts in answers are written with two
+//! decimals; state is lost when the sandbox stops.
+
+mod notify;
+mod server;
+mod trade;
+mod wire;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::Amount;
+use crate::crypto::{KeyError, PrivateKey, PublicKey};
+
+/// Why the sandbox could not start or carry out an action.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// Binding the listening socket failed.
+    #[error("the sandbox could not listen: {0}")]
+    Io(#[from] std::io::Error),
+    /// No trade with this `out_trade_no` for this app.
+    #[error("no trade `{out_trade_no}` for app `{app_id}` in the sandbox")]
+    UnknownTrade {
+        /// The app id asked for.
+        app_id: String,
+        /// The merchant's order number asked for.
+        out_trade_no: String,
+    },
+    /// The trade is not in the status the action needs (e.g. paying a closed trade).
+    #[error("trade `{out_trade_no}` is {status}, not {expected}")]
+    WrongState {
+        /// The merchant's order number.
+        out_trade_no: String,
+        /// The trade's current status, e.g. `TRADE_CLOSED`.
+        status: String,
+        /// The status the action needs, e.g. `WAIT_BUYER_PAY`.
+        expected: &'static str,
+    },
+    /// A key pair could not be generated.
+    #[error("the sandbox could not generate a key: {0}")]
+    Key(#[from] KeyError),
+}
+
+/// An app registered with [`Sandbox::create_app`]: its id and key pair.
+#[derive(Debug, Clone)]
+pub struct SandboxApp {
+    /// The app id, 16 digits (e.g. `2021000000000001`).
+    pub app_id: String,
+    /// The app's private key, to configure the client with (its `Debug` is redacted).
+    pub private_key: PrivateKey,
+    /// The app's public key, registered with the sandbox.
+    pub public_key: PublicKey,
+}
+
+/// One refund of a trade.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct RefundSnapshot {
+    /// The refund request number (the trade's `out_trade_no` when the request had none).
+    pub out_request_no: String,
+    /// The amount refunded by this request.
+    pub refund_amount: Amount,
+    /// When the refund was made (Beijing time).
+    pub gmt_refund_pay: String,
+}
+
+/// A trade as the sandbox holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct TradeSnapshot {
+    /// The app the trade belongs to.
+    pub app_id: String,
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// Alipay's trade number (28 digits).
+    pub trade_no: String,
+    /// `WAIT_BUYER_PAY`, `TRADE_SUCCESS`, `TRADE_CLOSED` or `TRADE_FINISHED`.
+    pub status: String,
+    /// The trade's amount, as the merchant wrote it.
+    pub total_amount: Amount,
+    /// The amount refunded so far, in cents.
+    pub refunded_cents: u64,
+    /// The `notify_url` of the `alipay.trade.create` request, if any.
+    pub notify_url: Option<String>,
+    /// The trade's subject.
+    pub subject: String,
+    /// The buyer's user id: the one given at creation, or the sandbox buyer once paid.
+    pub buyer_id: Option<String>,
+    /// The buyer's masked login, once paid (`tes***@sandbox.com`).
+    pub buyer_logon_id: Option<String>,
+    /// When the trade was created (Beijing time, `yyyy-MM-dd HH:mm:ss`).
+    pub gmt_create: String,
+    /// When the buyer paid, if they did.
+    pub gmt_payment: Option<String>,
+    /// The refunds made with `alipay.trade.refund`, oldest first.
+    pub refunds: Vec<RefundSnapshot>,
+}
+
+/// One notification delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NotificationRecord {
+    /// The app of the trade.
+    pub app_id: String,
+    /// The trade's merchant order number.
+    pub out_trade_no: String,
+    /// The notification's `notify_id`.
+    pub notify_id: String,
+    /// Where it was POSTed.
+    pub url: String,
+    /// The parameters sent, `sign` included, in the order sent.
+    pub params: Vec<(String, String)>,
+    /// The form body sent.
+    pub body: String,
+    /// The HTTP status received, if an answer came.
+    pub status: Option<u16>,
+    /// The body received, if an answer came.
+    pub response_body: Option<String>,
+    /// Why no answer came (connection refused, timeout, …).
+    pub error: Option<String>,
+}
+
+impl NotificationRecord {
+    /// Whether the merchant acknowledged it as Alipay expects: HTTP 200 and the body `success`.
+    pub fn acknowledged(&self) -> bool {
+        self.status == Some(200)
+            && self
+                .response_body
+                .as_deref()
+                .is_some_and(|b| b.trim() == "success")
+    }
+}
+
+/// One request received by the gateway endpoint.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ReceivedRequest {
+    /// The HTTP method, `GET` or `POST`.
+    pub http_method: String,
+    /// The Alipay method (the `method` parameter), if given.
+    pub method: Option<String>,
+    /// Every top-level parameter except `sign`, from the query string and the form body
+    /// (`biz_content` included, as text). Empty when the request could not be decoded.
+    pub params: BTreeMap<String, String>,
+    /// `biz_content` parsed as JSON, if present and valid JSON.
+    pub biz_content: Option<serde_json::Value>,
+}
+
+/// A registered app, as the gateway needs it.
+#[derive(Debug)]
+pub(crate) struct App {
+    pub(crate) public_key: PublicKey,
+    pub(crate) seller_id: String,
+}
+
+/// The state shared by the handle and the connection tasks.
+pub(crate) struct Shared {
+    addr: SocketAddr,
+    pub(crate) signer: PrivateKey,
+    public_key: PublicKey,
+    pub(crate) tolerance: Option<Duration>,
+    pub(crate) record_requests: bool,
+    apps: RwLock<HashMap<String, Arc<App>>>,
+    pub(crate) trades: Mutex<trade::Store>,
+    pub(crate) bills: Mutex<HashMap<String, trade::BillRequest>>,
+    pub(crate) notifications: Mutex<Vec<NotificationRecord>>,
+    pub(crate) requests: Mutex<Vec<ReceivedRequest>>,
+    pub(crate) notifier: notify::Notifier,
+}
+
+impl Shared {
+    /// A registered app.
+    pub(crate) fn app(&self, app_id: &str) -> Option<Arc<App>> {
+        self.apps
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(app_id)
+            .cloned()
+    }
+
+    /// `http://127.0.0.1:PORT` (the loopback address when bound to an unspecified one).
+    pub(crate) fn base_url(&self) -> String {
+        let host = match self.addr.ip() {
+            ip if ip.is_unspecified() && ip.is_ipv4() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ip if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}", SocketAddr::new(host, self.addr.port()))
+    }
+
+    fn register(&self, app_id: String, public_key: PublicKey) {
+        let seller_id = format!("2088{:012}", SELLER_SEQ.fetch_add(1, Ordering::Relaxed));
+        let app = Arc::new(App {
+            public_key,
+            seller_id,
+        });
+        self.apps
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(app_id, app);
+    }
+}
+
+/// Locks a mutex; a panic elsewhere while it was held does not make the state unusable.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// App ids handed out by [`Sandbox::create_app`] are unique in the process.
+static APP_SEQ: AtomicU64 = AtomicU64::new(1);
+/// Seller (merchant) ids, one per registered app.
+static SELLER_SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// The buyer pays a trade, then its notification is delivered (if it has a `notify_url`).
+pub(crate) async fn pay(
+    shared: &Shared,
+    app_id: &str,
+    out_trade_no: &str,
+) -> Result<TradeSnapshot, SandboxError> {
+    let snapshot = lock(&shared.trades).pay(app_id, out_trade_no)?;
+    if let Some(url) = &snapshot.notify_url {
+        let seller_id = shared
+            .app(app_id)
+            .map(|app| app.seller_id.clone())
+            .unwrap_or_default();
+        notify::deliver_trade_paid(shared, &snapshot, url, &seller_id).await;
+    }
+    Ok(snapshot)
+}
+
+/// A running sandbox gateway. Dropping it shuts the server down (without waiting); prefer
+/// [`Sandbox::shutdown`] to wait until every connection is closed.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.shared.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options of a [`Sandbox`]; see [`Sandbox::builder`].
+#[derive(Debug)]
+pub struct SandboxBuilder {
+    addr: SocketAddr,
+    alipay_private_key: Option<PrivateKey>,
+    timestamp_tolerance: Option<Duration>,
+    record_requests: bool,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            alipay_private_key: None,
+            timestamp_tolerance: Some(Duration::from_secs(15 * 60)),
+            record_requests: true,
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The address to listen on; `127.0.0.1:0` (a free port) by default.
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// The "Alipay" key the sandbox signs with; a fresh RSA-2048 key by default.
+    pub fn alipay_private_key(mut self, key: PrivateKey) -> Self {
+        self.alipay_private_key = Some(key);
+        self
+    }
+
+    /// How far a request's `timestamp` may be from the sandbox's clock; 15 minutes by default.
+    /// `None` accepts any well-formed timestamp.
+    pub fn timestamp_tolerance(mut self, tolerance: Option<Duration>) -> Self {
+        self.timestamp_tolerance = tolerance;
+        self
+    }
+
+    /// Whether to keep every request for [`Sandbox::requests`]; on by default. Turn it off for
+    /// long benchmarks, where the list would grow without bound.
+    pub fn record_requests(mut self, record: bool) -> Self {
+        self.record_requests = record;
+        self
+    }
+
+    /// Binds the address and starts serving on the current Tokio runtime.
+    pub async fn start(self) -> Result<Sandbox, SandboxError> {
+        let signer = match self.alipay_private_key {
+            Some(key) => key,
+            None => PrivateKey::generate()?,
+        };
+        let public_key = signer.public_key();
+        let listener = TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            addr,
+            signer,
+            public_key,
+            tolerance: self.timestamp_tolerance,
+            record_requests: self.record_requests,
+            apps: RwLock::new(HashMap::new()),
+            trades: Mutex::new(trade::Store::default()),
+            bills: Mutex::new(HashMap::new()),
+            notifications: Mutex::new(Vec::new()),
+            requests: Mutex::new(Vec::new()),
+            notifier: notify::Notifier::new(),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let server = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
+        Ok(Sandbox {
+            shared,
+            stop,
+            server: Some(server),
+        })
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox on `127.0.0.1` (a free port) with a freshly generated Alipay key.
+    pub async fn start() -> Result<Sandbox, SandboxError> {
+        Self::builder().start().await
+    }
+
+    /// Options: the address, the Alipay key, the timestamp tolerance.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The gateway URL to configure the client with: `http://127.0.0.1:PORT/gateway.do`.
+    pub fn gateway_url(&self) -> String {
+        format!("{}/gateway.do", self.shared.base_url())
+    }
+
+    /// The address the sandbox listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// The public key of the sandbox's "Alipay" key: what clients configure as the Alipay public
+    /// key to verify answers and notifications.
+    pub fn alipay_public_key(&self) -> PublicKey {
+        self.shared.public_key.clone()
+    }
+
+    /// Registers an app id with its public key (replacing any key it had).
+    pub fn register_app(&self, app_id: impl Into<String>, app_public_key: PublicKey) {
+        self.shared.register(app_id.into(), app_public_key);
+    }
+
+    /// Creates and registers an app with a new unique 16-digit id and a new RSA-2048 key pair.
+    ///
+    /// # Panics
+    ///
+    /// Never in practice: key generation fails only if the system's random source does; use
+    /// [`Sandbox::try_create_app`] to handle that case.
+    pub fn create_app(&self) -> SandboxApp {
+        match self.try_create_app() {
+            Ok(app) => app,
+            Err(e) => panic!("the sandbox could not generate an app key: {e}"),
+        }
+    }
+
+    /// Like [`Sandbox::create_app`], returning key generation errors.
+    pub fn try_create_app(&self) -> Result<SandboxApp, SandboxError> {
+        let private_key = PrivateKey::generate()?;
+        let public_key = private_key.public_key();
+        let app_id = loop {
+            let candidate = format!("2021{:012}", APP_SEQ.fetch_add(1, Ordering::Relaxed));
+            if self.shared.app(&candidate).is_none() {
+                break candidate;
+            }
+        };
+        self.register_app(app_id.clone(), public_key.clone());
+        Ok(SandboxApp {
+            app_id,
+            private_key,
+            public_key,
+        })
+    }
+
+    /// The buyer pays the trade: `WAIT_BUYER_PAY` → `TRADE_SUCCESS`. If the trade has a
+    /// `notify_url`, the signed notification is POSTed to it and the delivery (one attempt, 5 s
+    /// at most) is awaited and recorded before this returns.
+    pub async fn pay(
+        &self,
+        app_id: &str,
+        out_trade_no: &str,
+    ) -> Result<TradeSnapshot, SandboxError> {
+        pay(&self.shared, app_id, out_trade_no).await
+    }
+
+    /// The trade, if the app has one with this `out_trade_no`.
+    pub fn trade(&self, app_id: &str, out_trade_no: &str) -> Option<TradeSnapshot> {
+        lock(&self.shared.trades).snapshot(app_id, out_trade_no)
+    }
+
+    /// Every notification delivery so far, oldest first.
+    pub fn notifications(&self) -> Vec<NotificationRecord> {
+        lock(&self.shared.notifications).clone()
+    }
+
+    /// Every request the gateway endpoint received so far, oldest first (empty when recording
+    /// is off, see [`SandboxBuilder::record_requests`]).
+    pub fn requests(&self) -> Vec<ReceivedRequest> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// Stops accepting connections, lets the requests in flight finish, and waits until every
+    /// connection is closed.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,444 @@
+//! The HTTP side of the sandbox: the accept loop, routing, and the gateway's checks.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderValue, Method as HttpMethod, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+
+use super::trade::{self, Method};
+use super::wire::{self, Failure, Node};
+use super::{ReceivedRequest, SandboxError, Shared, lock};
+use crate::crypto::{Signer as _, Verifier as _};
+use crate::request::response_key_of;
+use crate::sign::{FormError, form_decode, sign_content};
+
+/// The largest request body the sandbox reads (Alipay's own limit is of this order).
+pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// How long a request in flight may take to finish once shutdown starts.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+const GATEWAY_CONTENT_TYPE: &str = "text/html;charset=utf-8";
+const JSON_CONTENT_TYPE: &str = "application/json;charset=utf-8";
+const TEXT_CONTENT_TYPE: &str = "text/plain;charset=utf-8";
+
+/// Accepts connections until `shutdown` fires (or its sender is dropped), then lets every open
+/// connection finish its request in flight and returns.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    // Every connection task holds a clone of `alive`; `recv` returns `None` once all are gone.
+    let (alive, mut all_closed) = mpsc::channel::<Infallible>(1);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    // e.g. too many open files: back off instead of spinning.
+                    Err(_) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let shared = Arc::clone(&shared);
+                let mut shutdown = shutdown.clone();
+                let alive = alive.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| {
+                        let shared = Arc::clone(&shared);
+                        async move { Ok::<_, Infallible>(route(&shared, req).await) }
+                    });
+                    let conn = http1::Builder::new()
+                        .keep_alive(true)
+                        .serve_connection(TokioIo::new(stream), service);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        _ = shutdown.changed() => {
+                            conn.as_mut().graceful_shutdown();
+                            // A client stalled mid-request must not hold the shutdown forever.
+                            let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
+                        }
+                    }
+                    drop(alive);
+                });
+            }
+            _ = shutdown.changed() => break,
+        }
+    }
+    drop(listener);
+    drop(alive);
+    let _ = all_closed.recv().await;
+}
+
+fn respond(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn json_error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+    let mut body = String::from("{\"error\":");
+    wire::push_json_str(&mut body, message);
+    body.push('}');
+    respond(status, JSON_CONTENT_TYPE, body)
+}
+
+async fn route(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let path = req.uri().path();
+    if path == "/gateway.do" {
+        gateway(shared, req).await
+    } else if path == "/sandbox/pay" {
+        control_pay(shared, req).await
+    } else if let Some(token) = path
+        .strip_prefix("/bill/")
+        .and_then(|rest| rest.strip_suffix(".csv"))
+    {
+        let token = token.to_owned();
+        bill(shared, req.method(), &token)
+    } else {
+        respond(StatusCode::NOT_FOUND, TEXT_CONTENT_TYPE, "not found\n")
+    }
+}
+
+/// Reads a body of at most [`MAX_BODY`] bytes.
+async fn read_body(req: Request<Incoming>) -> Result<Bytes, Response<Full<Bytes>>> {
+    let too_large = || {
+        respond(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            TEXT_CONTENT_TYPE,
+            "request body larger than 4 MiB\n",
+        )
+    };
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(req.into_body(), MAX_BODY).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Err(_) => Err(respond(
+            StatusCode::BAD_REQUEST,
+            TEXT_CONTENT_TYPE,
+            "unreadable request body\n",
+        )),
+    }
+}
+
+async fn gateway(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let http_method = req.method().clone();
+    if http_method != HttpMethod::GET && http_method != HttpMethod::POST {
+        return respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            TEXT_CONTENT_TYPE,
+            "the gateway accepts GET and POST\n",
+        );
+    }
+    let query = req.uri().query().unwrap_or("").to_owned();
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = match read_body(req).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let decoded = decode_params(&query, content_type.as_deref(), &body);
+    let answer = answer(shared, http_method.as_str(), decoded);
+    respond(StatusCode::OK, GATEWAY_CONTENT_TYPE, answer)
+}
+
+/// Query parameters, then body parameters (a form); a key in both is a duplicate.
+fn decode_params(
+    query: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, Failure> {
+    let mut params = form_decode(query.as_bytes()).map_err(form_failure)?;
+    if body.is_empty() {
+        return Ok(params);
+    }
+    let is_form = content_type.is_none_or(|ct| {
+        ct.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    });
+    if !is_form {
+        return Err(Failure::invalid(
+            "isv.invalid-content-type",
+            "不支持的Content-Type，请使用application/x-www-form-urlencoded",
+        ));
+    }
+    for (key, value) in form_decode(body).map_err(form_failure)? {
+        if params.iter().any(|(existing, _)| *existing == key) {
+            return Err(form_failure(FormError::DuplicateKey(key)));
+        }
+        params.push((key, value));
+    }
+    Ok(params)
+}
+
+fn form_failure(error: FormError) -> Failure {
+    match error {
+        FormError::DuplicateKey(key) => {
+            Failure::invalid("isv.invalid-parameter", format!("参数{key}重复出现"))
+        }
+        FormError::NotUtf8(key) => Failure::invalid(
+            "isv.invalid-charset",
+            format!("字符集错误，参数{key}不是UTF-8编码"),
+        ),
+        FormError::BadPercent(key) => {
+            Failure::invalid("isv.invalid-parameter", format!("参数{key}的URL编码不正确"))
+        }
+    }
+}
+
+/// `{"error_response":{…}}`, unsigned, as Alipay answers before it knows whom to sign for.
+fn error_response(failure: &Failure) -> String {
+    let node = Node::failure(failure).finish();
+    format!("{{\"error_response\":{node}}}")
+}
+
+/// `{"<key>":<node>,"sign":"…"}` with the node signed by the sandbox's Alipay key.
+fn signed(shared: &Shared, key: &str, node: &str) -> String {
+    match shared.signer.sign(node.as_bytes()) {
+        Ok(sign) => {
+            let mut out = String::with_capacity(key.len() + node.len() + sign.len() + 16);
+            out.push_str("{\"");
+            out.push_str(key);
+            out.push_str("\":");
+            out.push_str(node);
+            out.push_str(",\"sign\":\"");
+            out.push_str(&sign);
+            out.push_str("\"}");
+            out
+        }
+        Err(_) => error_response(&Failure::unavailable()),
+    }
+}
+
+/// The gateway's answer to one request, checked in Alipay's order.
+pub(crate) fn answer(
+    shared: &Shared,
+    http_method: &str,
+    decoded: Result<Vec<(String, String)>, Failure>,
+) -> String {
+    let params = match decoded {
+        Ok(params) => params,
+        Err(failure) => {
+            record(shared, http_method, &[], None);
+            return error_response(&failure);
+        }
+    };
+    let get = |key: &str| param(&params, key);
+    let biz_text = get("biz_content");
+    let biz_value: Option<Value> = biz_text.and_then(|text| serde_json::from_str(text).ok());
+    record(shared, http_method, &params, biz_value.as_ref());
+
+    let Some(app_id) = get("app_id") else {
+        return error_response(&Failure::missing("isv.missing-app-id", "缺少AppID参数"));
+    };
+    let Some(app) = shared.app(app_id) else {
+        return error_response(&Failure::invalid("isv.invalid-app-id", "无效的AppID参数"));
+    };
+    let Some(method_name) = get("method") else {
+        return error_response(&Failure::missing("isv.missing-method", "缺少方法名参数"));
+    };
+    let Some(method) = Method::parse(method_name) else {
+        return error_response(&Failure::invalid("isv.invalid-method", "不存在的方法名"));
+    };
+    let key = response_key_of(method_name);
+    let result = check_and_execute(shared, &params, app_id, &app, method, biz_value.as_ref());
+    let node = match result {
+        Ok(node) => node.finish(),
+        Err(failure) => Node::failure(&failure).finish(),
+    };
+    signed(shared, &key, &node)
+}
+
+/// A non-empty parameter.
+fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+/// The checks after the app and the method are known (answered in the method's signed node),
+/// then the method itself.
+fn check_and_execute(
+    shared: &Shared,
+    params: &[(String, String)],
+    app_id: &str,
+    app: &super::App,
+    method: Method,
+    biz_value: Option<&Value>,
+) -> Result<Node, Failure> {
+    let get = |key: &str| param(params, key);
+    let Some(sign) = get("sign") else {
+        return Err(Failure::missing("isv.missing-signature", "缺少签名参数"));
+    };
+    match get("sign_type") {
+        None => {
+            return Err(Failure::missing(
+                "isv.missing-signature-type",
+                "缺少签名类型参数",
+            ));
+        }
+        Some("RSA2") => {}
+        Some(_) => {
+            return Err(Failure::invalid(
+                "isv.invalid-signature-type",
+                "无效的签名类型，沙箱只支持RSA2",
+            ));
+        }
+    }
+    if get("charset").is_some_and(|c| !c.eq_ignore_ascii_case("utf-8")) {
+        return Err(Failure::invalid("isv.invalid-charset", "字符集错误"));
+    }
+    if get("format").is_some_and(|f| !f.eq_ignore_ascii_case("json")) {
+        return Err(Failure::invalid("isv.invalid-format", "无效的数据格式"));
+    }
+    let Some(timestamp) = get("timestamp") else {
+        return Err(Failure::missing("isv.missing-timestamp", "缺少时间戳参数"));
+    };
+    let Some(sent_at) = wire::parse_beijing_timestamp(timestamp) else {
+        return Err(Failure::invalid(
+            "isv.invalid-timestamp",
+            "非法的时间戳参数",
+        ));
+    };
+    if let Some(tolerance) = shared.tolerance {
+        let skew = wire::unix_now().abs_diff(sent_at);
+        if skew > tolerance.as_secs() {
+            return Err(Failure::invalid(
+                "isv.invalid-timestamp",
+                "非法的时间戳参数",
+            ));
+        }
+    }
+    let content = sign_content(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if app.public_key.verify(content.as_bytes(), sign).is_err() {
+        return Err(Failure::invalid(
+            "isv.invalid-signature",
+            format!(
+                "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：{content}"
+            ),
+        ));
+    }
+    let empty = Map::new();
+    let biz = match (get("biz_content"), biz_value) {
+        (None, _) => &empty,
+        (Some(_), Some(Value::Object(map))) => map,
+        (Some(_), _) => {
+            return Err(Failure::invalid(
+                "isv.invalid-parameter",
+                "biz_content不是合法的JSON对象",
+            ));
+        }
+    };
+    trade::execute(shared, method, app_id, app, get("notify_url"), biz)
+}
+
+fn record(
+    shared: &Shared,
+    http_method: &str,
+    params: &[(String, String)],
+    biz_content: Option<&Value>,
+) {
+    if !shared.record_requests {
+        return;
+    }
+    let params: BTreeMap<String, String> = params
+        .iter()
+        .filter(|(k, _)| k != "sign")
+        .cloned()
+        .collect();
+    let method = params.get("method").cloned();
+    lock(&shared.requests).push(ReceivedRequest {
+        http_method: http_method.to_owned(),
+        method,
+        params,
+        biz_content: biz_content.cloned(),
+    });
+}
+
+/// `POST /sandbox/pay?app_id=…&out_trade_no=…`: the buyer pays, for tools outside the process.
+async fn control_pay(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    if req.method() != HttpMethod::POST {
+        return json_error(StatusCode::METHOD_NOT_ALLOWED, "use POST");
+    }
+    let params = match form_decode(req.uri().query().unwrap_or("").as_bytes()) {
+        Ok(params) => params,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let get = |key: &str| param(&params, key);
+    let (Some(app_id), Some(out_trade_no)) = (get("app_id"), get("out_trade_no")) else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "app_id and out_trade_no are required query parameters",
+        );
+    };
+    match super::pay(shared, app_id, out_trade_no).await {
+        Ok(snapshot) => match serde_json::to_string(&snapshot) {
+            Ok(json) => respond(StatusCode::OK, JSON_CONTENT_TYPE, json),
+            Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        },
+        Err(e @ SandboxError::UnknownTrade { .. }) => {
+            json_error(StatusCode::NOT_FOUND, &e.to_string())
+        }
+        Err(e @ SandboxError::WrongState { .. }) => {
+            json_error(StatusCode::CONFLICT, &e.to_string())
+        }
+        Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+/// `GET /bill/<token>.csv`: a bill handed out by `bill.downloadurl.query`.
+fn bill(shared: &Shared, method: &HttpMethod, token: &str) -> Response<Full<Bytes>> {
+    if method != HttpMethod::GET && method != HttpMethod::HEAD {
+        return respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            TEXT_CONTENT_TYPE,
+            "use GET\n",
+        );
+    }
+    let Some(request) = lock(&shared.bills).get(token).cloned() else {
+        return respond(StatusCode::NOT_FOUND, TEXT_CONTENT_TYPE, "no such bill\n");
+    };
+    let seller_id = shared
+        .app(&request.app_id)
+        .map(|app| app.seller_id.clone())
+        .unwrap_or_default();
+    let csv = lock(&shared.trades).bill_csv(&request, &seller_id);
+    respond(StatusCode::OK, "text/csv;charset=utf-8", csv)
+}

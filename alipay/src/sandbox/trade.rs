@@ -1,0 +1,672 @@
+//! The sandbox's trades: the in-memory store and the seven gateway methods that act on it.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::{Map, Value};
+
+use super::wire::{self, Failure, Node, yuan};
+use super::{App, RefundSnapshot, SandboxError, Shared, TradeSnapshot, lock};
+use crate::Amount;
+
+/// The buyer who pays every sandbox trade unless the trade names one (`buyer_id`).
+pub(crate) const SANDBOX_BUYER_ID: &str = "2088102177846880";
+/// The sandbox buyer's login, masked as Alipay shows it to merchants.
+pub(crate) const SANDBOX_BUYER_LOGON_ID: &str = "tes***@sandbox.com";
+
+/// Trade numbers are unique in the process, across sandboxes.
+static TRADE_SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// The gateway methods the sandbox implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Create,
+    Query,
+    Refund,
+    RefundQuery,
+    Close,
+    Cancel,
+    BillUrl,
+}
+
+impl Method {
+    /// The method of an Alipay method name, if the sandbox implements it.
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "alipay.trade.create" => Self::Create,
+            "alipay.trade.query" => Self::Query,
+            "alipay.trade.refund" => Self::Refund,
+            "alipay.trade.fastpay.refund.query" => Self::RefundQuery,
+            "alipay.trade.close" => Self::Close,
+            "alipay.trade.cancel" => Self::Cancel,
+            "alipay.data.dataservice.bill.downloadurl.query" => Self::BillUrl,
+            _ => return None,
+        })
+    }
+}
+
+/// A trade's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    WaitBuyerPay,
+    Success,
+    Closed,
+    // Not reached yet: no sandbox operation finishes a trade.
+    #[allow(dead_code)]
+    Finished,
+}
+
+impl Status {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::WaitBuyerPay => "WAIT_BUYER_PAY",
+            Self::Success => "TRADE_SUCCESS",
+            Self::Closed => "TRADE_CLOSED",
+            Self::Finished => "TRADE_FINISHED",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Refund {
+    out_request_no: String,
+    cents: u64,
+    gmt_refund_pay: String,
+}
+
+#[derive(Debug, Clone)]
+struct Trade {
+    app_id: String,
+    out_trade_no: String,
+    trade_no: String,
+    status: Status,
+    total: Amount,
+    subject: String,
+    notify_url: Option<String>,
+    buyer_id: Option<String>,
+    gmt_create: String,
+    gmt_payment: Option<String>,
+    refunds: Vec<Refund>,
+    refunded_cents: u64,
+    /// What `alipay.trade.cancel` did, so a repeated cancel answers the same.
+    cancel_action: Option<&'static str>,
+    cancel_refund_gmt: Option<String>,
+}
+
+impl Trade {
+    fn paid(&self) -> bool {
+        self.gmt_payment.is_some()
+    }
+
+    fn buyer_user_id(&self) -> Option<&str> {
+        match &self.buyer_id {
+            Some(id) => Some(id),
+            None if self.paid() => Some(SANDBOX_BUYER_ID),
+            None => None,
+        }
+    }
+
+    fn buyer_logon_id(&self) -> Option<&str> {
+        self.paid().then_some(SANDBOX_BUYER_LOGON_ID)
+    }
+
+    fn snapshot(&self) -> TradeSnapshot {
+        TradeSnapshot {
+            app_id: self.app_id.clone(),
+            out_trade_no: self.out_trade_no.clone(),
+            trade_no: self.trade_no.clone(),
+            status: self.status.as_str().to_owned(),
+            total_amount: self.total.clone(),
+            refunded_cents: self.refunded_cents,
+            notify_url: self.notify_url.clone(),
+            subject: self.subject.clone(),
+            buyer_id: self.buyer_user_id().map(str::to_owned),
+            buyer_logon_id: self.buyer_logon_id().map(str::to_owned),
+            gmt_create: self.gmt_create.clone(),
+            gmt_payment: self.gmt_payment.clone(),
+            refunds: self
+                .refunds
+                .iter()
+                .filter_map(|r| {
+                    Some(RefundSnapshot {
+                        out_request_no: r.out_request_no.clone(),
+                        refund_amount: Amount::from_cents(r.cents).ok()?,
+                        gmt_refund_pay: r.gmt_refund_pay.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One app's trades, by `out_trade_no`, with `trade_no` indexed.
+#[derive(Debug, Default)]
+struct AppTrades {
+    by_out: HashMap<String, Trade>,
+    by_no: HashMap<String, String>,
+}
+
+/// Every trade of the sandbox.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    apps: HashMap<String, AppTrades>,
+}
+
+/// A bill whose download URL was handed out.
+#[derive(Debug, Clone)]
+pub(crate) struct BillRequest {
+    pub(crate) app_id: String,
+    pub(crate) bill_type: String,
+    pub(crate) bill_date: String,
+}
+
+impl Store {
+    /// A snapshot of one trade.
+    pub(crate) fn snapshot(&self, app_id: &str, out_trade_no: &str) -> Option<TradeSnapshot> {
+        self.apps
+            .get(app_id)?
+            .by_out
+            .get(out_trade_no)
+            .map(Trade::snapshot)
+    }
+
+    /// The buyer pays: `WAIT_BUYER_PAY` → `TRADE_SUCCESS`.
+    pub(crate) fn pay(
+        &mut self,
+        app_id: &str,
+        out_trade_no: &str,
+    ) -> Result<TradeSnapshot, SandboxError> {
+        let unknown = || SandboxError::UnknownTrade {
+            app_id: app_id.to_owned(),
+            out_trade_no: out_trade_no.to_owned(),
+        };
+        let trade = self
+            .apps
+            .get_mut(app_id)
+            .and_then(|a| a.by_out.get_mut(out_trade_no))
+            .ok_or_else(unknown)?;
+        if trade.status != Status::WaitBuyerPay {
+            return Err(SandboxError::WrongState {
+                out_trade_no: out_trade_no.to_owned(),
+                status: trade.status.as_str().to_owned(),
+                expected: Status::WaitBuyerPay.as_str(),
+            });
+        }
+        trade.status = Status::Success;
+        trade.gmt_payment = Some(wire::now_text());
+        Ok(trade.snapshot())
+    }
+
+    /// Finds a trade of `app_id` by `trade_no` (preferred, as Alipay does) or `out_trade_no`.
+    fn find(
+        &mut self,
+        app_id: &str,
+        out_trade_no: Option<&str>,
+        trade_no: Option<&str>,
+    ) -> Result<&mut Trade, Failure> {
+        let not_exist = || Failure::business("ACQ.TRADE_NOT_EXIST", "交易不存在");
+        let app = self.apps.get_mut(app_id).ok_or_else(not_exist)?;
+        let out = match (trade_no, out_trade_no) {
+            (Some(no), out) => {
+                let found = app.by_no.get(no).ok_or_else(not_exist)?;
+                if out.is_some_and(|out| out != found) {
+                    return Err(not_exist());
+                }
+                found.clone()
+            }
+            (None, Some(out)) => out.to_owned(),
+            (None, None) => {
+                return Err(Failure::business(
+                    "ACQ.INVALID_PARAMETER",
+                    "参数无效: out_trade_no和trade_no不能同时为空",
+                ));
+            }
+        };
+        app.by_out.get_mut(&out).ok_or_else(not_exist)
+    }
+
+    /// The CSV of a bill.
+    pub(crate) fn bill_csv(&self, bill: &BillRequest, seller_id: &str) -> String {
+        let mut csv = String::with_capacity(1024);
+        let title = if bill.bill_type == "signcustomer" {
+            "#支付宝账务明细查询"
+        } else {
+            "#支付宝业务明细查询"
+        };
+        let _ = writeln!(csv, "{title}");
+        let _ = writeln!(csv, "#账号：[{seller_id}]");
+        let _ = writeln!(csv, "#账单日期：[{}]", bill.bill_date);
+        csv.push_str("#-----------------------------------------业务明细列表----------------------------------------\n");
+        csv.push_str("支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,对方账户,订单金额（元）,商家实收（元）,退款批次号/请求号,备注\n");
+        let mut rows = Vec::new();
+        let (mut paid_count, mut paid_cents, mut refund_count, mut refund_cents) = (0u64, 0, 0, 0);
+        if let Some(app) = self.apps.get(&bill.app_id) {
+            for trade in app.by_out.values() {
+                if let Some(paid_at) = &trade.gmt_payment
+                    && paid_at.starts_with(&bill.bill_date)
+                {
+                    paid_count += 1;
+                    paid_cents += trade.total.cents();
+                    rows.push((
+                        paid_at.clone(),
+                        bill_row(
+                            trade,
+                            "交易",
+                            &trade.gmt_create,
+                            paid_at,
+                            trade.total.cents(),
+                            false,
+                            "",
+                        ),
+                    ));
+                }
+                let cancel_refund = trade.cancel_refund_gmt.as_ref().map(|gmt| {
+                    (
+                        gmt,
+                        trade
+                            .total
+                            .cents()
+                            .saturating_sub(trade.refunds.iter().map(|r| r.cents).sum::<u64>()),
+                        "",
+                    )
+                });
+                let refunds = trade
+                    .refunds
+                    .iter()
+                    .map(|r| (&r.gmt_refund_pay, r.cents, r.out_request_no.as_str()))
+                    .chain(cancel_refund);
+                for (gmt, cents, request_no) in refunds {
+                    if gmt.starts_with(&bill.bill_date) {
+                        refund_count += 1;
+                        refund_cents += cents;
+                        rows.push((
+                            gmt.clone(),
+                            bill_row(trade, "退款", gmt, gmt, cents, true, request_no),
+                        ));
+                    }
+                }
+            }
+        }
+        rows.sort();
+        for (_, row) in rows {
+            csv.push_str(&row);
+        }
+        csv.push_str("#-----------------------------------------业务明细列表结束------------------------------------\n");
+        let _ = writeln!(
+            csv,
+            "#交易合计：{paid_count}笔，商家实收：{}元",
+            yuan(paid_cents)
+        );
+        let _ = writeln!(
+            csv,
+            "#退款合计：{refund_count}笔，商家实收：-{}元",
+            yuan(refund_cents)
+        );
+        let _ = writeln!(csv, "#导出时间：[{}]", wire::now_text());
+        csv
+    }
+}
+
+fn bill_row(
+    trade: &Trade,
+    kind: &str,
+    created: &str,
+    done: &str,
+    cents: u64,
+    negative: bool,
+    request_no: &str,
+) -> String {
+    let sign = if negative { "-" } else { "" };
+    let amount = format!("{sign}{}", yuan(cents));
+    let fields = [
+        trade.trade_no.as_str(),
+        &trade.out_trade_no,
+        kind,
+        &trade.subject,
+        created,
+        done,
+        SANDBOX_BUYER_LOGON_ID,
+        &amount,
+        &amount,
+        request_no,
+        "",
+    ];
+    let mut row = String::with_capacity(256);
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            row.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            row.push('"');
+            row.push_str(&field.replace('"', "\"\""));
+            row.push('"');
+        } else {
+            row.push_str(field);
+        }
+    }
+    row.push('\n');
+    row
+}
+
+/// Reads `biz_content` fields.
+struct Biz<'a>(&'a Map<String, Value>);
+
+impl<'a> Biz<'a> {
+    /// A text field: a JSON string, or leniently a number; absent, `null` and `""` are `None`.
+    fn text(&self, key: &str) -> Result<Option<Cow<'a, str>>, Failure> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(Cow::Borrowed(s))),
+            Some(Value::Number(n)) => Ok(Some(Cow::Owned(n.to_string()))),
+            Some(_) => Err(Failure::invalid(
+                "isv.invalid-parameter",
+                format!("参数{key}的类型不正确"),
+            )),
+        }
+    }
+
+    fn required(&self, key: &str) -> Result<Cow<'a, str>, Failure> {
+        self.text(key)?.ok_or_else(|| Failure::missing_field(key))
+    }
+
+    fn amount(&self, key: &str, what: &str) -> Result<Amount, Failure> {
+        let text = self.required(key)?;
+        Amount::new(&*text)
+            .map_err(|e| Failure::invalid("isv.invalid-parameter", format!("{what}格式错误: {e}")))
+    }
+}
+
+/// Runs one gateway method for a verified request of `app_id`.
+pub(crate) fn execute(
+    shared: &Shared,
+    method: Method,
+    app_id: &str,
+    app: &App,
+    notify_url: Option<&str>,
+    biz: &Map<String, Value>,
+) -> Result<Node, Failure> {
+    let biz = Biz(biz);
+    match method {
+        Method::Create => create(shared, app_id, notify_url, &biz),
+        Method::Query => query(shared, app_id, &biz),
+        Method::Refund => refund(shared, app_id, &biz),
+        Method::RefundQuery => refund_query(shared, app_id, &biz),
+        Method::Close => close(shared, app_id, &biz),
+        Method::Cancel => cancel(shared, app_id, &biz),
+        Method::BillUrl => bill_url(shared, app_id, app, &biz),
+    }
+}
+
+/// `out_trade_no` and `trade_no`, either of which may be absent.
+type TradeIds<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
+fn ids<'a>(biz: &Biz<'a>) -> Result<TradeIds<'a>, Failure> {
+    Ok((biz.text("out_trade_no")?, biz.text("trade_no")?))
+}
+
+fn create(
+    shared: &Shared,
+    app_id: &str,
+    notify_url: Option<&str>,
+    biz: &Biz<'_>,
+) -> Result<Node, Failure> {
+    let out_trade_no = biz.required("out_trade_no")?;
+    let subject = biz.required("subject")?;
+    let total = biz.amount("total_amount", "订单总金额")?;
+    if out_trade_no.len() > 64 {
+        return Err(Failure::invalid(
+            "isv.invalid-parameter",
+            "商户订单号out_trade_no长度不能超过64",
+        ));
+    }
+    let buyer_id = biz.text("buyer_id")?;
+    let mut store = lock(&shared.trades);
+    let app = store.apps.entry(app_id.to_owned()).or_default();
+    if let Some(existing) = app.by_out.get(&*out_trade_no) {
+        return match existing.status {
+            Status::WaitBuyerPay if existing.total.cents() == total.cents() => {
+                let mut node = Node::success();
+                node.str("out_trade_no", &existing.out_trade_no)
+                    .str("trade_no", &existing.trade_no);
+                Ok(node)
+            }
+            Status::WaitBuyerPay => Err(Failure::business(
+                "ACQ.CONTEXT_INCONSISTENT",
+                "交易信息被篡改",
+            )),
+            Status::Success | Status::Finished => {
+                Err(Failure::business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付"))
+            }
+            Status::Closed => Err(Failure::business("ACQ.TRADE_HAS_CLOSE", "交易已经关闭")),
+        };
+    }
+    let now = wire::now_text();
+    let seq = TRADE_SEQ.fetch_add(1, Ordering::Relaxed);
+    let date: String = wire::compact_digits(&now).chars().take(8).collect();
+    let trade_no = format!("{date}22001{:015}", seq % 1_000_000_000_000_000);
+    let trade = Trade {
+        app_id: app_id.to_owned(),
+        out_trade_no: out_trade_no.clone().into_owned(),
+        trade_no: trade_no.clone(),
+        status: Status::WaitBuyerPay,
+        total,
+        subject: subject.into_owned(),
+        notify_url: notify_url.map(str::to_owned),
+        buyer_id: buyer_id.map(Cow::into_owned),
+        gmt_create: now,
+        gmt_payment: None,
+        refunds: Vec::new(),
+        refunded_cents: 0,
+        cancel_action: None,
+        cancel_refund_gmt: None,
+    };
+    app.by_no
+        .insert(trade_no.clone(), trade.out_trade_no.clone());
+    app.by_out.insert(trade.out_trade_no.clone(), trade);
+    let mut node = Node::success();
+    node.str("out_trade_no", &out_trade_no)
+        .str("trade_no", &trade_no);
+    Ok(node)
+}
+
+fn query(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> {
+    let (out_trade_no, trade_no) = ids(biz)?;
+    let mut store = lock(&shared.trades);
+    let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
+    let total = yuan(trade.total.cents());
+    let paid = if trade.paid() { total.as_str() } else { "0.00" };
+    let mut node = Node::success();
+    node.str("trade_no", &trade.trade_no)
+        .str("out_trade_no", &trade.out_trade_no)
+        .opt("buyer_logon_id", trade.buyer_logon_id())
+        .str("trade_status", trade.status.as_str())
+        .str("total_amount", &total)
+        .str("buyer_pay_amount", paid)
+        .str("point_amount", "0.00")
+        .str("invoice_amount", paid)
+        .opt("send_pay_date", trade.gmt_payment.as_deref())
+        .str("receipt_amount", paid)
+        .opt("buyer_user_id", trade.buyer_user_id())
+        .str("subject", &trade.subject);
+    if trade.paid() {
+        let mut list = String::from("[{\"amount\":");
+        wire::push_json_str(&mut list, &total);
+        list.push_str(",\"fund_channel\":\"ALIPAYACCOUNT\"}]");
+        node.raw("fund_bill_list", &list);
+    }
+    Ok(node)
+}
+
+fn refund(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> {
+    let amount = biz.amount("refund_amount", "退款金额")?;
+    let (out_trade_no, trade_no) = ids(biz)?;
+    let out_request_no = biz.text("out_request_no")?;
+    let mut store = lock(&shared.trades);
+    let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
+    // Without out_request_no, Alipay takes the trade's own number: one full-identity refund.
+    let request_no = out_request_no.as_deref().unwrap_or(&trade.out_trade_no);
+    let (fund_change, gmt) = match trade
+        .refunds
+        .iter()
+        .find(|r| r.out_request_no == request_no)
+    {
+        Some(previous) if previous.cents == amount.cents() => {
+            ("N", previous.gmt_refund_pay.clone())
+        }
+        Some(_) => {
+            return Err(Failure::business(
+                "ACQ.DISCORDANT_REPEAT_REQUEST",
+                "退款请求号对应的退款金额与本次请求不一致",
+            ));
+        }
+        None => {
+            if trade.status != Status::Success {
+                return Err(Failure::business(
+                    "ACQ.TRADE_STATUS_ERROR",
+                    "交易状态不合法",
+                ));
+            }
+            let left = trade.total.cents().saturating_sub(trade.refunded_cents);
+            if amount.cents() > left {
+                return Err(Failure::business(
+                    "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+                    "退款金额超限",
+                ));
+            }
+            let gmt = wire::now_text();
+            trade.refunds.push(Refund {
+                out_request_no: request_no.to_owned(),
+                cents: amount.cents(),
+                gmt_refund_pay: gmt.clone(),
+            });
+            trade.refunded_cents += amount.cents();
+            if trade.refunded_cents == trade.total.cents() {
+                trade.status = Status::Closed;
+            }
+            ("Y", gmt)
+        }
+    };
+    let mut node = Node::success();
+    node.str("trade_no", &trade.trade_no)
+        .str("out_trade_no", &trade.out_trade_no)
+        .opt("buyer_logon_id", trade.buyer_logon_id())
+        .str("fund_change", fund_change)
+        .str("refund_fee", &yuan(trade.refunded_cents))
+        .str("gmt_refund_pay", &gmt)
+        .opt("buyer_user_id", trade.buyer_user_id());
+    Ok(node)
+}
+
+fn refund_query(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> {
+    let (out_trade_no, trade_no) = ids(biz)?;
+    let out_request_no = biz.required("out_request_no")?;
+    let mut store = lock(&shared.trades);
+    let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
+    let mut node = Node::success();
+    node.str("trade_no", &trade.trade_no)
+        .str("out_trade_no", &trade.out_trade_no)
+        .str("out_request_no", &out_request_no);
+    if let Some(refund) = trade
+        .refunds
+        .iter()
+        .find(|r| r.out_request_no == *out_request_no)
+    {
+        node.str("total_amount", &yuan(trade.total.cents()))
+            .str("refund_amount", &yuan(refund.cents))
+            .str("refund_status", "REFUND_SUCCESS")
+            .str("gmt_refund_pay", &refund.gmt_refund_pay);
+    }
+    Ok(node)
+}
+
+fn close(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> {
+    let (out_trade_no, trade_no) = ids(biz)?;
+    let mut store = lock(&shared.trades);
+    let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
+    if trade.status != Status::WaitBuyerPay {
+        return Err(Failure::business(
+            "ACQ.TRADE_STATUS_ERROR",
+            "交易状态不合法",
+        ));
+    }
+    trade.status = Status::Closed;
+    let mut node = Node::success();
+    node.str("trade_no", &trade.trade_no)
+        .str("out_trade_no", &trade.out_trade_no);
+    Ok(node)
+}
+
+fn cancel(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> {
+    let (out_trade_no, trade_no) = ids(biz)?;
+    let mut store = lock(&shared.trades);
+    let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
+    let action = match (trade.cancel_action, trade.status) {
+        // A repeated cancel answers as the first one did.
+        (Some(action), _) => action,
+        (None, Status::WaitBuyerPay) => {
+            trade.status = Status::Closed;
+            "close"
+        }
+        (None, Status::Success) => {
+            trade.status = Status::Closed;
+            trade.refunded_cents = trade.total.cents();
+            trade.cancel_refund_gmt = Some(wire::now_text());
+            "refund"
+        }
+        (None, Status::Closed | Status::Finished) => {
+            return Err(Failure::business(
+                "ACQ.TRADE_STATUS_ERROR",
+                "交易状态不合法",
+            ));
+        }
+    };
+    trade.cancel_action = Some(action);
+    let mut node = Node::success();
+    node.str("trade_no", &trade.trade_no)
+        .str("out_trade_no", &trade.out_trade_no)
+        .str("retry_flag", "N")
+        .str("action", action)
+        .opt("gmt_refund_pay", trade.cancel_refund_gmt.as_deref());
+    Ok(node)
+}
+
+/// Bill tokens are unique in the process.
+static BILL_SEQ: AtomicU64 = AtomicU64::new(1);
+
+fn bill_url(shared: &Shared, app_id: &str, app: &App, biz: &Biz<'_>) -> Result<Node, Failure> {
+    let bill_type = biz.required("bill_type")?;
+    let bill_date = biz.required("bill_date")?;
+    if !matches!(&*bill_type, "trade" | "signcustomer") {
+        return Err(Failure::invalid(
+            "isv.invalid-parameter",
+            "账单类型bill_type只能是trade或signcustomer",
+        ));
+    }
+    if !wire::valid_bill_date(&bill_date) {
+        return Err(Failure::invalid(
+            "isv.invalid-parameter",
+            "账单时间bill_date格式不正确，应为yyyy-MM-dd或yyyy-MM",
+        ));
+    }
+    let seq = BILL_SEQ.fetch_add(1, Ordering::Relaxed);
+    let token = format!(
+        "{}{}{seq:06}",
+        &app.seller_id,
+        wire::compact_digits(&wire::now_text())
+    );
+    lock(&shared.bills).insert(
+        token.clone(),
+        BillRequest {
+            app_id: app_id.to_owned(),
+            bill_type: bill_type.into_owned(),
+            bill_date: bill_date.into_owned(),
+        },
+    );
+    let url = format!("{}/bill/{token}.csv", shared.base_url());
+    let mut node = Node::success();
+    node.str("bill_download_url", &url);
+    Ok(node)
+}
