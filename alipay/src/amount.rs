@@ -204,7 +204,8 @@ mod tests {
     #[test]
     fn rejects_with_a_reason() {
         use AmountError::*;
-        let cases: &[(&str, fn(String) -> AmountError)] = &[
+        type Case = (&'static str, fn(String) -> AmountError);
+        let cases: &[Case] = &[
             ("0.001", TooManyDecimals),
             ("1.234", TooManyDecimals),
             ("0", TooSmall),

@@ -257,7 +257,7 @@ async fn per_call_options_reach_the_gateway() {
         Some("agent-token")
     );
     assert_eq!(
-        received.text_params.get("notify_url").map(String::as_str),
+        received.params.get("notify_url").map(String::as_str),
         Some("http://127.0.0.1:9/per-call")
     );
     let biz = received.biz_content.expect("biz_content");
