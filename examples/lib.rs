@@ -30,11 +30,11 @@ pub enum Target {
 pub async fn connect(
     notify_url: Option<&str>,
 ) -> Result<(Client, Target), Box<dyn std::error::Error>> {
-    let mut builder = Client::builder();
-    if let Some(url) = notify_url {
-        builder = builder.notify_url(url);
-    }
     if let Ok(app_id) = std::env::var("ALIPAY_APP_ID") {
+        let mut builder = Client::builder();
+        if let Some(url) = notify_url {
+            builder = builder.notify_url(url);
+        }
         let gateway = std::env::var("ALIPAY_GATEWAY").map_err(
             |_| "ALIPAY_GATEWAY is not set (e.g. https://openapi.alipay.com/gateway.do)",
         )?;
@@ -47,13 +47,12 @@ pub async fn connect(
         return Ok((client, Target::Configured));
     }
     let sandbox = Sandbox::start().await?;
-    let app = sandbox.create_app();
-    let client = builder
-        .app_id(app.app_id.clone())
-        .app_private_key_parsed(app.private_key.clone())
-        .alipay_public_key_parsed(sandbox.alipay_public_key())
-        .gateway_url(sandbox.gateway_url())
-        .build()?;
+    let app = sandbox.create_app()?;
+    let mut builder = sandbox.client_builder(&app);
+    if let Some(url) = notify_url {
+        builder = builder.notify_url(url);
+    }
+    let client = builder.build()?;
     Ok((
         client,
         Target::Sandbox {

@@ -174,18 +174,14 @@ pub fn client_for(gateway_url: &str) -> Client {
 /// A started sandbox, a registered app and a client of that app.
 pub async fn sandbox_client() -> (Sandbox, SandboxApp, Client) {
     let sandbox = Sandbox::start().await.expect("sandbox starts");
-    let app = sandbox.create_app();
+    let app = sandbox.create_app().expect("app key");
     let client = sandbox_client_for(&sandbox, &app, None);
     (sandbox, app, client)
 }
 
 /// A client of `app` in `sandbox`, with an optional notify URL.
 pub fn sandbox_client_for(sandbox: &Sandbox, app: &SandboxApp, notify_url: Option<&str>) -> Client {
-    let mut builder = Client::builder()
-        .app_id(app.app_id.clone())
-        .app_private_key_parsed(app.private_key.clone())
-        .alipay_public_key_parsed(sandbox.alipay_public_key())
-        .gateway_url(sandbox.gateway_url());
+    let mut builder = sandbox.client_builder(app);
     if let Some(url) = notify_url {
         builder = builder.notify_url(url);
     }

@@ -22,13 +22,13 @@
 //! `trade_status_sync` notification to the trade's `notify_url`, as Alipay does.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), alipay::sandbox::SandboxError> {
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use alipay::sandbox::Sandbox;
 //!
 //! let sandbox = Sandbox::start().await?;
-//! let app = sandbox.create_app();
-//! // Configure the client with `sandbox.gateway_url()`, `app.app_id`, `app.private_key` and
-//! // `sandbox.alipay_public_key()`, create a trade, then:
+//! let app = sandbox.create_app()?;
+//! let client = sandbox.client_builder(&app).build()?;
+//! // Create a trade with `client.send(...)`, then:
 //! // let paid = sandbox.pay(&app.app_id, "T001").await?;
 //! sandbox.shutdown().await;
 //! # Ok(())
@@ -401,21 +401,19 @@ impl Sandbox {
         self.shared.register(app_id.into(), app_public_key);
     }
 
-    /// Creates and registers an app with a new unique 16-digit id and a new RSA-2048 key pair.
-    ///
-    /// # Panics
-    ///
-    /// Never in practice: key generation fails only if the system's random source does; use
-    /// [`Sandbox::try_create_app`] to handle that case.
-    pub fn create_app(&self) -> SandboxApp {
-        match self.try_create_app() {
-            Ok(app) => app,
-            Err(e) => panic!("the sandbox could not generate an app key: {e}"),
-        }
+    /// A client builder already set up for `app` in this sandbox: app id, app private key, the
+    /// sandbox's Alipay public key and gateway URL. Add a notify URL or timeouts, then build.
+    pub fn client_builder(&self, app: &SandboxApp) -> crate::ClientBuilder {
+        crate::Client::builder()
+            .app_id(app.app_id.clone())
+            .app_private_key_parsed(app.private_key.clone())
+            .alipay_public_key_parsed(self.alipay_public_key())
+            .gateway_url(self.gateway_url())
     }
 
-    /// Like [`Sandbox::create_app`], returning key generation errors.
-    pub fn try_create_app(&self) -> Result<SandboxApp, SandboxError> {
+    /// Creates and registers an app with a new unique 16-digit id and a new RSA-2048 key pair.
+    /// Fails only if key generation does (the system's random source failed).
+    pub fn create_app(&self) -> Result<SandboxApp, SandboxError> {
         let private_key = PrivateKey::generate()?;
         let public_key = private_key.public_key();
         let app_id = loop {

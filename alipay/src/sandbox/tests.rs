@@ -189,7 +189,7 @@ async fn create(sandbox: &Sandbox, app: &SandboxApp, out_trade_no: &str, amount:
 #[tokio::test]
 async fn trade_lifecycle_with_refunds() {
     let sandbox = Sandbox::start().await.unwrap();
-    let app = sandbox.create_app();
+    let app = sandbox.create_app().expect("app key");
     assert_eq!(app.app_id.len(), 16);
     assert!(app.app_id.starts_with("2021"));
 
@@ -330,7 +330,7 @@ async fn trade_lifecycle_with_refunds() {
     assert_fails(&late_new, "40004", "ACQ.TRADE_STATUS_ERROR");
 
     // Another app does not see this trade.
-    let other = sandbox.create_app();
+    let other = sandbox.create_app().expect("app key");
     let foreign = call(
         &sandbox,
         &other,
@@ -345,7 +345,7 @@ async fn trade_lifecycle_with_refunds() {
 #[tokio::test]
 async fn refund_without_request_number_is_the_trade_itself() {
     let sandbox = Sandbox::start().await.unwrap();
-    let app = sandbox.create_app();
+    let app = sandbox.create_app().expect("app key");
     create(&sandbox, &app, "T-FULL", "10").await;
     sandbox.pay(&app.app_id, "T-FULL").await.unwrap();
     let biz = json!({"out_trade_no": "T-FULL", "refund_amount": "10.00"});
@@ -371,7 +371,7 @@ async fn refund_without_request_number_is_the_trade_itself() {
 #[tokio::test]
 async fn close_and_cancel() {
     let sandbox = Sandbox::start().await.unwrap();
-    let app = sandbox.create_app();
+    let app = sandbox.create_app().expect("app key");
 
     create(&sandbox, &app, "T-CLOSE", "1.00").await;
     let closed = call(
@@ -491,7 +491,7 @@ async fn close_and_cancel() {
 #[tokio::test]
 async fn gateway_refusals_match_alipay() {
     let sandbox = Sandbox::start().await.unwrap();
-    let app = sandbox.create_app();
+    let app = sandbox.create_app().expect("app key");
     let biz = json!({"out_trade_no": "T1"});
 
     // Unknown app id: unsigned error_response.
@@ -750,7 +750,7 @@ async fn all_parameters_in_the_query_or_in_the_body() {
         .start()
         .await
         .unwrap();
-    let app = sandbox.create_app();
+    let app = sandbox.create_app().expect("app key");
     create(&sandbox, &app, "T-WHERE", "5.00").await;
     let biz = json!({"out_trade_no": "T-WHERE"});
 
@@ -832,7 +832,7 @@ async fn merchant_listener() -> (SocketAddr, mpsc::UnboundedReceiver<(String, By
 #[tokio::test]
 async fn payment_notification_is_signed_and_delivered() {
     let sandbox = Sandbox::start().await.unwrap();
-    let app = sandbox.create_app();
+    let app = sandbox.create_app().expect("app key");
     let (merchant, mut received) = merchant_listener().await;
     let notify_url = format!("http://{merchant}/alipay/notify");
     let node = call_with(
@@ -913,7 +913,7 @@ async fn payment_notification_is_signed_and_delivered() {
 #[tokio::test]
 async fn failed_delivery_is_recorded() {
     let sandbox = Sandbox::start().await.unwrap();
-    let app = sandbox.create_app();
+    let app = sandbox.create_app().expect("app key");
     // A port nobody listens on: bind, read the port, close.
     let closed = TcpListener::bind("127.0.0.1:0")
         .await
@@ -941,7 +941,7 @@ async fn failed_delivery_is_recorded() {
 #[tokio::test]
 async fn control_endpoint_pays() {
     let sandbox = Sandbox::start().await.unwrap();
-    let app = sandbox.create_app();
+    let app = sandbox.create_app().expect("app key");
     create(&sandbox, &app, "T-CTL", "9.99").await;
     let target = format!("/sandbox/pay?app_id={}&out_trade_no=T-CTL", app.app_id);
     let answer = http(sandbox.addr(), "POST", &target, None, "").await;
@@ -974,7 +974,7 @@ async fn control_endpoint_pays() {
 #[tokio::test]
 async fn bill_download_url_serves_a_csv() {
     let sandbox = Sandbox::start().await.unwrap();
-    let app = sandbox.create_app();
+    let app = sandbox.create_app().expect("app key");
     let created = create(&sandbox, &app, "T-BILL", "12.34").await;
     sandbox.pay(&app.app_id, "T-BILL").await.unwrap();
     let today = &now()[..10];
@@ -1084,7 +1084,7 @@ async fn bodies_over_4_mib_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_calls() {
     let sandbox = std::sync::Arc::new(Sandbox::start().await.unwrap());
-    let app = std::sync::Arc::new(sandbox.create_app());
+    let app = std::sync::Arc::new(sandbox.create_app().expect("app key"));
     let mut tasks = Vec::new();
     for i in 0..16 {
         let (sandbox, app) = (sandbox.clone(), app.clone());
