@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use alipay::payment::common::{TradeCreate, TradeQuery};
 use alipay::sandbox::Sandbox;
-use alipay::{Amount, Client, PrivateKey, Signer, Verifier};
+use alipay::{Amount, PrivateKey, Signer, Verifier};
 
 struct Args {
     calls: usize,
@@ -82,7 +82,7 @@ fn crypto_cost_us() -> Result<f64, Box<dyn std::error::Error>> {
     let rounds = 300;
     let started = Instant::now();
     for _ in 0..rounds {
-        let signature = key.sign(content.as_bytes())?;
+        let signature = key.sign(content.as_bytes()).map_err(|e| e.to_string())?;
         public.verify(content.as_bytes(), &signature)?;
     }
     Ok(started.elapsed().as_secs_f64() * 1e6 / f64::from(rounds))
@@ -94,7 +94,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Each call costs two signs and two verifies in all (client and gateway), on 2 cores shared.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     let bound = cores * 1e6 / (2.0 * crypto_us);
-    println!("one sign + one verify: {crypto_us:.1} us; crypto bound on {cores} cores: {bound:.0} calls/s");
+    println!(
+        "one sign + one verify: {crypto_us:.1} us; crypto bound on {cores} cores: {bound:.0} calls/s"
+    );
 
     let sandbox_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -111,7 +113,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (client, _) = client_runtime.block_on(alipay_examples::connect(None))?;
         (client, None, None)
     } else {
-        let sandbox = sandbox_runtime.block_on(Sandbox::builder().record_requests(false).start())?;
+        let sandbox =
+            sandbox_runtime.block_on(Sandbox::builder().record_requests(false).start())?;
         let app = sandbox.create_app()?;
         let client = sandbox.client_builder(&app).build()?;
         (client, Some(app.app_id), Some(sandbox))
@@ -150,7 +153,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let mut latencies = Vec::new();
                 while next.fetch_add(1, Ordering::Relaxed) < args.calls {
                     let call = Instant::now();
-                    let query = TradeQuery::builder().out_trade_no(out_trade_no.clone()).build();
+                    let query = TradeQuery::builder()
+                        .out_trade_no(out_trade_no.clone())
+                        .build();
                     match client.send(query).await {
                         Ok(trade) if trade.trade_status.is_paid() || configured_gateway() => {}
                         Ok(_) | Err(_) => errors += 1,
