@@ -213,17 +213,17 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// Whether `tokens` mention one of the struct's type or const parameters: such a field type
-/// needs a `where` bound on the generated impls (a concrete type is checked where it is used).
+/// Whether `tokens` mention one of the struct's generic parameters (or `Self`): such a type
+/// is bounded in the `where` clause of the generated impls, while a concrete type is checked
+/// once, on its own span.
 pub(crate) fn mentions_params(generics: &Generics, tokens: &impl ToTokens) -> bool {
-    let params: Vec<Ident> = generics
+    let mut params: Vec<Ident> = generics
         .type_params()
         .map(|p| p.ident.clone())
         .chain(generics.const_params().map(|p| p.ident.clone()))
+        .chain(generics.lifetimes().map(|p| p.lifetime.ident.clone()))
         .collect();
-    if params.is_empty() {
-        return false;
-    }
+    params.push(Ident::new("Self", proc_macro2::Span::call_site()));
     fn walk(stream: TokenStream, params: &[Ident]) -> bool {
         stream.into_iter().any(|tree| match tree {
             TokenTree::Ident(ident) => params.contains(&ident),
