@@ -233,3 +233,40 @@ pub(crate) fn mentions_params(generics: &Generics, tokens: &impl ToTokens) -> bo
     }
     walk(tokens.to_token_stream(), &params)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_types() {
+        let inner = |ty: Type| option_inner(&ty).map(|t| t.to_token_stream().to_string());
+        assert_eq!(
+            inner(syn::parse_quote!(Option<String>)).as_deref(),
+            Some("String")
+        );
+        assert_eq!(
+            inner(syn::parse_quote!(::std::option::Option<Vec<u8>>)).as_deref(),
+            Some("Vec < u8 >")
+        );
+        assert_eq!(
+            inner(syn::parse_quote!(core::option::Option<u8>)).as_deref(),
+            Some("u8")
+        );
+        assert_eq!(inner(syn::parse_quote!(String)), None);
+        assert_eq!(inner(syn::parse_quote!(my::Option<u8>)), None);
+        assert_eq!(inner(syn::parse_quote!(<T as X>::Option)), None);
+    }
+
+    #[test]
+    fn generic_mentions() {
+        let generics: Generics = syn::parse_quote!(<'a, T, const N: usize>);
+        let mentions = |ty: Type| mentions_params(&generics, &ty);
+        assert!(mentions(syn::parse_quote!(Vec<T>)));
+        assert!(mentions(syn::parse_quote!([u8; N])));
+        assert!(mentions(syn::parse_quote!(&'a str)));
+        assert!(mentions(syn::parse_quote!(Option<Box<Self>>)));
+        assert!(!mentions(syn::parse_quote!(Vec<String>)));
+        assert!(!mentions(syn::parse_quote!(&'static str)));
+    }
+}

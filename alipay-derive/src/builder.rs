@@ -398,3 +398,16 @@ fn with_params(generics: &Generics, extra: &[&Ident]) -> Generics {
     }
     generics
 }
+
+#[cfg(test)]
+mod tests {
+    use super::camel_case;
+
+    #[test]
+    fn camel_case_of_field_names() {
+        assert_eq!(camel_case("refund_amount"), "RefundAmount");
+        assert_eq!(camel_case("a"), "A");
+        assert_eq!(camel_case("__x__y"), "XY");
+        assert_eq!(camel_case("v2_name"), "V2Name");
+    }
+}
