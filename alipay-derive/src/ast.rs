@@ -217,13 +217,26 @@ fn option_inner(ty: &Type) -> Option<&Type> {
 /// is bounded in the `where` clause of the generated impls, while a concrete type is checked
 /// once, on its own span.
 pub(crate) fn mentions_params(generics: &Generics, tokens: &impl ToTokens) -> bool {
-    let mut params: Vec<Ident> = generics
-        .type_params()
-        .map(|p| p.ident.clone())
-        .chain(generics.const_params().map(|p| p.ident.clone()))
-        .chain(generics.lifetimes().map(|p| p.lifetime.ident.clone()))
-        .collect();
-    params.push(Ident::new("Self", proc_macro2::Span::call_site()));
+    let params = generics
+        .lifetimes()
+        .map(|p| p.lifetime.ident.clone())
+        .chain(Some(Ident::new("Self", proc_macro2::Span::call_site())));
+    mentions(generics, params, tokens)
+}
+
+/// Whether `tokens` mention one of the struct's type or const parameters: a builder setter of
+/// such a type takes the type itself rather than `impl Into<_>`, which would leave the
+/// parameter impossible to infer from the argument.
+pub(crate) fn mentions_type_params(generics: &Generics, tokens: &impl ToTokens) -> bool {
+    mentions(generics, std::iter::empty(), tokens)
+}
+
+/// Whether `tokens` mention a type or const parameter of `generics`, or one of `more`.
+fn mentions(
+    generics: &Generics,
+    more: impl Iterator<Item = Ident>,
+    tokens: &impl ToTokens,
+) -> bool {
     fn walk(stream: TokenStream, params: &[Ident]) -> bool {
         stream.into_iter().any(|tree| match tree {
             TokenTree::Ident(ident) => params.contains(&ident),
@@ -231,7 +244,13 @@ pub(crate) fn mentions_params(generics: &Generics, tokens: &impl ToTokens) -> bo
             _ => false,
         })
     }
-    walk(tokens.to_token_stream(), &params)
+    let params: Vec<Ident> = generics
+        .type_params()
+        .map(|p| p.ident.clone())
+        .chain(generics.const_params().map(|p| p.ident.clone()))
+        .chain(more)
+        .collect();
+    !params.is_empty() && walk(tokens.to_token_stream(), &params)
 }
 
 #[cfg(test)]
@@ -268,5 +287,8 @@ mod tests {
         assert!(mentions(syn::parse_quote!(Option<Box<Self>>)));
         assert!(!mentions(syn::parse_quote!(Vec<String>)));
         assert!(!mentions(syn::parse_quote!(&'static str)));
+        let type_params = |ty: Type| mentions_type_params(&generics, &ty);
+        assert!(type_params(syn::parse_quote!(Vec<T>)));
+        assert!(!type_params(syn::parse_quote!(&'a str)));
     }
 }

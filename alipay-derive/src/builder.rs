@@ -14,7 +14,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{GenericParam, Generics, Ident};
 
-use crate::ast::{Container, Field, mentions_params};
+use crate::ast::{Container, Field, mentions_params, mentions_type_params};
 
 /// The builder's code: the builder struct (placed next to the request struct so that it can
 /// be named) and its impls (placed in the `const _` block with the trait impls).
@@ -162,6 +162,7 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
         let (state, unset) = (&required.state, &required.unset);
         let name = slot.field.ident;
         let ty = slot.field.ty;
+        let (param, convert) = setter_param(cont, ty);
         let after = states.iter().map(|s| {
             if *s == state {
                 quote!((#ty,))
@@ -172,7 +173,7 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
         let moves = slots.iter().map(|other| {
             let store = &other.store;
             if other.field.ident == name {
-                quote!(#store: (::core::convert::Into::into(value),))
+                quote!(#store: (#convert,))
             } else {
                 quote!(#store: self.#store)
             }
@@ -185,7 +186,7 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
             #(#docs)*
             #vis fn #name(
                 self,
-                value: impl ::core::convert::Into<#ty>,
+                value: #param,
             ) -> #builder<#(#params,)* #(#after),*>
             where
                 #state: #unset,
@@ -212,12 +213,13 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
                      [`{0}`](Self::{0})).",
                     slot.field.name()
                 );
+                let (param, convert) = setter_param(cont, inner);
                 quote! {
                     #[doc = #summary]
                     #[doc = ""]
                     #(#docs)*
-                    #vis fn #name(mut self, value: impl ::core::convert::Into<#inner>) -> Self {
-                        self.#store = ::core::option::Option::Some(::core::convert::Into::into(value));
+                    #vis fn #name(mut self, value: #param) -> Self {
+                        self.#store = ::core::option::Option::Some(#convert);
                         self
                     }
 
@@ -234,12 +236,13 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
                     "Sets `{}` (optional: `Default::default()` when not set).",
                     slot.field.name()
                 );
+                let (param, convert) = setter_param(cont, ty);
                 quote! {
                     #[doc = #summary]
                     #[doc = ""]
                     #(#docs)*
-                    #vis fn #name(mut self, value: impl ::core::convert::Into<#ty>) -> Self {
-                        self.#store = ::core::option::Option::Some(::core::convert::Into::into(value));
+                    #vis fn #name(mut self, value: #param) -> Self {
+                        self.#store = ::core::option::Option::Some(#convert);
                         self
                     }
                 }
@@ -343,6 +346,20 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
             #start
             #setters_and_build
         },
+    }
+}
+
+/// A setter's parameter type for a field of type `ty`, and the expression that converts the
+/// parameter `value` to `ty`: `impl Into<ty>`, or `ty` itself when it uses a type parameter of
+/// the struct (which `impl Into<_>` would leave impossible to infer from the argument).
+fn setter_param(cont: &Container<'_>, ty: &syn::Type) -> (TokenStream, TokenStream) {
+    if mentions_type_params(cont.generics, ty) {
+        (quote!(#ty), quote!(value))
+    } else {
+        (
+            quote!(impl ::core::convert::Into<#ty>),
+            quote!(::core::convert::Into::into(value)),
+        )
     }
 }
 

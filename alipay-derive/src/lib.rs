@@ -75,7 +75,8 @@ mod fallback;
 ///
 /// - `Struct::METHOD`, the method name, and `Struct::builder()`, with the struct's visibility.
 /// - `StructBuilder`: one setter per field, named after it, taking `impl Into<FieldType>`
-///   (`impl Into<T>` for an `Option<T>` field, which also gets `maybe_field(Option<T>)`), and
+///   (`impl Into<T>` for an `Option<T>` field, which also gets `maybe_field(Option<T>)`; the
+///   type itself when it uses a type parameter of the struct, so that it can be inferred), and
 ///   `build()`. A field is required unless it is an `Option` or `#[alipay(default)]`; `build()`
 ///   compiles only once every required field is set, and a required field set twice does not
 ///   compile either. Both errors name the field.
