@@ -62,6 +62,12 @@ pub trait Method {
 
 /// A method called server to server over HTTP, whose signed JSON answer is verified and parsed
 /// into [`Request::Response`]. Accepted by [`Client::send`](crate::Client::send).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a request sent to the Alipay gateway",
+    label = "`{Self}` does not implement `alipay::request::Request`",
+    note = "requests rendered locally (page pay, WAP pay, app pay, certify) go through `Client::render(..)`, not `Client::send(..)`",
+    note = "a request of your own needs `#[alipay(method = \"...\", response = YourResponse)]`"
+)]
 pub trait Request: Method {
     /// The business fields of a successful answer (`code`, `msg`, `sub_code` and `sub_msg` are
     /// checked by the client and are not part of it). Unknown fields must be tolerated.
