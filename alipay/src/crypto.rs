@@ -29,7 +29,7 @@ use crate::{BoxError, VerifyError};
 
 mod aes;
 mod aws;
-mod der;
+pub(crate) mod der;
 #[cfg(feature = "rsa")]
 mod rust;
 
@@ -435,7 +435,7 @@ impl fmt::Debug for PublicKey {
 }
 
 /// PEM armour around `der`, with 64-character lines, built in one zeroizing allocation.
-fn pem(der: &[u8], label: &str) -> Zeroizing<String> {
+pub(crate) fn pem(der: &[u8], label: &str) -> Zeroizing<String> {
     let b64 = Zeroizing::new(STANDARD.encode(der));
     let lines = b64.len().div_ceil(64);
     let mut out = Zeroizing::new(String::with_capacity(

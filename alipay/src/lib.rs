@@ -12,6 +12,8 @@
 //!   [`Client::render`]; passing them to `send` does not compile.
 //! - Notifications are verified from the raw body: [`Client::verify_notification`].
 //! - Money is [`Amount`], never a float.
+//! - Certificate mode (公钥证书模式): [`cert::CertConfig`] reads the app, Alipay and root
+//!   certificates and computes `app_cert_sn` and `alipay_root_cert_sn`.
 //!
 //! ```no_run
 //! use alipay::{Amount, Client};
@@ -45,6 +47,7 @@
 extern crate self as alipay;
 
 pub mod amount;
+pub mod cert;
 pub mod client;
 pub mod crypto;
 pub mod error;

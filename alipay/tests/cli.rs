@@ -207,3 +207,206 @@ fn unknown_commands_exit_2() {
     assert_eq!(run(&["frobnicate"], b"").status.code(), Some(2));
     assert_eq!(run(&[], b"").status.code(), Some(2));
 }
+
+fn vector_cert(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/vectors")
+        .join(name)
+}
+
+fn vectors() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../tests/fixtures/vectors/vectors.json"))
+        .expect("vectors")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn cert_sn_prints_the_sn_of_the_first_certificate() {
+    let vectors = vectors();
+    let entries = vectors["cert_sn"].as_object().expect("cert_sn");
+    for (name, expected) in entries {
+        let sn = expected["app_cert_sn"]
+            .as_str()
+            .or_else(|| expected["first_cert_sn"].as_str())
+            .expect("an SN");
+        let path = vector_cert(name);
+        let out = run(&["cert-sn", path.to_str().expect("path")], b"");
+        assert!(out.status.success(), "{name}: {out:?}");
+        assert_eq!(stdout(&out), format!("{sn}\n"), "{name}");
+    }
+    // A binary DER file works too.
+    let pem = std::fs::read_to_string(vector_cert("certs/appCertPublicKey_2021002177673029.crt"))
+        .expect("fixture");
+    let cert = alipay::cert::Certificate::from_pem(&pem).expect("certificate");
+    let dir = temp_dir("cert-sn-der");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let der_path = dir.join("app.cer");
+    std::fs::write(&der_path, cert.der()).expect("write DER");
+    let out = run(&["cert-sn", der_path.to_str().expect("path")], b"");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out), "e1b085ae86cbbba54fe9dc6cdf82b65a\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn root_cert_sn_prints_the_root_sn_of_both_bundles() {
+    let vectors = vectors();
+    let entries = vectors["root_cert_sn"].as_object().expect("root_cert_sn");
+    assert!(entries.len() >= 2);
+    for (name, expected) in entries {
+        let sn = expected["alipay_root_cert_sn"].as_str().expect("SN");
+        let path = vector_cert(name);
+        let out = run(&["root-cert-sn", path.to_str().expect("path")], b"");
+        assert!(out.status.success(), "{name}: {out:?}");
+        assert_eq!(stdout(&out), format!("{sn}\n"), "{name}");
+    }
+}
+
+#[test]
+fn cert_commands_refuse_bad_input_with_exit_2() {
+    let not_a_cert = vector_cert("vectors.json");
+    let not_a_cert = not_a_cert.to_str().expect("path");
+    let app = vector_cert("certs/appCertPublicKey_2021002177673029.crt");
+    let app = app.to_str().expect("path");
+    for (args, message) in [
+        (vec!["cert-sn", not_a_cert], "no certificate found"),
+        (vec!["root-cert-sn", not_a_cert], "no certificate found"),
+        (vec!["cert-sn", "/nonexistent/cert.crt"], "cannot read"),
+        (vec!["root-cert-sn", "/nonexistent/root.crt"], "cannot read"),
+        (vec!["cert-sn"], "needs a FILE"),
+        (vec!["root-cert-sn"], "needs a FILE"),
+        (vec!["cert-sn", app, app], "exactly one FILE"),
+        (vec!["cert-sn", "--help"], "exactly one FILE"),
+    ] {
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert!(stdout(&out).is_empty(), "{args:?}");
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+    }
+    // A bundle whose only certificate is broken.
+    let dir = temp_dir("cert-bad");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let broken = dir.join("broken.crt");
+    std::fs::write(
+        &broken,
+        "-----BEGIN CERTIFICATE-----\nMIIBIjANBgkqhkiG9w0B\n-----END CERTIFICATE-----\n",
+    )
+    .expect("write");
+    for command in ["cert-sn", "root-cert-sn"] {
+        let out = run(&[command, broken.to_str().expect("path")], b"");
+        assert_eq!(out.status.code(), Some(2), "{command}: {out:?}");
+        assert!(
+            stderr(&out).contains("malformed"),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn aes_vector() -> (String, String, String) {
+    let vectors = vectors();
+    let aes = &vectors["aes"];
+    let field = |key: &str| aes[key].as_str().expect("AES vector").to_owned();
+    (
+        field("key_b64"),
+        field("plaintext"),
+        field("ciphertext_b64"),
+    )
+}
+
+#[test]
+fn aes_encrypt_and_decrypt_the_vector() {
+    let (key, plaintext, ciphertext) = aes_vector();
+    let out = run(&["aes", "encrypt", "--key", &key], plaintext.as_bytes());
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out), format!("{ciphertext}\n"));
+
+    for input in [
+        ciphertext.clone(),
+        format!("{ciphertext}\n"),
+        format!("  {ciphertext}\r\n"),
+    ] {
+        let out = run(&["aes", "decrypt", "--key", &key], input.as_bytes());
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(out.stdout, plaintext.as_bytes(), "no newline is added");
+    }
+
+    // Arbitrary bytes round trip.
+    let bytes: Vec<u8> = (0..=255u8).chain("支付宝\n".bytes()).collect();
+    let out = run(&["aes", "encrypt", "--key", &key], &bytes);
+    assert!(out.status.success(), "{out:?}");
+    let out = run(&["aes", "decrypt", "--key", &key], &out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, bytes);
+}
+
+#[test]
+fn aes_refuses_bad_keys_and_ciphertexts_with_exit_2() {
+    let (key, _, ciphertext) = aes_vector();
+    let other_key = "AAAAAAAAAAAAAAAAAAAAAA==";
+    for (args, stdin, message) in [
+        (
+            vec!["aes", "encrypt", "--key", "not base64!"],
+            &b""[..],
+            "not valid base64",
+        ),
+        (vec!["aes", "decrypt", "--key", "AAAA"], b"", "3 bytes"),
+        (vec!["aes", "encrypt"], b"", "`--key` is required"),
+        (vec!["aes", "encrypt", "--key"], b"", "needs a value"),
+        (vec!["aes"], b"", "needs `encrypt` or `decrypt`"),
+        (
+            vec!["aes", "scramble", "--key", &key],
+            b"",
+            "unknown `aes` command",
+        ),
+        (
+            vec!["aes", "decrypt", "--key", &key],
+            b"***",
+            "not valid base64",
+        ),
+        (
+            vec!["aes", "decrypt", "--key", &key],
+            b"AAAA",
+            "not a whole number",
+        ),
+        (
+            vec!["aes", "decrypt", "--key", &key],
+            b"",
+            "not a whole number",
+        ),
+        (
+            vec!["aes", "decrypt", "--key", &key],
+            b"\xff\xfe",
+            "not base64 text",
+        ),
+        (
+            vec!["aes", "decrypt", "--key", other_key],
+            ciphertext.as_bytes(),
+            "bad padding",
+        ),
+    ] {
+        let out = run(&args, stdin);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn usage_lists_the_new_commands() {
+    let out = run(&["help"], b"");
+    assert!(out.status.success());
+    let usage = stdout(&out);
+    for command in [
+        "cert-sn FILE",
+        "root-cert-sn FILE",
+        "aes encrypt --key B64",
+        "aes decrypt --key B64",
+    ] {
+        assert!(usage.contains(command), "{command}");
+    }
+}

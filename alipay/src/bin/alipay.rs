@@ -4,7 +4,17 @@
 //! alipay sign --private-key FILE [--content]     stdin: JSON object of string params
 //! alipay verify-notify --alipay-public-key FILE  stdin: raw notification form body
 //! alipay keygen --out-dir DIR                    writes app_private_key.pem, app_public_key.pem
+//! alipay cert-sn FILE                            prints the SN of the first certificate in FILE
+//! alipay root-cert-sn FILE                       prints the alipay_root_cert_sn of a root bundle
+//! alipay aes encrypt --key B64                   stdin: plaintext; prints base64 ciphertext
+//! alipay aes decrypt --key B64                   stdin: base64 ciphertext; writes the plaintext
 //! ```
+//!
+//! `cert-sn` gives the `app_cert_sn` of an app certificate (`appCertPublicKey_<app id>.crt`)
+//! or the SN of an Alipay certificate; `root-cert-sn` the `alipay_root_cert_sn` of
+//! `alipayRootCert.crt`. The AES commands use the content encryption key from Alipay's
+//! console (AES-CBC, zero IV, PKCS#7): `encrypt` encrypts stdin byte for byte and prints the
+//! base64 and a newline, `decrypt` writes the decrypted bytes as they are.
 //!
 //! Exit codes: 0 success (`valid`), 1 `invalid` notification, 2 bad usage or malformed input.
 
@@ -13,7 +23,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use alipay::crypto::{PrivateKey, PublicKey, Signer};
+use alipay::cert::{self, Certificate};
+use alipay::crypto::{AesKey, PrivateKey, PublicKey, Signer};
 use alipay::notify::{self, NotifyError};
 
 const USAGE: &str = "\
@@ -21,6 +32,10 @@ usage:
   alipay sign --private-key FILE [--content]      sign the JSON object of string params on stdin
   alipay verify-notify --alipay-public-key FILE   check the notification form body on stdin
   alipay keygen --out-dir DIR                      write a new RSA-2048 app key pair
+  alipay cert-sn FILE                              print the SN of the first certificate in FILE
+  alipay root-cert-sn FILE                         print the alipay_root_cert_sn of a root bundle
+  alipay aes encrypt --key B64                     encrypt stdin, print the base64 ciphertext
+  alipay aes decrypt --key B64                     decrypt the base64 on stdin, write the bytes
 ";
 
 /// A failure that ends the program with exit code 2 and a message on stderr.
@@ -51,6 +66,9 @@ fn run(args: &[String]) -> Result<ExitCode, Fatal> {
         "sign" => sign(&Flags::parse(rest, &["--private-key"], &["--content"])?),
         "verify-notify" => verify_notify(&Flags::parse(rest, &["--alipay-public-key"], &[])?),
         "keygen" => keygen(&Flags::parse(rest, &["--out-dir"], &[])?),
+        "cert-sn" => cert_sn(one_file(command, rest)?),
+        "root-cert-sn" => root_cert_sn(one_file(command, rest)?),
+        "aes" => aes(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -196,4 +214,66 @@ fn write_file(path: &Path, content: &[u8], secret: bool) -> Result<(), Fatal> {
     file.write_all(content)
         .map_err(|e| Fatal(format!("cannot write `{}`: {e}", path.display())))?;
     Ok(())
+}
+
+/// The single FILE argument of `command`.
+fn one_file<'a>(command: &str, rest: &'a [String]) -> Result<&'a str, Fatal> {
+    match rest {
+        [file] if !file.starts_with("--") => Ok(file),
+        [] => Err(Fatal(format!("`{command}` needs a FILE\n{USAGE}"))),
+        _ => Err(Fatal(format!(
+            "`{command}` takes exactly one FILE argument\n{USAGE}"
+        ))),
+    }
+}
+
+fn cert_sn(path: &str) -> Result<ExitCode, Fatal> {
+    let bytes = std::fs::read(path).map_err(|e| Fatal(format!("cannot read `{path}`: {e}")))?;
+    // PEM (or base64) text, or a binary DER certificate.
+    let certificate = match std::str::from_utf8(&bytes) {
+        Ok(text) => Certificate::from_pem(text),
+        Err(_) => Certificate::from_der(&bytes),
+    }
+    .map_err(|e| Fatal(format!("`{path}`: {e}")))?;
+    println!("{}", certificate.sn());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn root_cert_sn(path: &str) -> Result<ExitCode, Fatal> {
+    let sn = cert::root_cert_sn(&read_file(path)?).map_err(|e| Fatal(format!("`{path}`: {e}")))?;
+    println!("{sn}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn aes(args: &[String]) -> Result<ExitCode, Fatal> {
+    let Some((direction, rest)) = args.split_first() else {
+        return Err(Fatal(format!(
+            "`aes` needs `encrypt` or `decrypt`\n{USAGE}"
+        )));
+    };
+    let encrypt = match direction.as_str() {
+        "encrypt" => true,
+        "decrypt" => false,
+        other => {
+            return Err(Fatal(format!(
+                "unknown `aes` command `{other}`: use `encrypt` or `decrypt`\n{USAGE}"
+            )));
+        }
+    };
+    let flags = Flags::parse(rest, &["--key"], &[])?;
+    let key = AesKey::from_base64(flags.required("--key")?)
+        .map_err(|e| Fatal(format!("`--key`: {e}")))?;
+    let input = read_stdin()?;
+    let mut stdout = std::io::stdout().lock();
+    let written = if encrypt {
+        writeln!(stdout, "{}", key.encrypt(&input))
+    } else {
+        let text = std::str::from_utf8(&input)
+            .map_err(|_| Fatal("stdin is not base64 text".to_owned()))?;
+        stdout.write_all(&key.decrypt(text)?)
+    };
+    written
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Fatal(format!("cannot write stdout: {e}")))?;
+    Ok(ExitCode::SUCCESS)
 }

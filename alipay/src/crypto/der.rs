@@ -14,12 +14,12 @@ use zeroize::Zeroizing;
 
 use super::KeyError;
 
-const INTEGER: u8 = 0x02;
-const BIT_STRING: u8 = 0x03;
-const OCTET_STRING: u8 = 0x04;
-const NULL: u8 = 0x05;
-const OID: u8 = 0x06;
-const SEQUENCE: u8 = 0x30;
+pub(crate) const INTEGER: u8 = 0x02;
+pub(crate) const BIT_STRING: u8 = 0x03;
+pub(crate) const OCTET_STRING: u8 = 0x04;
+pub(crate) const NULL: u8 = 0x05;
+pub(crate) const OID: u8 = 0x06;
+pub(crate) const SEQUENCE: u8 = 0x30;
 /// `[0]` constructed: PKCS#8 `attributes`, SEC1 `parameters`.
 const CONTEXT_0: u8 = 0xa0;
 /// `[1]` primitive: PKCS#8 v2 (`OneAsymmetricKey`) `publicKey`.
@@ -52,104 +52,233 @@ fn malformed(reason: &'static str) -> KeyError {
     KeyError::Malformed(reason)
 }
 
+/// What is wrong with a DER encoding (a short, fixed description).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DerError(pub(crate) &'static str);
+
+impl From<DerError> for KeyError {
+    fn from(e: DerError) -> Self {
+        KeyError::Malformed(e.0)
+    }
+}
+
 /// A strict, bounds-checked reader of a sequence of DER TLVs.
-struct Reader<'a> {
+///
+/// Also used by the certificate parser (`crate::cert`).
+#[derive(Debug, Clone)]
+pub(crate) struct Reader<'a> {
     rest: &'a [u8],
+    /// Accept non-minimal long-form lengths (BER), for best-effort peeking only.
+    lenient: bool,
 }
 
 impl<'a> Reader<'a> {
-    fn new(input: &'a [u8]) -> Self {
-        Self { rest: input }
+    pub(crate) fn new(input: &'a [u8]) -> Self {
+        Self {
+            rest: input,
+            lenient: false,
+        }
     }
 
-    fn is_empty(&self) -> bool {
+    /// A reader that also accepts non-minimal (BER) definite lengths: only to recognise what a
+    /// blob is, never to read what is then trusted.
+    pub(crate) fn lenient(input: &'a [u8]) -> Self {
+        Self {
+            rest: input,
+            lenient: true,
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
         self.rest.is_empty()
     }
 
-    fn peek_tag(&self) -> Option<u8> {
+    pub(crate) fn peek_tag(&self) -> Option<u8> {
         self.rest.first().copied()
     }
 
     /// Reads one TLV and returns its tag and content.
-    fn read_any(&mut self) -> Result<(u8, &'a [u8]), KeyError> {
-        let (&tag, after_tag) = self.rest.split_first().ok_or(malformed("truncated"))?;
+    pub(crate) fn read_any(&mut self) -> Result<(u8, &'a [u8]), DerError> {
+        let (tag, content, _) = self.read_tlv()?;
+        Ok((tag, content))
+    }
+
+    /// Reads one TLV and returns its tag, its content and the whole encoding (header included).
+    pub(crate) fn read_tlv(&mut self) -> Result<(u8, &'a [u8], &'a [u8]), DerError> {
+        let start = self.rest;
+        let (&tag, after_tag) = start.split_first().ok_or(DerError("truncated"))?;
         if tag & 0x1f == 0x1f {
-            return Err(malformed("unexpected multi-byte tag"));
+            return Err(DerError("unexpected multi-byte tag"));
         }
-        let (&first, mut after_len) = after_tag.split_first().ok_or(malformed("truncated"))?;
+        let (&first, mut after_len) = after_tag.split_first().ok_or(DerError("truncated"))?;
         let len = if first < 0x80 {
             usize::from(first)
         } else if first == 0x80 {
-            return Err(malformed("indefinite length (BER, not DER)"));
+            return Err(DerError("indefinite length (BER, not DER)"));
         } else {
-            let count = usize::from(first & 0x7f);
-            if count > 4 {
-                return Err(malformed("length too large"));
-            }
-            let (len_bytes, rest) = after_len
+            let mut count = usize::from(first & 0x7f);
+            let mut len_bytes;
+            (len_bytes, after_len) = after_len
                 .split_at_checked(count)
-                .ok_or(malformed("truncated"))?;
-            after_len = rest;
+                .ok_or(DerError("truncated"))?;
+            if self.lenient {
+                while let [0, rest @ ..] = len_bytes {
+                    len_bytes = rest;
+                    count -= 1;
+                }
+            }
+            if count > 4 {
+                return Err(DerError("length too large"));
+            }
             if len_bytes.first() == Some(&0) {
-                return Err(malformed("non-minimal length"));
+                return Err(DerError("non-minimal length"));
             }
             let len = len_bytes
                 .iter()
                 .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-            if len < 0x80 {
-                return Err(malformed("non-minimal length"));
+            if len < 0x80 && !self.lenient {
+                return Err(DerError("non-minimal length"));
             }
             len
         };
         let (content, rest) = after_len
             .split_at_checked(len)
-            .ok_or(malformed("truncated"))?;
+            .ok_or(DerError("truncated"))?;
         self.rest = rest;
-        Ok((tag, content))
+        let whole = start
+            .get(..start.len() - rest.len())
+            .ok_or(DerError("truncated"))?;
+        Ok((tag, content, whole))
     }
 
     /// Reads one TLV with the given tag and returns its content.
-    fn read(&mut self, tag: u8, what: &'static str) -> Result<&'a [u8], KeyError> {
+    pub(crate) fn read(&mut self, tag: u8, what: &'static str) -> Result<&'a [u8], DerError> {
         match self.peek_tag() {
-            None => Err(malformed("truncated")),
-            Some(found) if found != tag => Err(malformed(what)),
+            None => Err(DerError("truncated")),
+            Some(found) if found != tag => Err(DerError(what)),
             Some(_) => Ok(self.read_any()?.1),
         }
     }
 
     /// Reads a non-negative INTEGER and returns its magnitude without leading zero bytes (empty
     /// for zero).
-    fn read_unsigned(&mut self) -> Result<&'a [u8], KeyError> {
+    pub(crate) fn read_unsigned(&mut self) -> Result<&'a [u8], DerError> {
         let content = self.read(INTEGER, "expected an INTEGER")?;
         unsigned_magnitude(content)
     }
 
     /// Skips one element if it has the given tag.
-    fn skip_if(&mut self, tag: u8) -> Result<(), KeyError> {
+    pub(crate) fn skip_if(&mut self, tag: u8) -> Result<(), DerError> {
         if self.peek_tag() == Some(tag) {
             self.read_any()?;
         }
         Ok(())
     }
 
-    fn finish(&self) -> Result<(), KeyError> {
+    pub(crate) fn finish(&self) -> Result<(), DerError> {
         if self.is_empty() {
             Ok(())
         } else {
-            Err(malformed("unexpected trailing data"))
+            Err(DerError("unexpected trailing data"))
         }
     }
 }
 
 /// The magnitude of a DER INTEGER's content, checked to be minimal and non-negative.
-fn unsigned_magnitude(content: &[u8]) -> Result<&[u8], KeyError> {
+pub(crate) fn unsigned_magnitude(content: &[u8]) -> Result<&[u8], DerError> {
     match content {
-        [] => Err(malformed("empty INTEGER")),
-        [first, ..] if first & 0x80 != 0 => Err(malformed("negative INTEGER")),
-        [0, next, ..] if next & 0x80 == 0 => Err(malformed("non-minimal INTEGER")),
+        [] => Err(DerError("empty INTEGER")),
+        [first, ..] if first & 0x80 != 0 => Err(DerError("negative INTEGER")),
+        [0, next, ..] if next & 0x80 == 0 => Err(DerError("non-minimal INTEGER")),
         [0, rest @ ..] => Ok(rest),
         _ => Ok(content),
     }
+}
+
+/// The dotted-decimal form of an OBJECT IDENTIFIER's content (e.g. `1.2.840.113549.1.1.11`).
+///
+/// Arcs of any size are written (UUID arcs under `2.25` exceed 64 bits); the encoding must be
+/// minimal (no `0x80` padding), complete and at most 4096 bytes long.
+pub(crate) fn oid_to_string(content: &[u8]) -> Result<String, DerError> {
+    if content.is_empty() {
+        return Err(DerError("empty OBJECT IDENTIFIER"));
+    }
+    // The JDK's limit; it also bounds the (quadratic) decimal conversion.
+    if content.len() > 4096 {
+        return Err(DerError("OBJECT IDENTIFIER longer than 4096 bytes"));
+    }
+    let mut out = String::with_capacity(content.len() * 3);
+    let mut first = true;
+    let mut rest = content;
+    while !rest.is_empty() {
+        let end = rest
+            .iter()
+            .position(|b| b & 0x80 == 0)
+            .ok_or(DerError("truncated OBJECT IDENTIFIER"))?;
+        let (arc, tail) = rest.split_at(end + 1);
+        rest = tail;
+        if arc.first() == Some(&0x80) {
+            return Err(DerError("non-minimal OBJECT IDENTIFIER"));
+        }
+        if first {
+            first = false;
+            // The first subidentifier packs the first two arcs: 40 * X + Y, X in 0..=2.
+            let value = arc
+                .iter()
+                .try_fold(0u128, |acc, b| {
+                    acc.checked_mul(128).map(|v| v | u128::from(b & 0x7f))
+                })
+                .ok_or(DerError("OBJECT IDENTIFIER arc too large"))?;
+            let (x, y) = match value {
+                0..40 => (0, value),
+                40..80 => (1, value - 40),
+                _ => (2, value - 80),
+            };
+            out.push_str(&format!("{x}.{y}"));
+        } else {
+            out.push('.');
+            let digits: Vec<u8> = arc.iter().map(|b| b & 0x7f).collect();
+            out.push_str(&to_decimal(&digits, 128));
+        }
+    }
+    Ok(out)
+}
+
+/// The base-10 form of a big-endian number given as `digits` in `base` (at most 256).
+///
+/// Schoolbook long division by 10^9: quadratic, so callers bound the input (serial numbers
+/// and OID arcs are short).
+pub(crate) fn to_decimal(digits: &[u8], base: u32) -> String {
+    const CHUNK: u64 = 1_000_000_000;
+    let mut number: Vec<u8> = digits.iter().copied().skip_while(|&d| d == 0).collect();
+    let mut chunks = Vec::new();
+    while !number.is_empty() {
+        let mut remainder = 0u64;
+        let mut quotient = Vec::with_capacity(number.len());
+        for &digit in &number {
+            // remainder < 10^9 and base <= 256: the value fits easily in a u64.
+            let value = remainder * u64::from(base) + u64::from(digit);
+            let q = value / CHUNK;
+            remainder = value % CHUNK;
+            if !(quotient.is_empty() && q == 0) {
+                // q < base <= 256.
+                quotient.push(u8::try_from(q).unwrap_or(u8::MAX));
+            }
+        }
+        chunks.push(remainder);
+        number = quotient;
+    }
+    let mut out = String::with_capacity(chunks.len() * 9 + 1);
+    match chunks.split_last() {
+        None => out.push('0'),
+        Some((most, rest)) => {
+            out.push_str(&most.to_string());
+            for chunk in rest.iter().rev() {
+                out.push_str(&format!("{chunk:09}"));
+            }
+        }
+    }
+    out
 }
 
 /// The modulus and public exponent of an RSA key, as big-endian magnitudes without leading
@@ -517,7 +646,7 @@ fn decode_pem_body(body: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
 
 /// Standard base64 with whitespace and literal `\n`, `\r` escapes (as in JSON or `.env` values)
 /// removed. The intermediate copy is zeroized.
-fn decode_base64(text: &str) -> Option<Zeroizing<Vec<u8>>> {
+pub(crate) fn decode_base64(text: &str) -> Option<Zeroizing<Vec<u8>>> {
     let mut compact = Zeroizing::new(Vec::with_capacity(text.len()));
     let mut bytes = text.bytes();
     while let Some(b) = bytes.next() {

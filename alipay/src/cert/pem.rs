@@ -1,0 +1,98 @@
+//! Finding the certificates in PEM text, tolerantly.
+
+use super::CertError;
+use crate::crypto::der::decode_base64;
+
+const BEGIN: &str = "-----BEGIN ";
+const DASHES: &str = "-----";
+
+/// The DER of every `CERTIFICATE` (or `X509 CERTIFICATE`) block in `text`, in order.
+///
+/// CRLF line ends, blank lines (or none) between blocks, an END and the next BEGIN on the same
+/// line, indentation and text around the blocks are all accepted; blocks of other kinds (keys,
+/// `TRUSTED CERTIFICATE`) are skipped. A block whose body is not base64 gives an error in its
+/// place; a BEGIN line without its END ends the scan with an error.
+pub(super) fn certificate_blocks(text: &str) -> Vec<Result<Vec<u8>, CertError>> {
+    let mut blocks = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let Some((_, after_begin)) = rest.split_at_checked(start + BEGIN.len()) else {
+            break;
+        };
+        let Some((label, after_label)) = after_begin.split_once(DASHES) else {
+            blocks.push(Err(CertError::BadPem(
+                "a BEGIN line does not end with `-----`",
+            )));
+            break;
+        };
+        let end = format!("-----END {label}-----");
+        let Some((body, after_end)) = after_label.split_once(end.as_str()) else {
+            blocks.push(Err(CertError::BadPem(
+                "a BEGIN line has no matching END line",
+            )));
+            break;
+        };
+        rest = after_end;
+        if !matches!(label, "CERTIFICATE" | "X509 CERTIFICATE") {
+            continue;
+        }
+        blocks.push(match decode_base64(body) {
+            Some(der) if !der.is_empty() => Ok(der.to_vec()),
+            Some(_) => Err(CertError::BadPem("a certificate block is empty")),
+            None => Err(CertError::BadPem(
+                "a certificate block is not valid base64 (was it copied completely?)",
+            )),
+        });
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ders(text: &str) -> Vec<Option<Vec<u8>>> {
+        certificate_blocks(text)
+            .into_iter()
+            .map(Result::ok)
+            .collect()
+    }
+
+    #[test]
+    fn tolerant_splitting() {
+        let text = "junk before\r\n-----BEGIN CERTIFICATE-----\r\nAQID\r\n-----END CERTIFICATE----------BEGIN CERTIFICATE-----\nBA==\n-----END CERTIFICATE-----\n\n\ncomment\n-----BEGIN PRIVATE KEY-----\nBQ==\n-----END PRIVATE KEY-----\n  -----BEGIN X509 CERTIFICATE-----\n  Bg==\n  -----END X509 CERTIFICATE-----trailing";
+        assert_eq!(
+            ders(text),
+            [Some(vec![1, 2, 3]), Some(vec![4]), Some(vec![6])]
+        );
+    }
+
+    #[test]
+    fn broken_blocks() {
+        assert!(ders("no pem at all").is_empty());
+        assert_eq!(
+            ders(
+                "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nAQ==\n-----END CERTIFICATE-----"
+            ),
+            [None, Some(vec![1])]
+        );
+        assert_eq!(
+            ders(
+                "-----BEGIN CERTIFICATE-----\nAQ==\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nAQ=="
+            ),
+            [Some(vec![1]), None]
+        );
+        assert_eq!(ders("-----BEGIN CERTIFICATE"), [None]);
+        assert_eq!(
+            ders("-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----"),
+            [None]
+        );
+        // Non-ASCII text around and inside does not trip the slicing.
+        assert_eq!(
+            ders(
+                "证书-----BEGIN 证书-----\n-----END 证书-----支付宝-----BEGIN CERTIFICATE-----AQ==-----END CERTIFICATE-----宝"
+            ),
+            [Some(vec![1])]
+        );
+    }
+}

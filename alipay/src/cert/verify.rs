@@ -1,0 +1,158 @@
+//! Certificate signatures and chains.
+
+use aws_lc_rs::signature::{
+    RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, RSA_PKCS1_2048_8192_SHA256,
+    RSA_PKCS1_2048_8192_SHA384, RSA_PKCS1_2048_8192_SHA512, UnparsedPublicKey,
+    VerificationAlgorithm,
+};
+
+use super::{CertError, Certificate};
+use crate::crypto::der::{self, KeyShape};
+
+/// The most intermediates between a leaf and a root that are searched.
+const MAX_INTERMEDIATES: usize = 6;
+
+/// Checks that `issuer` issued `cert`: names and RSA PKCS#1 v1.5 signature.
+pub(super) fn signed_by(cert: &Certificate, issuer: &Certificate) -> Result<(), CertError> {
+    if cert.issuer.der() != issuer.subject.der() {
+        return Err(CertError::IssuerMismatch {
+            issuer: cert.issuer.rfc2253().to_owned(),
+            candidate: issuer.subject.rfc2253().to_owned(),
+        });
+    }
+    let algorithm: &'static dyn VerificationAlgorithm = match cert.signature_algorithm.as_str() {
+        "1.2.840.113549.1.1.5" => &RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+        "1.2.840.113549.1.1.11" => &RSA_PKCS1_2048_8192_SHA256,
+        "1.2.840.113549.1.1.12" => &RSA_PKCS1_2048_8192_SHA384,
+        "1.2.840.113549.1.1.13" => &RSA_PKCS1_2048_8192_SHA512,
+        other => {
+            return Err(CertError::UnsupportedAlgorithm {
+                oid: other.to_owned(),
+            });
+        }
+    };
+    let public = match der::classify(&issuer.spki) {
+        Ok(KeyShape::RsaPublic { public }) => public,
+        Ok(_) => {
+            return Err(CertError::UnsupportedAlgorithm {
+                oid: issuer.key_algorithm.clone(),
+            });
+        }
+        Err(e) => return Err(CertError::Key(e)),
+    };
+    let pkcs1 = der::pkcs1_public_der(public);
+    UnparsedPublicKey::new(algorithm, &pkcs1)
+        .verify(&cert.tbs, &cert.signature)
+        .map_err(|_| CertError::BadSignature {
+            subject: cert.subject.rfc2253().to_owned(),
+            issuer: issuer.subject.rfc2253().to_owned(),
+        })
+}
+
+/// Why `ca` cannot issue certificates in a path where `below` intermediates already follow it,
+/// at `now`.
+fn ca_problem(ca: &Certificate, below: usize, now: i64) -> Option<String> {
+    if let Err(e) = ca.check_validity_at(now) {
+        return Some(e.to_string());
+    }
+    if let Some(oid) = ca.extensions.unknown_critical.first() {
+        return Some(format!(
+            "`{}` has an unsupported critical extension {oid}",
+            ca.subject
+        ));
+    }
+    match ca.extensions.basic_constraints {
+        Some((true, path_len)) => {
+            if path_len.is_some_and(|max| u64::try_from(below).map_or(true, |n| n > max)) {
+                return Some(format!(
+                    "`{}` allows fewer intermediate CAs below it",
+                    ca.subject
+                ));
+            }
+        }
+        _ => return Some(format!("`{}` is not a CA certificate", ca.subject)),
+    }
+    if ca.extensions.key_cert_sign == Some(false) {
+        return Some(format!(
+            "the key usage of `{}` does not allow signing certificates",
+            ca.subject
+        ));
+    }
+    None
+}
+
+/// See [`super::verify_chain`].
+pub(super) fn chain(
+    leaf: &Certificate,
+    intermediates: &[Certificate],
+    roots: &[Certificate],
+    now: i64,
+) -> Result<(), CertError> {
+    leaf.check_validity_at(now)?;
+    if roots.iter().any(|root| root.der == leaf.der) {
+        return Ok(());
+    }
+    let not_chained = |reason: String| CertError::NotChained {
+        subject: leaf.subject.rfc2253().to_owned(),
+        reason,
+    };
+    if let Some(oid) = leaf.extensions.unknown_critical.first() {
+        return Err(not_chained(format!(
+            "it has an unsupported critical extension {oid}"
+        )));
+    }
+    let mut path = Vec::new();
+    let mut problem = None;
+    if build(leaf, intermediates, roots, now, &mut path, &mut problem) {
+        Ok(())
+    } else {
+        Err(not_chained(problem.unwrap_or_else(|| {
+            format!(
+                "its issuer `{}` is neither a configured root nor one of the given \
+                 intermediate certificates",
+                leaf.issuer
+            )
+        })))
+    }
+}
+
+/// Depth-first search for a path from `cert` to a root; `path` holds the indices of the
+/// intermediates used so far, `problem` the last reason a candidate was refused.
+fn build(
+    cert: &Certificate,
+    intermediates: &[Certificate],
+    roots: &[Certificate],
+    now: i64,
+    path: &mut Vec<usize>,
+    problem: &mut Option<String>,
+) -> bool {
+    for root in roots.iter().filter(|root| root.subject == cert.issuer) {
+        match signed_by(cert, root) {
+            Ok(()) => return true,
+            Err(e) => *problem = Some(e.to_string()),
+        }
+    }
+    if path.len() >= MAX_INTERMEDIATES {
+        *problem = Some("the chain is too long".to_owned());
+        return false;
+    }
+    for (index, ca) in intermediates.iter().enumerate() {
+        if ca.subject != cert.issuer || path.contains(&index) {
+            continue;
+        }
+        if let Some(why) = ca_problem(ca, path.len(), now) {
+            *problem = Some(why);
+            continue;
+        }
+        if let Err(e) = signed_by(cert, ca) {
+            *problem = Some(e.to_string());
+            continue;
+        }
+        path.push(index);
+        if build(ca, intermediates, roots, now, path, problem) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
