@@ -39,6 +39,7 @@
 //! encryption); one notification attempt (no retries); amounts in answers are written with two
 //! decimals; state is lost when the sandbox stops.
 
+mod multipart;
 mod notify;
 mod server;
 mod trade;
