@@ -3,23 +3,73 @@
 //! [`Sandbox::start`] binds `127.0.0.1` on a free port and answers like `openapi.alipay.com`'s
 //! `gateway.do`: it checks the app id, the method, the timestamp and the RSA2 signature in
 //! Alipay's order, and answers with the same JSON envelopes, signed with its own "Alipay" key
-//! ([`Sandbox::alipay_public_key`]). Trades live in memory.
+//! ([`Sandbox::alipay_public_key`]). State (trades, tokens, images, messages, …) lives in memory.
 //!
-//! Implemented methods:
+//! Requests are read from the query string and an `application/x-www-form-urlencoded` body, or
+//! a `multipart/form-data` body (file uploads): its text parts are parameters like the others
+//! (signed; a parameter may be both in the query and in a part only with the same value), its
+//! file parts are never signed. [`Sandbox::requests`] records every request, files included.
+//!
+//! # Implemented methods
+//!
+//! Answers carry `code` and `msg` first, then the fields below; missing or malformed fields are
+//! refused with `40002 isv.missing-parameter` / `isv.invalid-parameter`, business refusals with
+//! `40004` and Alipay's `sub_code`.
 //!
 //! | method | what it does |
 //! |---|---|
-//! | `alipay.trade.create` | a new trade `WAIT_BUYER_PAY` (idempotent while unpaid) |
+//! | `alipay.trade.create` | a new trade `WAIT_BUYER_PAY` (idempotent while unpaid); Huabei `extend_params` (`hb_fq_num` 3/6/12, `hb_fq_seller_percent` 0/100, else `ACQ.INVALID_PARAMETER`) kept on the trade |
 //! | `alipay.trade.query` | the trade's status and amounts |
 //! | `alipay.trade.refund` | a (partial) refund of a paid trade, idempotent on `out_request_no` |
 //! | `alipay.trade.fastpay.refund.query` | one refund |
 //! | `alipay.trade.close` | closes an unpaid trade |
 //! | `alipay.trade.cancel` | closes an unpaid trade or refunds a paid one in full |
 //! | `alipay.data.dataservice.bill.downloadurl.query` | a URL of a CSV bill served by the sandbox |
+//! | `alipay.trade.pay` | face to face, `scene=bar_code`: an `auth_code` of 16 to 24 digits starting with 25 to 30 pays at once (and notifies); any other code is `ACQ.PAYMENT_AUTH_CODE_INVALID` |
+//! | `alipay.trade.precreate` | a trade waiting for the buyer; `qr_code` is the URL of a sandbox cashier page |
+//! | `alipay.trade.page.pay`, `alipay.trade.wap.pay` | browser flow, see below |
+//! | `alipay.system.oauth.token` | `grant_type=authorization_code` with a code of [`Sandbox::issue_auth_code`] (single use, else `isv.code-invalid`), or `grant_type=refresh_token` (the old refresh token is invalidated; unknown: `isv.refresh-token-invalid`); like Alipay, success has no `code`/`msg` |
+//! | `alipay.open.app.qrcode.create` | `qr_code_url` of a PNG served at `/qrcode/<id>.png` |
+//! | `alipay.offline.material.image.upload` | multipart: `image_type` (jpg, jpeg, png, gif, bmp, mp4) must match the magic bytes of the file part `image_content` (else `40004 INVALID_IMAGE_TYPE`); stored ([`Sandbox::images`]) and served at `/images/<image_id>` |
+//! | `alipay.open.public.message.content.create` / `.modify` | life account contents, served at `/life/content/<content_id>`; modifying an unknown one is `PUB.CONTENT_NOT_EXIST` |
+//! | `alipay.open.public.message.total.send` | `text` (needs `text.content`) or `image-text` (`articles`, each with `desc` and `url`; the camelCase keys `imageUrl`/`actionName` are refused) → `message_id` |
+//! | `alipay.open.public.message.single.send` | a template message (any template id) |
+//! | `alipay.open.public.life.msg.recall` | a group message sent by the app, else `PUB.RCD_MSG_NOT_EXIST` |
+//! | `alipay.open.public.template.message.industry.modify` | remembers the industry |
+//! | `alipay.open.public.setting.category.query` | the industry names last set, or `IT科技` / `IT软件与服务` |
+//! | `alipay.pass.template.add` / `.update` | pass templates (`tpl_content` must be a JSON object string); `success: true` and `result` `{"tpl_id","tpl_params"}` as a JSON string; unknown `tpl_id`: `KP.AE_ALIPASS_NOTEXIST` |
+//! | `alipay.pass.instance.add` / `.update` | passes; `result` `{"serialNumber","passId"}` (the serial number is `tpl_params.serialNumber` when given) |
+//! | `alipay.open.app.mini.templatemessage.send` | a mini program template message (any template id) |
+//! | `alipay.user.certify.open.initialize` / `.query` | certifications: `certify_id`, then `passed` `T`/`F` with `identity_info` and `material_info` once passed; unknown ids are `CERTIFY_ID_EXPIRED` |
+//! | `alipay.user.certify.open.certify` | browser flow, see below |
+//! | `alipay.security.risk.content.detect` | `REJECTED` with the `keywords` found when the content holds `违禁`, `赌博` or `forbidden` (case-insensitive), `PASSED` otherwise |
+//!
+//! Any other method is `isv.invalid-method`.
+//!
+//! # Buyers and browsers
 //!
 //! There is no buyer: a test makes the buyer pay with [`Sandbox::pay`] (or, from another
 //! process, `POST /sandbox/pay?app_id=…&out_trade_no=…`). The sandbox then POSTs the signed
 //! `trade_status_sync` notification to the trade's `notify_url`, as Alipay does.
+//!
+//! The browser flows are real HTTP pages, so a test can drive them with plain requests:
+//!
+//! * Page and WAP pay: submitting the SDK's form (or GETting the gateway with every parameter in
+//!   the query) opens the trade and answers a cashier page (`text/html`) whose form POSTs to
+//!   `/sandbox/cashier/<token>/pay`. That pays the trade, delivers the notification, and answers
+//!   `302` to the `return_url` with Alipay's synchronous return parameters (`method`
+//!   `alipay.trade.page.pay.return` or `alipay.trade.wap.pay.return`, signed like notifications),
+//!   or a "paid" page when there is no `return_url`. `GET /sandbox/cashier/<token>` shows the
+//!   cashier again.
+//! * Certify: GETting the gateway with `alipay.user.certify.open.certify` answers a page whose
+//!   forms POST to `/sandbox/certify/<certify_id>?passed=T` (or `F`), which completes the
+//!   certification and redirects to `merchant_config.return_url` (or shows a done page).
+//! * Errors in these flows are HTML pages (HTTP 200, like Alipay's) showing the `sub_code`,
+//!   e.g. `isv.invalid-signature`.
+//!
+//! The Alipay app's part of `alipay.trade.app.pay` is [`Sandbox::app_pay`], which takes the
+//! order string; identity certification can also be completed with
+//! [`Sandbox::complete_certification`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -35,11 +85,29 @@
 //! # }
 //! ```
 //!
-//! Differences from Alipay: only RSA2 public-key mode (no certificates, no AES content
-//! encryption); one notification attempt (no retries); amounts in answers are written with two
-//! decimals; state is lost when the sandbox stops.
+//! # Differences from Alipay
+//!
+//! * Only RSA2 public-key mode (no certificates, no AES content encryption).
+//! * One notification attempt (no retries). Notifications of payments made by a gateway call
+//!   (`alipay.trade.pay`) or a page (the cashier) are delivered *before* the answer, so a test
+//!   sees them as soon as the call returns; Alipay sends them shortly after.
+//! * Amounts in answers are written with two decimals; state is lost when the sandbox stops.
+//! * Failures of `alipay.system.oauth.token` are in the method's node (signed), where Alipay
+//!   may answer an `error_response`.
+//! * Every trade is paid by one sandbox buyer (`2088102177846880`, `tes***@sandbox.com`) unless
+//!   the trade names a `buyer_id`. Tokens, images and QR codes never expire; QR code images are
+//!   a 1×1 PNG; business rules beyond those listed (quotas, content review, template ids) are
+//!   not checked.
+//! * Files are limited only by the 4 MiB body limit (larger bodies are refused with HTTP 413).
+//! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay.
 
+mod api;
+mod marketing;
+mod member;
+mod multipart;
 mod notify;
+mod open;
+mod pages;
 mod server;
 mod trade;
 mod wire;
@@ -50,6 +118,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -85,6 +154,47 @@ pub enum SandboxError {
     /// A key pair could not be generated.
     #[error("the sandbox could not generate a key: {0}")]
     Key(#[from] KeyError),
+    /// The signature of an order string (see [`Sandbox::app_pay`]) does not verify with the
+    /// app's public key.
+    #[error("the signature does not verify with the app's public key")]
+    InvalidSignature,
+    /// The request was refused as the gateway would refuse it, e.g. an unknown app id, a stale
+    /// timestamp, a missing field or a trade already paid.
+    #[error("refused: {code} {sub_code}: {sub_msg}")]
+    Refused {
+        /// The gateway code, e.g. `40002`.
+        code: String,
+        /// Alipay's `sub_code`, e.g. `isv.invalid-app-id`.
+        sub_code: String,
+        /// Alipay's `sub_msg`.
+        sub_msg: String,
+    },
+    /// No certification with this `certify_id`.
+    #[error("no certification `{certify_id}` in the sandbox")]
+    UnknownCertification {
+        /// The id asked for.
+        certify_id: String,
+    },
+    /// The certification was already completed (passed or failed).
+    #[error("certification `{certify_id}` is already completed")]
+    CertificationCompleted {
+        /// The id asked for.
+        certify_id: String,
+    },
+}
+
+impl SandboxError {
+    /// A gateway refusal as an error of a control method.
+    pub(crate) fn refused(failure: wire::Failure) -> Self {
+        if failure.sub_code == "isv.invalid-signature" {
+            return Self::InvalidSignature;
+        }
+        Self::Refused {
+            code: failure.code.to_owned(),
+            sub_code: failure.sub_code.to_owned(),
+            sub_msg: failure.sub_msg,
+        }
+    }
 }
 
 /// An app registered with [`Sandbox::create_app`]: its id and key pair.
@@ -140,6 +250,16 @@ pub struct TradeSnapshot {
     pub gmt_payment: Option<String>,
     /// The refunds made with `alipay.trade.refund`, oldest first.
     pub refunds: Vec<RefundSnapshot>,
+    /// The `product_code` of the creating request (`FAST_INSTANT_TRADE_PAY` for page pay,
+    /// `QUICK_WAP_WAY` for WAP pay, `FACE_TO_FACE_PAYMENT` for face to face), if known.
+    pub product_code: Option<String>,
+    /// The `return_url` of a page or WAP pay request.
+    pub return_url: Option<String>,
+    /// Huabei: the number of instalments (`extend_params.hb_fq_num`: 3, 6 or 12).
+    pub hb_fq_num: Option<String>,
+    /// Huabei: the share of the fee the seller bears (`extend_params.hb_fq_seller_percent`: 0 or
+    /// 100).
+    pub hb_fq_seller_percent: Option<String>,
 }
 
 /// One notification delivery.
@@ -190,6 +310,87 @@ pub struct ReceivedRequest {
     pub params: BTreeMap<String, String>,
     /// `biz_content` parsed as JSON, if present and valid JSON.
     pub biz_content: Option<serde_json::Value>,
+    /// The request's `Content-Type` header, empty when it had none.
+    pub content_type: String,
+    /// The file parts of a `multipart/form-data` request, in body order.
+    pub files: Vec<ReceivedFile>,
+}
+
+/// A file part of a `multipart/form-data` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReceivedFile {
+    /// The part's field name, e.g. `image_content`.
+    pub field: String,
+    /// The part's `filename`.
+    pub filename: String,
+    /// The file's bytes.
+    pub content: Bytes,
+}
+
+/// An image or video uploaded with `alipay.offline.material.image.upload`, served at
+/// `GET /images/<image_id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoredImage {
+    /// The app that uploaded it.
+    pub app_id: String,
+    /// The id answered (`image_id`).
+    pub image_id: String,
+    /// The URL answered (`image_url`).
+    pub image_url: String,
+    /// The `image_name` text parameter.
+    pub image_name: String,
+    /// The `image_type` text parameter, lower-cased (`jpg`, `jpeg`, `png`, `gif`, `bmp`, `mp4`).
+    pub image_type: String,
+    /// The file part's `filename`.
+    pub filename: String,
+    /// The file's bytes.
+    pub content: Bytes,
+}
+
+/// A message sent through the sandbox: a life account (生活号) message (group send or single
+/// template message) or a mini program template message.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SentMessage {
+    /// The app that sent it.
+    pub app_id: String,
+    /// The Alipay method that sent it, e.g. `alipay.open.public.message.total.send`.
+    pub method: String,
+    /// The `message_id` answered (group sends only; what `alipay.open.public.life.msg.recall`
+    /// takes).
+    pub message_id: Option<String>,
+    /// `msg_type` of a group send: `text` or `image-text`.
+    pub msg_type: Option<String>,
+    /// The receiver of a single message (`to_user_id`).
+    pub to_user_id: Option<String>,
+    /// The whole `biz_content` of the request.
+    pub biz_content: serde_json::Value,
+    /// Whether it was recalled.
+    pub recalled: bool,
+}
+
+/// An identity certification (`alipay.user.certify.open.initialize`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CertificationSnapshot {
+    /// The app that initialised it.
+    pub app_id: String,
+    /// The id answered (`certify_id`).
+    pub certify_id: String,
+    /// The merchant's `outer_order_no`.
+    pub outer_order_no: String,
+    /// The scene, e.g. `FACE`.
+    pub biz_code: String,
+    /// `identity_param.cert_name`.
+    pub cert_name: String,
+    /// `identity_param.cert_no`.
+    pub cert_no: String,
+    /// `merchant_config.return_url`, if any.
+    pub return_url: Option<String>,
+    /// `None` until the user certifies, then whether they passed.
+    pub passed: Option<bool>,
 }
 
 /// A registered app, as the gateway needs it.
@@ -212,6 +413,10 @@ pub(crate) struct Shared {
     pub(crate) notifications: Mutex<Vec<NotificationRecord>>,
     pub(crate) requests: Mutex<Vec<ReceivedRequest>>,
     pub(crate) notifier: notify::Notifier,
+    pub(crate) open: Mutex<open::State>,
+    pub(crate) marketing: Mutex<marketing::State>,
+    pub(crate) certifications: Mutex<member::State>,
+    pub(crate) cashiers: Mutex<HashMap<String, pages::Cashier>>,
 }
 
 impl Shared {
@@ -264,14 +469,19 @@ pub(crate) async fn pay(
     out_trade_no: &str,
 ) -> Result<TradeSnapshot, SandboxError> {
     let snapshot = lock(&shared.trades).pay(app_id, out_trade_no)?;
+    notify_paid(shared, &snapshot).await;
+    Ok(snapshot)
+}
+
+/// Delivers the notification of a paid trade, if it has a `notify_url`.
+pub(crate) async fn notify_paid(shared: &Shared, snapshot: &TradeSnapshot) {
     if let Some(url) = &snapshot.notify_url {
         let seller_id = shared
-            .app(app_id)
+            .app(&snapshot.app_id)
             .map(|app| app.seller_id.clone())
             .unwrap_or_default();
-        notify::deliver_trade_paid(shared, &snapshot, url, &seller_id).await;
+        notify::deliver_trade_paid(shared, snapshot, url, &seller_id).await;
     }
-    Ok(snapshot)
 }
 
 /// A running sandbox gateway. Dropping it shuts the server down (without waiting); prefer
@@ -358,6 +568,10 @@ impl SandboxBuilder {
             notifications: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
             notifier: notify::Notifier::new(),
+            open: Mutex::new(open::State::default()),
+            marketing: Mutex::new(marketing::State::default()),
+            certifications: Mutex::new(member::State::default()),
+            cashiers: Mutex::new(HashMap::new()),
         });
         let (stop, stopped) = watch::channel(false);
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
@@ -439,6 +653,56 @@ impl Sandbox {
         out_trade_no: &str,
     ) -> Result<TradeSnapshot, SandboxError> {
         pay(&self.shared, app_id, out_trade_no).await
+    }
+
+    /// What the Alipay app does with an order string of `alipay.trade.app.pay` (as rendered by
+    /// [`Render::order_string`](crate::Render::order_string)): decodes it, checks it as
+    /// the gateway checks a request (app id, method, signature over every parameter but `sign`,
+    /// timestamp, `biz_content`), opens the trade and the buyer pays it at once. The notification
+    /// is delivered (and awaited) as with [`Sandbox::pay`].
+    ///
+    /// Errors: [`SandboxError::InvalidSignature`] when the signature does not verify;
+    /// [`SandboxError::Refused`] with Alipay's `sub_code` for any other refusal (e.g.
+    /// `ACQ.TRADE_HAS_SUCCESS` when the order was already paid).
+    pub async fn app_pay(&self, order_string: &str) -> Result<TradeSnapshot, SandboxError> {
+        let snapshot =
+            server::app_pay(&self.shared, order_string).map_err(SandboxError::refused)?;
+        notify_paid(&self.shared, &snapshot).await;
+        Ok(snapshot)
+    }
+
+    /// A one-time OAuth authorization code, as if user `user_id` had just authorised app
+    /// `app_id`: `alipay.system.oauth.token` exchanges it (once) for tokens of that user.
+    pub fn issue_auth_code(&self, app_id: &str, user_id: &str) -> String {
+        lock(&self.shared.open).issue_auth_code(app_id, user_id)
+    }
+
+    /// The user completes (`passed`) or fails a certification opened with
+    /// `alipay.user.certify.open.initialize`, as the certify page's buttons do.
+    pub async fn complete_certification(
+        &self,
+        certify_id: &str,
+        passed: bool,
+    ) -> Result<(), SandboxError> {
+        lock(&self.shared.certifications)
+            .complete(certify_id, passed)
+            .map(|_| ())
+    }
+
+    /// A certification, if one has this `certify_id`.
+    pub fn certification(&self, certify_id: &str) -> Option<CertificationSnapshot> {
+        lock(&self.shared.certifications).snapshot(certify_id)
+    }
+
+    /// Every image and video uploaded so far, oldest first.
+    pub fn images(&self) -> Vec<StoredImage> {
+        lock(&self.shared.open).images()
+    }
+
+    /// Every message sent so far (life account group and single sends, mini program template
+    /// messages), oldest first.
+    pub fn messages(&self) -> Vec<SentMessage> {
+        lock(&self.shared.marketing).messages()
     }
 
     /// The trade, if the app has one with this `out_trade_no`.
