@@ -5,8 +5,8 @@ struct PagePay {
     out_trade_no: String,
 }
 
-async fn pay(client: alipay::Client) {
-    let _ = client.send(PagePay::builder().out_trade_no("1").build()).await;
+fn pay(client: &alipay::Client) {
+    let _call = client.send(PagePay::builder().out_trade_no("1").build());
 }
 
 fn main() {}
