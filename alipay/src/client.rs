@@ -552,8 +552,8 @@ impl<R: LocalRequest> Render<'_, R> {
     }
 }
 
-/// Escapes text for an HTML attribute value.
-fn html_escape(text: &str) -> String {
+/// Escapes text for HTML content and attribute values.
+pub(crate) fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     for c in text.chars() {
         match c {

@@ -82,21 +82,7 @@ pub(crate) fn cashier_url(shared: &Shared, token: &str) -> String {
     format!("{}/sandbox/cashier/{token}", shared.base_url())
 }
 
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 4);
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("&quot;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::client::html_escape;
 
 fn page(title: &str, body: &str) -> String {
     format!(
