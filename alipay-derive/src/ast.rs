@@ -1,0 +1,235 @@
+//! The derive input, read into the shape the code generators need: the struct, its request
+//! attributes, and each field with its role.
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::{
+    Attribute, Data, DeriveInput, Fields, GenericArgument, Generics, Ident, PathArguments, Type,
+    Visibility,
+};
+
+use crate::attr::{self, ContainerAttrs, FieldAttrs, Role};
+use crate::ctxt::Ctxt;
+
+/// A request struct.
+pub(crate) struct Container<'a> {
+    /// The struct's name.
+    pub(crate) ident: &'a Ident,
+    /// The struct's visibility, given to the builder and the inherent items.
+    pub(crate) vis: &'a Visibility,
+    /// The struct's generics.
+    pub(crate) generics: &'a Generics,
+    /// The struct's `#[alipay(...)]` keys.
+    pub(crate) attrs: ContainerAttrs,
+    /// The named fields; `None` when the input is not a struct with named fields.
+    pub(crate) fields: Option<Vec<Field<'a>>>,
+}
+
+/// A named field of the request struct.
+pub(crate) struct Field<'a> {
+    /// The field's name.
+    pub(crate) ident: &'a Ident,
+    /// The field's type as written.
+    pub(crate) ty: &'a Type,
+    /// `T` when the type is written `Option<T>`.
+    pub(crate) option: Option<&'a Type>,
+    /// The field's doc comments, repeated on its builder setter.
+    pub(crate) docs: Vec<&'a Attribute>,
+    /// The field's `#[alipay(...)]` and `#[serde(...)]` attributes.
+    pub(crate) attrs: FieldAttrs,
+}
+
+impl Field<'_> {
+    /// Whether the builder must be given this field before `build` (neither `Option` nor
+    /// `#[alipay(default)]`).
+    pub(crate) fn is_required(&self) -> bool {
+        self.option.is_none() && !self.attrs.default
+    }
+
+    /// The field's name without `r#`.
+    pub(crate) fn name(&self) -> String {
+        unraw(self.ident)
+    }
+}
+
+impl<'a> Container<'a> {
+    /// Reads the derive input. Always returns what could be read; mistakes go to `cx`.
+    pub(crate) fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Self {
+        let attrs = attr::container(cx, &input.attrs, input.ident.span());
+        let fields = match &input.data {
+            Data::Struct(data) => match &data.fields {
+                Fields::Named(named) => Some(
+                    named
+                        .named
+                        .iter()
+                        .filter_map(|field| {
+                            let ident = field.ident.as_ref()?;
+                            let attrs =
+                                attr::field(cx, ident, &field.attrs, attrs.upload.is_some());
+                            Some(Field {
+                                ident,
+                                ty: &field.ty,
+                                option: option_inner(&field.ty),
+                                docs: field
+                                    .attrs
+                                    .iter()
+                                    .filter(|a| a.path().is_ident("doc"))
+                                    .collect(),
+                                attrs,
+                            })
+                        })
+                        .collect(),
+                ),
+                Fields::Unnamed(_) => {
+                    cx.error(
+                        input.ident.span(),
+                        "`#[derive(Request)]` needs a struct with named fields, not a tuple \
+                         struct: each field is a named Alipay parameter",
+                    );
+                    None
+                }
+                Fields::Unit => {
+                    cx.error(
+                        input.ident.span(),
+                        "`#[derive(Request)]` needs a struct with named fields, not a unit \
+                         struct: write `struct Name {}` for a request without parameters",
+                    );
+                    None
+                }
+            },
+            Data::Enum(data) => {
+                cx.error(
+                    data.enum_token.span,
+                    "`#[derive(Request)]` supports only structs with named fields, not enums",
+                );
+                None
+            }
+            Data::Union(data) => {
+                cx.error(
+                    data.union_token.span,
+                    "`#[derive(Request)]` supports only structs with named fields, not unions",
+                );
+                None
+            }
+        };
+        let container = Container {
+            ident: &input.ident,
+            vis: &input.vis,
+            generics: &input.generics,
+            attrs,
+            fields,
+        };
+        container.check(cx);
+        container
+    }
+
+    /// Checks what the attributes alone cannot: parameter names set twice and builder method
+    /// names that clash.
+    fn check(&self, cx: &Ctxt) {
+        let Some(fields) = &self.fields else { return };
+
+        let mut text_names: Vec<&str> = self.attrs.fixed_text.iter().map(|f| &*f.key).collect();
+        let mut file_names: Vec<&str> = Vec::new();
+        for field in fields {
+            match &field.attrs.role {
+                Role::Text { name, span } => {
+                    if text_names.contains(&name.as_str()) {
+                        cx.error(*span, format_args!("text parameter `{name}` is set twice"));
+                    }
+                    text_names.push(name);
+                }
+                Role::File { name, span } => {
+                    if file_names.contains(&name.as_str()) {
+                        cx.error(*span, format_args!("file part `{name}` is set twice"));
+                    }
+                    file_names.push(name);
+                }
+                Role::Biz => {}
+            }
+        }
+
+        let setters: Vec<String> = fields
+            .iter()
+            .flat_map(|f| {
+                let maybe = f.option.map(|_| format!("maybe_{}", f.name()));
+                std::iter::once(f.name()).chain(maybe)
+            })
+            .collect();
+        for field in fields {
+            let name = field.name();
+            if name == "build" {
+                cx.error(
+                    field.ident.span(),
+                    "a field named `build` would clash with the builder's `build` method",
+                );
+            } else if setters.iter().filter(|s| **s == name).count() > 1 {
+                cx.error(
+                    field.ident.span(),
+                    format_args!(
+                        "the builder setter `{name}` would be generated twice (once for an \
+                         `Option` field's `maybe_` setter)"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// An identifier without its `r#` prefix.
+pub(crate) fn unraw(ident: &Ident) -> String {
+    let name = ident.to_string();
+    name.strip_prefix("r#").map(str::to_owned).unwrap_or(name)
+}
+
+/// `T` when `ty` is written `Option<T>` (also `std::option::Option<T>` and
+/// `core::option::Option<T>`). A type alias of `Option` is not recognized.
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let segments: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    let is_option = match segments.as_slice() {
+        [last] => last == "Option",
+        [krate, module, last] => {
+            (krate == "std" || krate == "core") && module == "option" && last == "Option"
+        }
+        _ => false,
+    };
+    if !is_option {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    match args.args.first() {
+        Some(GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+/// Whether `tokens` mention one of the struct's type or const parameters: such a field type
+/// needs a `where` bound on the generated impls (a concrete type is checked where it is used).
+pub(crate) fn mentions_params(generics: &Generics, tokens: &impl ToTokens) -> bool {
+    let params: Vec<Ident> = generics
+        .type_params()
+        .map(|p| p.ident.clone())
+        .chain(generics.const_params().map(|p| p.ident.clone()))
+        .collect();
+    if params.is_empty() {
+        return false;
+    }
+    fn walk(stream: TokenStream, params: &[Ident]) -> bool {
+        stream.into_iter().any(|tree| match tree {
+            TokenTree::Ident(ident) => params.contains(&ident),
+            TokenTree::Group(group) => walk(group.stream(), params),
+            _ => false,
+        })
+    }
+    walk(tokens.to_token_stream(), &params)
+}

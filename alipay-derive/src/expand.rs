@@ -1,0 +1,272 @@
+//! The generated code: `Method` plus `Request` or `LocalRequest`, the hidden `biz_content`
+//! serializer, the `METHOD` constant and the builder.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Generics, Lifetime, LitStr, Path, Type};
+
+use crate::ast::{Container, Field, mentions_params};
+use crate::attr::Role;
+use crate::builder;
+use crate::ctxt::Ctxt;
+use crate::fallback;
+
+/// Expands `#[derive(Request)]` on `input`. With mistakes in the input, the output is their
+/// `compile_error!`s plus placeholder impls, so that code using the struct does not fail too.
+pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let cont = Container::from_ast(&cx, input);
+    let checked = cx.check();
+
+    let builder = cont
+        .fields
+        .as_deref()
+        .map(|fields| builder::expand(&cont, fields));
+    let builder_item = builder.as_ref().map(|b| &b.item);
+    let builder_impls = builder.as_ref().map(|b| &b.impls);
+    let method_const = cont.attrs.method.as_ref().map(|m| method_const(&cont, m));
+    let (errors, impls) = match (checked, cont.fields.as_deref()) {
+        (Ok(()), Some(fields)) => (None, impl_traits(&cont, fields)),
+        (Err(errors), _) => (Some(errors.into_compile_error()), fallback::expand(&cont)),
+        (Ok(()), None) => unreachable!("a struct without named fields is reported as an error"),
+    };
+
+    quote! {
+        #errors
+        #builder_item
+        const _: () = {
+            #method_const
+            #builder_impls
+            #impls
+        };
+    }
+}
+
+/// The inherent `METHOD` constant.
+fn method_const(cont: &Container<'_>, method: &LitStr) -> TokenStream {
+    let ident = cont.ident;
+    let vis = cont.vis;
+    let (impl_generics, ty_generics, where_clause) = cont.generics.split_for_impl();
+    let doc = format!("The Alipay method name: `{}`.", method.value());
+    quote! {
+        #[allow(dead_code, clippy::redundant_static_lifetimes)]
+        impl #impl_generics #ident #ty_generics #where_clause {
+            #[doc = #doc]
+            #vis const METHOD: &'static str = #method;
+        }
+    }
+}
+
+/// `Method` and `Request` or `LocalRequest` for a valid input.
+fn impl_traits(cont: &Container<'_>, fields: &[Field<'_>]) -> TokenStream {
+    let krate = &cont.attrs.krate;
+    let ident = cont.ident;
+    let (impl_generics, ty_generics, _) = cont.generics.split_for_impl();
+    let serde = quote!(#krate::__private::serde);
+
+    let biz: Vec<&Field<'_>> = fields
+        .iter()
+        .filter(|f| matches!(f.attrs.role, Role::Biz))
+        .collect();
+    let biz_bounds: Vec<TokenStream> = biz
+        .iter()
+        .filter(|f| !f.attrs.serde_keys.no_serialize_bound)
+        .filter(|f| mentions_params(cont.generics, f.ty))
+        .map(|f| {
+            let ty = f.ty;
+            quote_spanned!(ty.span()=> #ty: #serde::Serialize)
+        })
+        .collect();
+    let text_bounds = fields.iter().filter_map(|f| match f.attrs.role {
+        Role::Text { .. } if mentions_params(cont.generics, f.ty) => {
+            let ty = f.ty;
+            Some(quote_spanned!(ty.span()=> #ty: #krate::request::TextParam))
+        }
+        _ => None,
+    });
+    let method_bounds: Vec<TokenStream> = biz_bounds.iter().cloned().chain(text_bounds).collect();
+    let method_where = where_clause(cont.generics, &method_bounds);
+
+    let biz_struct = (!biz.is_empty()).then(|| biz_struct(cont, &biz, &biz_bounds));
+    let biz_write = (!biz.is_empty()).then(|| {
+        let names = biz.iter().map(|f| f.ident);
+        quote! {
+            __params.biz(&__AlipayBiz {
+                #(#names: &self.#names,)*
+                __alipay_marker: ::core::marker::PhantomData,
+            })?;
+        }
+    });
+    let fixed_biz = cont.attrs.fixed_biz.iter().map(|fixed| {
+        let key = &fixed.key;
+        let value = &fixed.value;
+        quote!(__params.biz_value(#key, #value);)
+    });
+    let fixed_text = cont.attrs.fixed_text.iter().map(|fixed| {
+        let key = &fixed.key;
+        let value = &fixed.value;
+        quote!(__params.text(#key, #value);)
+    });
+    let texts = fields.iter().filter_map(|f| {
+        let Role::Text { name, .. } = &f.attrs.role else {
+            return None;
+        };
+        let field = f.ident;
+        Some(quote_spanned! {f.ty.span()=>
+            __params.text_opt(#name, &self.#field);
+        })
+    });
+    let files = fields.iter().filter_map(|f| {
+        let Role::File { name, .. } = &f.attrs.role else {
+            return None;
+        };
+        let field = f.ident;
+        let part = quote!(#krate::request::FilePart);
+        Some(if f.option.is_some() {
+            quote_spanned! {f.ty.span()=>
+                if let ::core::option::Option::Some(__part) = &self.#field {
+                    __params.file(#name, <#part as ::core::clone::Clone>::clone(__part));
+                }
+            }
+        } else {
+            quote_spanned! {f.ty.span()=>
+                __params.file(#name, <#part as ::core::clone::Clone>::clone(&self.#field));
+            }
+        })
+    });
+
+    let method = cont
+        .attrs
+        .method
+        .as_ref()
+        .expect("a valid input has a method");
+    let method_impl = quote! {
+        #biz_struct
+
+        #[automatically_derived]
+        impl #impl_generics #krate::request::Method for #ident #ty_generics #method_where {
+            fn method(&self) -> &str {
+                #method
+            }
+
+            fn encode(
+                &self,
+                __params: &mut #krate::request::Params,
+            ) -> ::core::result::Result<(), #krate::EncodeError> {
+                #biz_write
+                #(#fixed_biz)*
+                #(#fixed_text)*
+                #(#texts)*
+                #(#files)*
+                ::core::result::Result::Ok(())
+            }
+        }
+    };
+    let kind_impl = kind_impl(cont, &method_bounds);
+    quote! {
+        #method_impl
+        #kind_impl
+    }
+}
+
+/// `Request` (with the response key computed here) or `LocalRequest`. `method_bounds` are the
+/// extra bounds of the `Method` impl, which `Request` and `LocalRequest` extend.
+pub(crate) fn kind_impl(cont: &Container<'_>, method_bounds: &[TokenStream]) -> TokenStream {
+    let krate = &cont.attrs.krate;
+    let ident = cont.ident;
+    let (impl_generics, ty_generics, _) = cont.generics.split_for_impl();
+    if let Some(response) = &cont.attrs.response {
+        let mut bounds = method_bounds.to_vec();
+        if mentions_params(cont.generics, response) {
+            bounds.push(quote_spanned! {response.span()=>
+                #response: #krate::__private::serde::de::DeserializeOwned
+            });
+        }
+        let where_clause = where_clause(cont.generics, &bounds);
+        let key = cont.attrs.method.as_ref().map(|m| {
+            let key = LitStr::new(
+                &format!("{}_response", m.value().replace('.', "_")),
+                m.span(),
+            );
+            quote! {
+                fn response_key(&self) -> ::std::borrow::Cow<'_, str> {
+                    ::std::borrow::Cow::Borrowed(#key)
+                }
+            }
+        });
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics #krate::request::Request for #ident #ty_generics #where_clause {
+                type Response = #response;
+                #key
+            }
+        }
+    } else if cont.attrs.local.is_some() {
+        let where_clause = where_clause(cont.generics, method_bounds);
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics #krate::request::LocalRequest for #ident #ty_generics #where_clause {}
+        }
+    } else {
+        TokenStream::new()
+    }
+}
+
+/// The hidden struct that borrows the `biz_content` fields and serializes them with the
+/// user's `#[serde(...)]` field attributes.
+fn biz_struct(cont: &Container<'_>, biz: &[&Field<'_>], bounds: &[TokenStream]) -> TokenStream {
+    let krate = &cont.attrs.krate;
+    let ident = cont.ident;
+    let (_, ty_generics, _) = cont.generics.split_for_impl();
+    let lifetime = Lifetime::new("'__alipay", proc_macro2::Span::call_site());
+    let mut generics = cont.generics.clone();
+    generics.params.insert(0, syn::parse_quote!(#lifetime));
+    let (struct_generics, _, _) = generics.split_for_impl();
+    let where_clause = where_clause(cont.generics, bounds);
+    let serde_crate = LitStr::new(
+        &serde_path(krate).to_token_stream().to_string(),
+        proc_macro2::Span::call_site(),
+    );
+    let fields = biz.iter().map(|f| {
+        let serde = &f.attrs.serde;
+        let skip_none = (f.option.is_some() && !f.attrs.serde_keys.skip_serializing_if)
+            .then(|| quote!(#[serde(skip_serializing_if = "::core::option::Option::is_none")]));
+        let name = f.ident;
+        let ty: &Type = f.ty;
+        quote! {
+            #(#serde)*
+            #skip_none
+            #name: &#lifetime #ty
+        }
+    });
+    quote! {
+        #[derive(#krate::__private::serde::Serialize)]
+        #[serde(crate = #serde_crate, bound = "")]
+        struct __AlipayBiz #struct_generics #where_clause {
+            #(#fields,)*
+            #[serde(skip)]
+            __alipay_marker: ::core::marker::PhantomData<&#lifetime #ident #ty_generics>,
+        }
+    }
+}
+
+/// `krate::__private::serde`.
+fn serde_path(krate: &Path) -> Path {
+    syn::parse_quote!(#krate::__private::serde)
+}
+
+/// The struct's `where` clause with `extra` predicates appended.
+pub(crate) fn where_clause(generics: &Generics, extra: &[TokenStream]) -> TokenStream {
+    let predicates: Vec<TokenStream> = generics
+        .where_clause
+        .iter()
+        .flat_map(|w| w.predicates.iter().map(ToTokens::to_token_stream))
+        .chain(extra.iter().cloned())
+        .collect();
+    if predicates.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(where #(#predicates),*)
+    }
+}
