@@ -45,9 +45,11 @@
 extern crate self as alipay;
 
 pub mod amount;
+pub mod base;
 pub mod client;
 pub mod crypto;
 pub mod error;
+mod lenient;
 pub mod notify;
 pub mod payment;
 pub mod request;
