@@ -50,6 +50,7 @@ pub mod client;
 pub mod crypto;
 pub mod error;
 mod lenient;
+pub mod marketing;
 pub mod notify;
 pub mod payment;
 pub mod request;
