@@ -51,6 +51,7 @@ pub mod crypto;
 pub mod error;
 mod lenient;
 pub mod marketing;
+pub mod member;
 pub mod notify;
 pub mod payment;
 pub mod request;
