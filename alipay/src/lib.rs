@@ -59,6 +59,7 @@ pub mod response;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
+pub mod security;
 pub mod sign;
 pub mod transport;
 
