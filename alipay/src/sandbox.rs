@@ -39,7 +39,13 @@
 //! encryption); one notification attempt (no retries); amounts in answers are written with two
 //! decimals; state is lost when the sandbox stops.
 
+mod api;
+mod marketing;
+mod member;
+mod multipart;
 mod notify;
+mod open;
+mod pages;
 mod server;
 mod trade;
 mod wire;
@@ -50,6 +56,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -85,6 +92,47 @@ pub enum SandboxError {
     /// A key pair could not be generated.
     #[error("the sandbox could not generate a key: {0}")]
     Key(#[from] KeyError),
+    /// The signature of an order string (see [`Sandbox::app_pay`]) does not verify with the
+    /// app's public key.
+    #[error("the signature does not verify with the app's public key")]
+    InvalidSignature,
+    /// The request was refused as the gateway would refuse it, e.g. an unknown app id, a stale
+    /// timestamp, a missing field or a trade already paid.
+    #[error("refused: {code} {sub_code}: {sub_msg}")]
+    Refused {
+        /// The gateway code, e.g. `40002`.
+        code: String,
+        /// Alipay's `sub_code`, e.g. `isv.invalid-app-id`.
+        sub_code: String,
+        /// Alipay's `sub_msg`.
+        sub_msg: String,
+    },
+    /// No certification with this `certify_id`.
+    #[error("no certification `{certify_id}` in the sandbox")]
+    UnknownCertification {
+        /// The id asked for.
+        certify_id: String,
+    },
+    /// The certification was already completed (passed or failed).
+    #[error("certification `{certify_id}` is already completed")]
+    CertificationCompleted {
+        /// The id asked for.
+        certify_id: String,
+    },
+}
+
+impl SandboxError {
+    /// A gateway refusal as an error of a control method.
+    pub(crate) fn refused(failure: wire::Failure) -> Self {
+        if failure.sub_code == "isv.invalid-signature" {
+            return Self::InvalidSignature;
+        }
+        Self::Refused {
+            code: failure.code.to_owned(),
+            sub_code: failure.sub_code.to_owned(),
+            sub_msg: failure.sub_msg,
+        }
+    }
 }
 
 /// An app registered with [`Sandbox::create_app`]: its id and key pair.
@@ -140,6 +188,16 @@ pub struct TradeSnapshot {
     pub gmt_payment: Option<String>,
     /// The refunds made with `alipay.trade.refund`, oldest first.
     pub refunds: Vec<RefundSnapshot>,
+    /// The `product_code` of the creating request (`FAST_INSTANT_TRADE_PAY` for page pay,
+    /// `QUICK_WAP_WAY` for WAP pay, `FACE_TO_FACE_PAYMENT` for face to face), if known.
+    pub product_code: Option<String>,
+    /// The `return_url` of a page or WAP pay request.
+    pub return_url: Option<String>,
+    /// Huabei: the number of instalments (`extend_params.hb_fq_num`: 3, 6 or 12).
+    pub hb_fq_num: Option<String>,
+    /// Huabei: the share of the fee the seller bears (`extend_params.hb_fq_seller_percent`: 0 or
+    /// 100).
+    pub hb_fq_seller_percent: Option<String>,
 }
 
 /// One notification delivery.
@@ -190,6 +248,87 @@ pub struct ReceivedRequest {
     pub params: BTreeMap<String, String>,
     /// `biz_content` parsed as JSON, if present and valid JSON.
     pub biz_content: Option<serde_json::Value>,
+    /// The request's `Content-Type` header, empty when it had none.
+    pub content_type: String,
+    /// The file parts of a `multipart/form-data` request, in body order.
+    pub files: Vec<ReceivedFile>,
+}
+
+/// A file part of a `multipart/form-data` request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReceivedFile {
+    /// The part's field name, e.g. `image_content`.
+    pub field: String,
+    /// The part's `filename`.
+    pub filename: String,
+    /// The file's bytes.
+    pub content: Bytes,
+}
+
+/// An image or video uploaded with `alipay.offline.material.image.upload`, served at
+/// `GET /images/<image_id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoredImage {
+    /// The app that uploaded it.
+    pub app_id: String,
+    /// The id answered (`image_id`).
+    pub image_id: String,
+    /// The URL answered (`image_url`).
+    pub image_url: String,
+    /// The `image_name` text parameter.
+    pub image_name: String,
+    /// The `image_type` text parameter, lower-cased (`jpg`, `jpeg`, `png`, `gif`, `bmp`, `mp4`).
+    pub image_type: String,
+    /// The file part's `filename`.
+    pub filename: String,
+    /// The file's bytes.
+    pub content: Bytes,
+}
+
+/// A message sent through the sandbox: a life account (生活号) message (group send or single
+/// template message) or a mini program template message.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SentMessage {
+    /// The app that sent it.
+    pub app_id: String,
+    /// The Alipay method that sent it, e.g. `alipay.open.public.message.total.send`.
+    pub method: String,
+    /// The `message_id` answered (group sends only; what `alipay.open.public.life.msg.recall`
+    /// takes).
+    pub message_id: Option<String>,
+    /// `msg_type` of a group send: `text` or `image-text`.
+    pub msg_type: Option<String>,
+    /// The receiver of a single message (`to_user_id`).
+    pub to_user_id: Option<String>,
+    /// The whole `biz_content` of the request.
+    pub biz_content: serde_json::Value,
+    /// Whether it was recalled.
+    pub recalled: bool,
+}
+
+/// An identity certification (`alipay.user.certify.open.initialize`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CertificationSnapshot {
+    /// The app that initialised it.
+    pub app_id: String,
+    /// The id answered (`certify_id`).
+    pub certify_id: String,
+    /// The merchant's `outer_order_no`.
+    pub outer_order_no: String,
+    /// The scene, e.g. `FACE`.
+    pub biz_code: String,
+    /// `identity_param.cert_name`.
+    pub cert_name: String,
+    /// `identity_param.cert_no`.
+    pub cert_no: String,
+    /// `merchant_config.return_url`, if any.
+    pub return_url: Option<String>,
+    /// `None` until the user certifies, then whether they passed.
+    pub passed: Option<bool>,
 }
 
 /// A registered app, as the gateway needs it.
@@ -212,6 +351,10 @@ pub(crate) struct Shared {
     pub(crate) notifications: Mutex<Vec<NotificationRecord>>,
     pub(crate) requests: Mutex<Vec<ReceivedRequest>>,
     pub(crate) notifier: notify::Notifier,
+    pub(crate) open: Mutex<open::State>,
+    pub(crate) marketing: Mutex<marketing::State>,
+    pub(crate) certifications: Mutex<member::State>,
+    pub(crate) cashiers: Mutex<HashMap<String, pages::Cashier>>,
 }
 
 impl Shared {
@@ -264,14 +407,19 @@ pub(crate) async fn pay(
     out_trade_no: &str,
 ) -> Result<TradeSnapshot, SandboxError> {
     let snapshot = lock(&shared.trades).pay(app_id, out_trade_no)?;
+    notify_paid(shared, &snapshot).await;
+    Ok(snapshot)
+}
+
+/// Delivers the notification of a paid trade, if it has a `notify_url`.
+pub(crate) async fn notify_paid(shared: &Shared, snapshot: &TradeSnapshot) {
     if let Some(url) = &snapshot.notify_url {
         let seller_id = shared
-            .app(app_id)
+            .app(&snapshot.app_id)
             .map(|app| app.seller_id.clone())
             .unwrap_or_default();
-        notify::deliver_trade_paid(shared, &snapshot, url, &seller_id).await;
+        notify::deliver_trade_paid(shared, snapshot, url, &seller_id).await;
     }
-    Ok(snapshot)
 }
 
 /// A running sandbox gateway. Dropping it shuts the server down (without waiting); prefer
@@ -358,6 +506,10 @@ impl SandboxBuilder {
             notifications: Mutex::new(Vec::new()),
             requests: Mutex::new(Vec::new()),
             notifier: notify::Notifier::new(),
+            open: Mutex::new(open::State::default()),
+            marketing: Mutex::new(marketing::State::default()),
+            certifications: Mutex::new(member::State::default()),
+            cashiers: Mutex::new(HashMap::new()),
         });
         let (stop, stopped) = watch::channel(false);
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
@@ -439,6 +591,56 @@ impl Sandbox {
         out_trade_no: &str,
     ) -> Result<TradeSnapshot, SandboxError> {
         pay(&self.shared, app_id, out_trade_no).await
+    }
+
+    /// What the Alipay app does with an order string of `alipay.trade.app.pay` (as rendered by
+    /// [`Render::order_string`](crate::Render::order_string)): decodes it, checks it as
+    /// the gateway checks a request (app id, method, signature over every parameter but `sign`,
+    /// timestamp, `biz_content`), opens the trade and the buyer pays it at once. The notification
+    /// is delivered (and awaited) as with [`Sandbox::pay`].
+    ///
+    /// Errors: [`SandboxError::InvalidSignature`] when the signature does not verify;
+    /// [`SandboxError::Refused`] with Alipay's `sub_code` for any other refusal (e.g.
+    /// `ACQ.TRADE_HAS_SUCCESS` when the order was already paid).
+    pub async fn app_pay(&self, order_string: &str) -> Result<TradeSnapshot, SandboxError> {
+        let snapshot =
+            server::app_pay(&self.shared, order_string).map_err(SandboxError::refused)?;
+        notify_paid(&self.shared, &snapshot).await;
+        Ok(snapshot)
+    }
+
+    /// A one-time OAuth authorization code, as if user `user_id` had just authorised app
+    /// `app_id`: `alipay.system.oauth.token` exchanges it (once) for tokens of that user.
+    pub fn issue_auth_code(&self, app_id: &str, user_id: &str) -> String {
+        lock(&self.shared.open).issue_auth_code(app_id, user_id)
+    }
+
+    /// The user completes (`passed`) or fails a certification opened with
+    /// `alipay.user.certify.open.initialize`, as the certify page's buttons do.
+    pub async fn complete_certification(
+        &self,
+        certify_id: &str,
+        passed: bool,
+    ) -> Result<(), SandboxError> {
+        lock(&self.shared.certifications)
+            .complete(certify_id, passed)
+            .map(|_| ())
+    }
+
+    /// A certification, if one has this `certify_id`.
+    pub fn certification(&self, certify_id: &str) -> Option<CertificationSnapshot> {
+        lock(&self.shared.certifications).snapshot(certify_id)
+    }
+
+    /// Every image and video uploaded so far, oldest first.
+    pub fn images(&self) -> Vec<StoredImage> {
+        lock(&self.shared.open).images()
+    }
+
+    /// Every message sent so far (life account group and single sends, mini program template
+    /// messages), oldest first.
+    pub fn messages(&self) -> Vec<SentMessage> {
+        lock(&self.shared.marketing).messages()
     }
 
     /// The trade, if the app has one with this `out_trade_no`.

@@ -16,9 +16,10 @@ use serde_json::{Map, Value};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
-use super::trade::{self, Method};
+use super::api::{self, Biz, Call, Method};
+use super::multipart;
 use super::wire::{self, Failure, Node};
-use super::{ReceivedRequest, SandboxError, Shared, lock};
+use super::{ReceivedFile, ReceivedRequest, SandboxError, Shared, TradeSnapshot, lock};
 use crate::crypto::{Signer as _, Verifier as _};
 use crate::request::response_key_of;
 use crate::sign::{FormError, form_decode, sign_content};
@@ -30,8 +31,9 @@ pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 const GATEWAY_CONTENT_TYPE: &str = "text/html;charset=utf-8";
+pub(crate) const HTML_CONTENT_TYPE: &str = "text/html;charset=utf-8";
 const JSON_CONTENT_TYPE: &str = "application/json;charset=utf-8";
-const TEXT_CONTENT_TYPE: &str = "text/plain;charset=utf-8";
+pub(crate) const TEXT_CONTENT_TYPE: &str = "text/plain;charset=utf-8";
 
 /// Accepts connections until `shutdown` fires (or its sender is dropped), then lets every open
 /// connection finish its request in flight and returns.
@@ -85,7 +87,7 @@ pub(crate) async fn serve(
     let _ = all_closed.recv().await;
 }
 
-fn respond(
+pub(crate) fn respond(
     status: StatusCode,
     content_type: &'static str,
     body: impl Into<Bytes>,
@@ -111,6 +113,25 @@ async fn route(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>>
         gateway(shared, req).await
     } else if path == "/sandbox/pay" {
         control_pay(shared, req).await
+    } else if let Some(rest) = path.strip_prefix("/sandbox/cashier/") {
+        let rest = rest.to_owned();
+        super::pages::cashier_route(shared, req.method(), &rest).await
+    } else if let Some(certify_id) = path.strip_prefix("/sandbox/certify/") {
+        let certify_id = certify_id.to_owned();
+        let query = req.uri().query().unwrap_or("").to_owned();
+        super::pages::certify_route(shared, req.method(), &certify_id, &query)
+    } else if let Some(image_id) = path.strip_prefix("/images/") {
+        let image_id = image_id.to_owned();
+        super::open::image_route(shared, req.method(), &image_id)
+    } else if let Some(id) = path
+        .strip_prefix("/qrcode/")
+        .and_then(|rest| rest.strip_suffix(".png"))
+    {
+        let id = id.to_owned();
+        super::open::qrcode_route(shared, req.method(), &id)
+    } else if let Some(id) = path.strip_prefix("/life/content/") {
+        let id = id.to_owned();
+        super::marketing::content_route(shared, req.method(), &id)
     } else if let Some(token) = path
         .strip_prefix("/bill/")
         .and_then(|rest| rest.strip_suffix(".csv"))
@@ -170,19 +191,49 @@ async fn gateway(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes
         Err(response) => return response,
     };
     let decoded = decode_params(&query, content_type.as_deref(), &body);
-    let answer = answer(shared, http_method.as_str(), decoded);
-    respond(StatusCode::OK, GATEWAY_CONTENT_TYPE, answer)
+    let reply = answer(
+        shared,
+        http_method.as_str(),
+        content_type.as_deref().unwrap_or(""),
+        decoded,
+    );
+    // Delivered before answering, so a test sees the notification as soon as the call returns.
+    for trade in &reply.paid {
+        super::notify_paid(shared, trade).await;
+    }
+    respond(StatusCode::OK, reply.content_type, reply.body)
 }
 
-/// Query parameters, then body parameters (a form); a key in both is a duplicate.
+/// A decoded request: its parameters (`sign` included) and its file parts.
+#[derive(Debug, Default)]
+pub(crate) struct Decoded {
+    pub(crate) params: Vec<(String, String)>,
+    pub(crate) files: Vec<ReceivedFile>,
+}
+
+/// Query parameters, then body parameters (a form, or the text parts of a multipart body). A key
+/// in both the query and a form body is a duplicate; a multipart text part may repeat a query
+/// parameter with the same value.
 fn decode_params(
     query: &str,
     content_type: Option<&str>,
-    body: &[u8],
-) -> Result<Vec<(String, String)>, Failure> {
+    body: &Bytes,
+) -> Result<Decoded, Failure> {
     let mut params = form_decode(query.as_bytes()).map_err(form_failure)?;
+    let boundary = match content_type.map(multipart::boundary_of) {
+        Some(Ok(boundary)) => boundary,
+        Some(Err(e)) => return Err(multipart_failure(&e)),
+        None => None,
+    };
+    if let Some(boundary) = boundary {
+        let parts = multipart::parse(&boundary, body).map_err(|e| multipart_failure(&e))?;
+        return merge_parts(params, parts);
+    }
     if body.is_empty() {
-        return Ok(params);
+        return Ok(Decoded {
+            params,
+            files: Vec::new(),
+        });
     }
     let is_form = content_type.is_none_or(|ct| {
         ct.split(';')
@@ -194,7 +245,7 @@ fn decode_params(
     if !is_form {
         return Err(Failure::invalid(
             "isv.invalid-content-type",
-            "不支持的Content-Type，请使用application/x-www-form-urlencoded",
+            "不支持的Content-Type，请使用application/x-www-form-urlencoded或multipart/form-data",
         ));
     }
     for (key, value) in form_decode(body).map_err(form_failure)? {
@@ -203,7 +254,52 @@ fn decode_params(
         }
         params.push((key, value));
     }
-    Ok(params)
+    Ok(Decoded {
+        params,
+        files: Vec::new(),
+    })
+}
+
+/// Adds the text parts of a multipart body to the query parameters and keeps the files.
+fn merge_parts(
+    mut params: Vec<(String, String)>,
+    parts: Vec<multipart::Part>,
+) -> Result<Decoded, Failure> {
+    let query_len = params.len();
+    let mut files = Vec::new();
+    for part in parts {
+        if let Some(filename) = part.filename {
+            files.push(ReceivedFile {
+                field: part.name,
+                filename,
+                content: part.content,
+            });
+            continue;
+        }
+        let Ok(value) = String::from_utf8(part.content.to_vec()) else {
+            return Err(form_failure(FormError::NotUtf8(part.name)));
+        };
+        match params.iter().position(|(k, _)| *k == part.name) {
+            // The same parameter in the query and in a part, with the same value: one parameter.
+            Some(i) if i < query_len && params.get(i).is_some_and(|(_, v)| *v == value) => {}
+            Some(i) if i < query_len => {
+                return Err(Failure::invalid(
+                    "isv.invalid-parameter",
+                    format!("参数{}在URL和multipart中的值不一致", part.name),
+                ));
+            }
+            Some(_) => return Err(form_failure(FormError::DuplicateKey(part.name))),
+            None => params.push((part.name, value)),
+        }
+    }
+    Ok(Decoded { params, files })
+}
+
+fn multipart_failure(error: &multipart::MultipartError) -> Failure {
+    Failure::invalid(
+        "isv.invalid-parameter",
+        format!("multipart/form-data格式错误: {error}"),
+    )
 }
 
 fn form_failure(error: FormError) -> Failure {
@@ -245,47 +341,123 @@ fn signed(shared: &Shared, key: &str, node: &str) -> String {
     }
 }
 
-/// The gateway's answer to one request, checked in Alipay's order.
+/// What the gateway answers, and the trades whose notifications it delivers first.
+pub(crate) struct Reply {
+    pub(crate) content_type: &'static str,
+    pub(crate) body: String,
+    pub(crate) paid: Vec<TradeSnapshot>,
+}
+
+impl Reply {
+    fn json(body: String) -> Self {
+        Self {
+            content_type: GATEWAY_CONTENT_TYPE,
+            body,
+            paid: Vec::new(),
+        }
+    }
+
+    fn html(body: String) -> Self {
+        Self {
+            content_type: HTML_CONTENT_TYPE,
+            body,
+            paid: Vec::new(),
+        }
+    }
+}
+
+/// The gateway's answer to one request, checked in Alipay's order. Page methods (page and WAP
+/// pay, certify) are answered with HTML pages, errors included, as a browser sees them.
 pub(crate) fn answer(
     shared: &Shared,
     http_method: &str,
-    decoded: Result<Vec<(String, String)>, Failure>,
-) -> String {
-    let params = match decoded {
-        Ok(params) => params,
+    content_type: &str,
+    decoded: Result<Decoded, Failure>,
+) -> Reply {
+    let Decoded { params, files } = match decoded {
+        Ok(decoded) => decoded,
         Err(failure) => {
-            record(shared, http_method, &[], None);
-            return error_response(&failure);
+            record(shared, http_method, &[], None, content_type, Vec::new());
+            return Reply::json(error_response(&failure));
         }
     };
     let get = |key: &str| param(&params, key);
     let biz_text = get("biz_content");
     let biz_value: Option<Value> = biz_text.and_then(|text| serde_json::from_str(text).ok());
-    record(shared, http_method, &params, biz_value.as_ref());
+    record(
+        shared,
+        http_method,
+        &params,
+        biz_value.as_ref(),
+        content_type,
+        files.clone(),
+    );
+    let page = get("method")
+        .and_then(Method::parse)
+        .is_some_and(Method::is_page);
+    let refuse = |failure: Failure| {
+        if page {
+            Reply::html(super::pages::error_page(&failure))
+        } else {
+            Reply::json(error_response(&failure))
+        }
+    };
 
     let Some(app_id) = get("app_id") else {
-        return error_response(&Failure::missing("isv.missing-app-id", "缺少AppID参数"));
+        return refuse(Failure::missing("isv.missing-app-id", "缺少AppID参数"));
     };
     let Some(app) = shared.app(app_id) else {
-        return error_response(&Failure::invalid("isv.invalid-app-id", "无效的AppID参数"));
+        return refuse(Failure::invalid("isv.invalid-app-id", "无效的AppID参数"));
     };
     let Some(method_name) = get("method") else {
-        return error_response(&Failure::missing("isv.missing-method", "缺少方法名参数"));
+        return refuse(Failure::missing("isv.missing-method", "缺少方法名参数"));
     };
     let Some(method) = Method::parse(method_name) else {
-        return error_response(&Failure::invalid("isv.invalid-method", "不存在的方法名"));
+        return refuse(Failure::invalid("isv.invalid-method", "不存在的方法名"));
     };
+    let empty = Map::new();
+    let checked = check(shared, &params, &app, biz_value.as_ref());
+    if method.is_page() {
+        let html = match checked {
+            Ok(biz) => {
+                super::pages::open_page(shared, method, &params, app_id, Biz(biz.unwrap_or(&empty)))
+            }
+            Err(failure) => super::pages::error_page(&failure),
+        };
+        return Reply::html(html);
+    }
     let key = response_key_of(method_name);
-    let result = check_and_execute(shared, &params, app_id, &app, method, biz_value.as_ref());
+    let mut paid = Vec::new();
+    let result = checked.and_then(|biz| {
+        let mut call = Call {
+            shared,
+            app_id,
+            app: &app,
+            params: &params,
+            biz: Biz(biz.unwrap_or(&empty)),
+            files: &files,
+            paid: Vec::new(),
+        };
+        let node = api::execute(&mut call, method);
+        paid = call.paid;
+        node
+    });
     let node = match result {
         Ok(node) => node.finish(),
-        Err(failure) => Node::failure(&failure).finish(),
+        Err(failure) => {
+            paid.clear();
+            Node::failure(&failure).finish()
+        }
     };
-    signed(shared, &key, &node)
+    Reply {
+        content_type: GATEWAY_CONTENT_TYPE,
+        body: signed(shared, &key, &node),
+        paid,
+    }
 }
 
 /// A non-empty parameter.
-fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
     params
         .iter()
         .find(|(k, _)| k == key)
@@ -293,16 +465,15 @@ fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The checks after the app and the method are known (answered in the method's signed node),
-/// then the method itself.
-fn check_and_execute(
+/// The checks after the app and the method are known (answered in the method's signed node):
+/// signature type, charset, format, timestamp, signature, then `biz_content` (`None` when the
+/// request has none).
+pub(crate) fn check<'v>(
     shared: &Shared,
     params: &[(String, String)],
-    app_id: &str,
     app: &super::App,
-    method: Method,
-    biz_value: Option<&Value>,
-) -> Result<Node, Failure> {
+    biz_value: Option<&'v Value>,
+) -> Result<Option<&'v Map<String, Value>>, Failure> {
     let get = |key: &str| param(params, key);
     let Some(sign) = get("sign") else {
         return Err(Failure::missing("isv.missing-signature", "缺少签名参数"));
@@ -355,18 +526,43 @@ fn check_and_execute(
             ),
         ));
     }
-    let empty = Map::new();
-    let biz = match (get("biz_content"), biz_value) {
-        (None, _) => &empty,
-        (Some(_), Some(Value::Object(map))) => map,
-        (Some(_), _) => {
+    match (get("biz_content"), biz_value) {
+        (None, _) => Ok(None),
+        (Some(_), Some(Value::Object(map))) => Ok(Some(map)),
+        (Some(_), _) => Err(Failure::invalid(
+            "isv.invalid-parameter",
+            "biz_content不是合法的JSON对象",
+        )),
+    }
+}
+
+/// The order string of `alipay.trade.app.pay`, checked like a request, opens a trade that is
+/// paid at once. The caller delivers the notification.
+pub(crate) fn app_pay(shared: &Shared, order_string: &str) -> Result<TradeSnapshot, Failure> {
+    let params = form_decode(order_string.trim().as_bytes()).map_err(form_failure)?;
+    let get = |key: &str| param(&params, key);
+    let Some(app_id) = get("app_id") else {
+        return Err(Failure::missing("isv.missing-app-id", "缺少AppID参数"));
+    };
+    let Some(app) = shared.app(app_id) else {
+        return Err(Failure::invalid("isv.invalid-app-id", "无效的AppID参数"));
+    };
+    match get("method") {
+        None => return Err(Failure::missing("isv.missing-method", "缺少方法名参数")),
+        Some("alipay.trade.app.pay") => {}
+        Some(_) => {
             return Err(Failure::invalid(
-                "isv.invalid-parameter",
-                "biz_content不是合法的JSON对象",
+                "isv.invalid-method",
+                "订单串的方法名必须是alipay.trade.app.pay",
             ));
         }
-    };
-    trade::execute(shared, method, app_id, app, get("notify_url"), biz)
+    }
+    let biz_value: Option<Value> = get("biz_content").and_then(|t| serde_json::from_str(t).ok());
+    let empty = Map::new();
+    let biz = Biz(check(shared, &params, &app, biz_value.as_ref())?.unwrap_or(&empty));
+    let new =
+        super::trade::NewTrade::read(&biz, get("notify_url"), Some("QUICK_MSECURITY_PAY"), false)?;
+    super::trade::open_and_pay(shared, app_id, new)
 }
 
 fn record(
@@ -374,6 +570,8 @@ fn record(
     http_method: &str,
     params: &[(String, String)],
     biz_content: Option<&Value>,
+    content_type: &str,
+    files: Vec<ReceivedFile>,
 ) {
     if !shared.record_requests {
         return;
@@ -389,6 +587,8 @@ fn record(
         method,
         params,
         biz_content: biz_content.cloned(),
+        content_type: content_type.to_owned(),
+        files,
     });
 }
 

@@ -1,14 +1,14 @@
-//! The sandbox's trades: the in-memory store and the seven gateway methods that act on it.
+//! The sandbox's trades: the in-memory store and the gateway methods that act on it (common
+//! payment, Huabei, face to face), plus the trades opened by page, WAP and app pay.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde_json::{Map, Value};
-
+use super::api::{Biz, Call};
 use super::wire::{self, Failure, Node, yuan};
-use super::{App, RefundSnapshot, SandboxError, Shared, TradeSnapshot, lock};
+use super::{RefundSnapshot, SandboxError, Shared, TradeSnapshot, lock};
 use crate::Amount;
 
 /// The buyer who pays every sandbox trade unless the trade names one (`buyer_id`).
@@ -18,34 +18,6 @@ pub(crate) const SANDBOX_BUYER_LOGON_ID: &str = "tes***@sandbox.com";
 
 /// Trade numbers are unique in the process, across sandboxes.
 static TRADE_SEQ: AtomicU64 = AtomicU64::new(1);
-
-/// The gateway methods the sandbox implements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Method {
-    Create,
-    Query,
-    Refund,
-    RefundQuery,
-    Close,
-    Cancel,
-    BillUrl,
-}
-
-impl Method {
-    /// The method of an Alipay method name, if the sandbox implements it.
-    pub(crate) fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "alipay.trade.create" => Self::Create,
-            "alipay.trade.query" => Self::Query,
-            "alipay.trade.refund" => Self::Refund,
-            "alipay.trade.fastpay.refund.query" => Self::RefundQuery,
-            "alipay.trade.close" => Self::Close,
-            "alipay.trade.cancel" => Self::Cancel,
-            "alipay.data.dataservice.bill.downloadurl.query" => Self::BillUrl,
-            _ => return None,
-        })
-    }
-}
 
 /// A trade's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +65,16 @@ struct Trade {
     /// What `alipay.trade.cancel` did, so a repeated cancel answers the same.
     cancel_action: Option<&'static str>,
     cancel_refund_gmt: Option<String>,
+    product_code: Option<String>,
+    return_url: Option<String>,
+    huabei: Option<Huabei>,
+}
+
+/// Huabei instalments of a trade (`extend_params`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Huabei {
+    num: String,
+    seller_percent: Option<String>,
 }
 
 impl Trade {
@@ -112,6 +94,20 @@ impl Trade {
         self.paid().then_some(SANDBOX_BUYER_LOGON_ID)
     }
 
+    /// The buyer pays: `WAIT_BUYER_PAY` → `TRADE_SUCCESS`.
+    fn mark_paid(&mut self) -> Result<(), SandboxError> {
+        if self.status != Status::WaitBuyerPay {
+            return Err(SandboxError::WrongState {
+                out_trade_no: self.out_trade_no.clone(),
+                status: self.status.as_str().to_owned(),
+                expected: Status::WaitBuyerPay.as_str(),
+            });
+        }
+        self.status = Status::Success;
+        self.gmt_payment = Some(wire::now_text());
+        Ok(())
+    }
+
     fn snapshot(&self) -> TradeSnapshot {
         TradeSnapshot {
             app_id: self.app_id.clone(),
@@ -126,6 +122,10 @@ impl Trade {
             buyer_logon_id: self.buyer_logon_id().map(str::to_owned),
             gmt_create: self.gmt_create.clone(),
             gmt_payment: self.gmt_payment.clone(),
+            product_code: self.product_code.clone(),
+            return_url: self.return_url.clone(),
+            hb_fq_num: self.huabei.as_ref().map(|h| h.num.clone()),
+            hb_fq_seller_percent: self.huabei.as_ref().and_then(|h| h.seller_percent.clone()),
             refunds: self
                 .refunds
                 .iter()
@@ -187,16 +187,66 @@ impl Store {
             .get_mut(app_id)
             .and_then(|a| a.by_out.get_mut(out_trade_no))
             .ok_or_else(unknown)?;
-        if trade.status != Status::WaitBuyerPay {
-            return Err(SandboxError::WrongState {
-                out_trade_no: out_trade_no.to_owned(),
-                status: trade.status.as_str().to_owned(),
-                expected: Status::WaitBuyerPay.as_str(),
-            });
-        }
-        trade.status = Status::Success;
-        trade.gmt_payment = Some(wire::now_text());
+        trade.mark_paid()?;
         Ok(trade.snapshot())
+    }
+
+    /// The trade `new` describes: a new one `WAIT_BUYER_PAY`, or the same order again while it
+    /// is unpaid and of the same amount (Alipay's idempotent creation).
+    fn open(&mut self, app_id: &str, new: NewTrade) -> Result<&mut Trade, Failure> {
+        if new.out_trade_no.len() > 64 {
+            return Err(Failure::invalid(
+                "isv.invalid-parameter",
+                "商户订单号out_trade_no长度不能超过64",
+            ));
+        }
+        let app = self.apps.entry(app_id.to_owned()).or_default();
+        if let Some(existing) = app.by_out.get(&new.out_trade_no) {
+            match existing.status {
+                Status::WaitBuyerPay if existing.total.cents() == new.total.cents() => {}
+                Status::WaitBuyerPay => {
+                    return Err(Failure::business(
+                        "ACQ.CONTEXT_INCONSISTENT",
+                        "交易信息被篡改",
+                    ));
+                }
+                Status::Success | Status::Finished => {
+                    return Err(Failure::business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付"));
+                }
+                Status::Closed => {
+                    return Err(Failure::business("ACQ.TRADE_HAS_CLOSE", "交易已经关闭"));
+                }
+            }
+        } else {
+            let now = wire::now_text();
+            let seq = TRADE_SEQ.fetch_add(1, Ordering::Relaxed);
+            let date: String = wire::compact_digits(&now).chars().take(8).collect();
+            let trade_no = format!("{date}22001{:015}", seq % 1_000_000_000_000_000);
+            let trade = Trade {
+                app_id: app_id.to_owned(),
+                out_trade_no: new.out_trade_no.clone(),
+                trade_no: trade_no.clone(),
+                status: Status::WaitBuyerPay,
+                total: new.total,
+                subject: new.subject,
+                notify_url: new.notify_url,
+                buyer_id: new.buyer_id,
+                gmt_create: now,
+                gmt_payment: None,
+                refunds: Vec::new(),
+                refunded_cents: 0,
+                cancel_action: None,
+                cancel_refund_gmt: None,
+                product_code: new.product_code,
+                return_url: new.return_url,
+                huabei: new.huabei,
+            };
+            app.by_no.insert(trade_no, new.out_trade_no.clone());
+            app.by_out.insert(new.out_trade_no.clone(), trade);
+        }
+        app.by_out
+            .get_mut(&new.out_trade_no)
+            .ok_or_else(|| Failure::business("ACQ.TRADE_NOT_EXIST", "交易不存在"))
     }
 
     /// Finds a trade of `app_id` by `trade_no` (preferred, as Alipay does) or `out_trade_no`.
@@ -350,54 +400,118 @@ fn bill_row(
     row
 }
 
-/// Reads `biz_content` fields.
-struct Biz<'a>(&'a Map<String, Value>);
+/// What a creation request says about a new trade.
+#[derive(Debug)]
+pub(crate) struct NewTrade {
+    out_trade_no: String,
+    subject: String,
+    total: Amount,
+    buyer_id: Option<String>,
+    notify_url: Option<String>,
+    return_url: Option<String>,
+    product_code: Option<String>,
+    huabei: Option<Huabei>,
+}
 
-impl<'a> Biz<'a> {
-    /// A text field: a JSON string, or leniently a number; absent, `null` and `""` are `None`.
-    fn text(&self, key: &str) -> Result<Option<Cow<'a, str>>, Failure> {
-        match self.0.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(Cow::Borrowed(s))),
-            Some(Value::Number(n)) => Ok(Some(Cow::Owned(n.to_string()))),
-            Some(_) => Err(Failure::invalid(
-                "isv.invalid-parameter",
-                format!("参数{key}的类型不正确"),
-            )),
+impl NewTrade {
+    /// Reads `subject`, `out_trade_no`, `total_amount`, `buyer_id`, `product_code` (which must be
+    /// `expected_product` when one is given and the field is present or `product_required`) and
+    /// `extend_params` (Huabei).
+    pub(crate) fn read(
+        biz: &Biz<'_>,
+        notify_url: Option<&str>,
+        expected_product: Option<&str>,
+        product_required: bool,
+    ) -> Result<Self, Failure> {
+        let out_trade_no = biz.required("out_trade_no")?.into_owned();
+        let subject = biz.required("subject")?.into_owned();
+        let total = biz.amount("total_amount", "订单总金额")?;
+        let buyer_id = biz.text("buyer_id")?.map(Cow::into_owned);
+        let product_code = biz.text("product_code")?.map(Cow::into_owned);
+        if let Some(expected) = expected_product {
+            match &product_code {
+                None if product_required => return Err(Failure::missing_field("product_code")),
+                Some(code) if code != expected => {
+                    return Err(Failure::invalid(
+                        "isv.invalid-parameter",
+                        format!("产品码product_code不正确，应为{expected}"),
+                    ));
+                }
+                _ => {}
+            }
         }
+        Ok(Self {
+            out_trade_no,
+            subject,
+            total,
+            buyer_id,
+            notify_url: notify_url.map(str::to_owned),
+            return_url: None,
+            product_code,
+            huabei: huabei(biz)?,
+        })
     }
 
-    fn required(&self, key: &str) -> Result<Cow<'a, str>, Failure> {
-        self.text(key)?.ok_or_else(|| Failure::missing_field(key))
-    }
-
-    fn amount(&self, key: &str, what: &str) -> Result<Amount, Failure> {
-        let text = self.required(key)?;
-        Amount::new(&*text)
-            .map_err(|e| Failure::invalid("isv.invalid-parameter", format!("{what}格式错误: {e}")))
+    /// The page's `return_url` (page and WAP pay).
+    pub(crate) fn with_return_url(mut self, return_url: Option<&str>) -> Self {
+        self.return_url = return_url.map(str::to_owned);
+        self
     }
 }
 
-/// Runs one gateway method for a verified request of `app_id`.
-pub(crate) fn execute(
-    shared: &Shared,
-    method: Method,
-    app_id: &str,
-    app: &App,
-    notify_url: Option<&str>,
-    biz: &Map<String, Value>,
-) -> Result<Node, Failure> {
-    let biz = Biz(biz);
-    match method {
-        Method::Create => create(shared, app_id, notify_url, &biz),
-        Method::Query => query(shared, app_id, &biz),
-        Method::Refund => refund(shared, app_id, &biz),
-        Method::RefundQuery => refund_query(shared, app_id, &biz),
-        Method::Close => close(shared, app_id, &biz),
-        Method::Cancel => cancel(shared, app_id, &biz),
-        Method::BillUrl => bill_url(shared, app_id, app, &biz),
+/// The Huabei instalments of `extend_params`: `hb_fq_num` 3, 6 or 12 and `hb_fq_seller_percent`
+/// 0 or 100. Other keys of `extend_params` are accepted and ignored.
+fn huabei(biz: &Biz<'_>) -> Result<Option<Huabei>, Failure> {
+    let Some(extend) = biz.object("extend_params")? else {
+        return Ok(None);
+    };
+    let invalid =
+        |msg: &str| Failure::business("ACQ.INVALID_PARAMETER", format!("参数无效: {msg}"));
+    let num = extend.text("hb_fq_num")?;
+    let percent = extend.text("hb_fq_seller_percent")?;
+    if let Some(num) = &num
+        && !matches!(&**num, "3" | "6" | "12")
+    {
+        return Err(invalid("花呗分期数hb_fq_num只能是3、6或12"));
     }
+    if let Some(percent) = &percent
+        && !matches!(&**percent, "0" | "100")
+    {
+        return Err(invalid(
+            "卖家承担手续费比例hb_fq_seller_percent只能是0或100",
+        ));
+    }
+    match (num, percent) {
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(invalid("指定hb_fq_seller_percent时必须指定hb_fq_num")),
+        (Some(num), percent) => Ok(Some(Huabei {
+            num: num.into_owned(),
+            seller_percent: percent.map(Cow::into_owned),
+        })),
+    }
+}
+
+/// Opens the trade of a page, WAP or app pay request (or finds it again while unpaid).
+pub(crate) fn open_trade(
+    shared: &Shared,
+    app_id: &str,
+    new: NewTrade,
+) -> Result<TradeSnapshot, Failure> {
+    lock(&shared.trades).open(app_id, new).map(|t| t.snapshot())
+}
+
+/// Opens the trade of an app pay order string and pays it at once.
+pub(crate) fn open_and_pay(
+    shared: &Shared,
+    app_id: &str,
+    new: NewTrade,
+) -> Result<TradeSnapshot, Failure> {
+    let mut store = lock(&shared.trades);
+    let trade = store.open(app_id, new)?;
+    trade
+        .mark_paid()
+        .map_err(|_| Failure::business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付"))?;
+    Ok(trade.snapshot())
 }
 
 /// `out_trade_no` and `trade_no`, either of which may be absent.
@@ -407,75 +521,95 @@ fn ids<'a>(biz: &Biz<'a>) -> Result<TradeIds<'a>, Failure> {
     Ok((biz.text("out_trade_no")?, biz.text("trade_no")?))
 }
 
-fn create(
-    shared: &Shared,
-    app_id: &str,
-    notify_url: Option<&str>,
-    biz: &Biz<'_>,
-) -> Result<Node, Failure> {
-    let out_trade_no = biz.required("out_trade_no")?;
-    let subject = biz.required("subject")?;
-    let total = biz.amount("total_amount", "订单总金额")?;
-    if out_trade_no.len() > 64 {
-        return Err(Failure::invalid(
-            "isv.invalid-parameter",
-            "商户订单号out_trade_no长度不能超过64",
-        ));
-    }
-    let buyer_id = biz.text("buyer_id")?;
-    let mut store = lock(&shared.trades);
-    let app = store.apps.entry(app_id.to_owned()).or_default();
-    if let Some(existing) = app.by_out.get(&*out_trade_no) {
-        return match existing.status {
-            Status::WaitBuyerPay if existing.total.cents() == total.cents() => {
-                let mut node = Node::success();
-                node.str("out_trade_no", &existing.out_trade_no)
-                    .str("trade_no", &existing.trade_no);
-                Ok(node)
-            }
-            Status::WaitBuyerPay => Err(Failure::business(
-                "ACQ.CONTEXT_INCONSISTENT",
-                "交易信息被篡改",
-            )),
-            Status::Success | Status::Finished => {
-                Err(Failure::business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付"))
-            }
-            Status::Closed => Err(Failure::business("ACQ.TRADE_HAS_CLOSE", "交易已经关闭")),
-        };
-    }
-    let now = wire::now_text();
-    let seq = TRADE_SEQ.fetch_add(1, Ordering::Relaxed);
-    let date: String = wire::compact_digits(&now).chars().take(8).collect();
-    let trade_no = format!("{date}22001{:015}", seq % 1_000_000_000_000_000);
-    let trade = Trade {
-        app_id: app_id.to_owned(),
-        out_trade_no: out_trade_no.clone().into_owned(),
-        trade_no: trade_no.clone(),
-        status: Status::WaitBuyerPay,
-        total,
-        subject: subject.into_owned(),
-        notify_url: notify_url.map(str::to_owned),
-        buyer_id: buyer_id.map(Cow::into_owned),
-        gmt_create: now,
-        gmt_payment: None,
-        refunds: Vec::new(),
-        refunded_cents: 0,
-        cancel_action: None,
-        cancel_refund_gmt: None,
-    };
-    app.by_no
-        .insert(trade_no.clone(), trade.out_trade_no.clone());
-    app.by_out.insert(trade.out_trade_no.clone(), trade);
+/// `alipay.trade.create` (with Huabei `extend_params` when given).
+pub(crate) fn create(call: &mut Call<'_>) -> Result<Node, Failure> {
+    let new = NewTrade::read(&call.biz, call.text("notify_url"), None, false)?;
+    let mut store = lock(&call.shared.trades);
+    let trade = store.open(call.app_id, new)?;
     let mut node = Node::success();
-    node.str("out_trade_no", &out_trade_no)
-        .str("trade_no", &trade_no);
+    node.str("out_trade_no", &trade.out_trade_no)
+        .str("trade_no", &trade.trade_no);
     Ok(node)
 }
 
-fn query(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> {
-    let (out_trade_no, trade_no) = ids(biz)?;
-    let mut store = lock(&shared.trades);
-    let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
+/// Whether a payment code is one the sandbox buyer's app would show: 16 to 24 digits starting
+/// with 25 to 30.
+fn valid_auth_code(code: &str) -> bool {
+    (16..=24).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && matches!(code.get(..2), Some("25" | "26" | "27" | "28" | "29" | "30"))
+}
+
+/// `alipay.trade.pay` (face to face, bar code): a valid payment code pays at once.
+pub(crate) fn face_to_face_pay(call: &mut Call<'_>) -> Result<Node, Failure> {
+    let new = NewTrade::read(&call.biz, call.text("notify_url"), None, false)?;
+    let auth_code = call.biz.required("auth_code")?;
+    let scene = call.biz.required("scene")?;
+    if scene != "bar_code" {
+        return Err(Failure::invalid(
+            "isv.invalid-parameter",
+            "支付场景scene只支持bar_code",
+        ));
+    }
+    if !valid_auth_code(&auth_code) {
+        return Err(Failure::business(
+            "ACQ.PAYMENT_AUTH_CODE_INVALID",
+            "支付失败，获取顾客账户信息失败，请顾客刷新付款码后重新收款，如再次收款失败，请联系管理员处理。[SOUNDWAVE_PARSER_FAIL]",
+        ));
+    }
+    let mut store = lock(&call.shared.trades);
+    let trade = store.open(call.app_id, new)?;
+    if trade.product_code.is_none() {
+        trade.product_code = Some("FACE_TO_FACE_PAYMENT".to_owned());
+    }
+    trade
+        .mark_paid()
+        .map_err(|_| Failure::business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付"))?;
+    let total = yuan(trade.total.cents());
+    let mut node = Node::success();
+    node.str("trade_no", &trade.trade_no)
+        .str("out_trade_no", &trade.out_trade_no)
+        .opt("buyer_logon_id", trade.buyer_logon_id())
+        .str("total_amount", &total)
+        .str("receipt_amount", &total)
+        .str("buyer_pay_amount", &total)
+        .str("point_amount", "0.00")
+        .str("invoice_amount", &total)
+        .opt("gmt_payment", trade.gmt_payment.as_deref());
+    let mut list = String::from("[{\"fund_channel\":\"ALIPAYACCOUNT\",\"amount\":");
+    wire::push_json_str(&mut list, &total);
+    list.push_str("}]");
+    node.raw("fund_bill_list", &list)
+        .opt("buyer_user_id", trade.buyer_user_id());
+    call.paid.push(trade.snapshot());
+    Ok(node)
+}
+
+/// `alipay.trade.precreate`: the trade waits for the buyer to scan `qr_code` (a sandbox cashier
+/// page) or for [`Sandbox::pay`](super::Sandbox::pay).
+pub(crate) fn precreate(call: &mut Call<'_>) -> Result<Node, Failure> {
+    let new = NewTrade::read(&call.biz, call.text("notify_url"), None, false)?;
+    let snapshot = {
+        let mut store = lock(&call.shared.trades);
+        let trade = store.open(call.app_id, new)?;
+        if trade.product_code.is_none() {
+            trade.product_code = Some("FACE_TO_FACE_PAYMENT".to_owned());
+        }
+        trade.snapshot()
+    };
+    let token =
+        super::pages::open_cashier(call.shared, &snapshot, super::pages::Kind::QrCode, None);
+    let mut node = Node::success();
+    node.str("out_trade_no", &snapshot.out_trade_no)
+        .str("qr_code", &super::pages::cashier_url(call.shared, &token));
+    Ok(node)
+}
+
+/// `alipay.trade.query`.
+pub(crate) fn query(call: &mut Call<'_>) -> Result<Node, Failure> {
+    let (out_trade_no, trade_no) = ids(&call.biz)?;
+    let mut store = lock(&call.shared.trades);
+    let trade = store.find(call.app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
     let total = yuan(trade.total.cents());
     let paid = if trade.paid() { total.as_str() } else { "0.00" };
     let mut node = Node::success();
@@ -500,12 +634,14 @@ fn query(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> 
     Ok(node)
 }
 
-fn refund(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> {
+/// `alipay.trade.refund`.
+pub(crate) fn refund(call: &mut Call<'_>) -> Result<Node, Failure> {
+    let biz = &call.biz;
     let amount = biz.amount("refund_amount", "退款金额")?;
     let (out_trade_no, trade_no) = ids(biz)?;
     let out_request_no = biz.text("out_request_no")?;
-    let mut store = lock(&shared.trades);
-    let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
+    let mut store = lock(&call.shared.trades);
+    let trade = store.find(call.app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
     // Without out_request_no, Alipay takes the trade's own number: one full-identity refund.
     let request_no = out_request_no.as_deref().unwrap_or(&trade.out_trade_no);
     let (fund_change, gmt) = match trade
@@ -560,8 +696,11 @@ fn refund(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure>
     Ok(node)
 }
 
-fn refund_query(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> {
+/// `alipay.trade.fastpay.refund.query`.
+pub(crate) fn refund_query(call: &mut Call<'_>) -> Result<Node, Failure> {
+    let biz = &call.biz;
     let (out_trade_no, trade_no) = ids(biz)?;
+    let (shared, app_id) = (call.shared, call.app_id);
     let out_request_no = biz.required("out_request_no")?;
     let mut store = lock(&shared.trades);
     let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
@@ -582,8 +721,11 @@ fn refund_query(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Fa
     Ok(node)
 }
 
-fn close(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> {
+/// `alipay.trade.close`.
+pub(crate) fn close(call: &mut Call<'_>) -> Result<Node, Failure> {
+    let biz = &call.biz;
     let (out_trade_no, trade_no) = ids(biz)?;
+    let (shared, app_id) = (call.shared, call.app_id);
     let mut store = lock(&shared.trades);
     let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
     if trade.status != Status::WaitBuyerPay {
@@ -599,8 +741,11 @@ fn close(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> 
     Ok(node)
 }
 
-fn cancel(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure> {
+/// `alipay.trade.cancel`.
+pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
+    let biz = &call.biz;
     let (out_trade_no, trade_no) = ids(biz)?;
+    let (shared, app_id) = (call.shared, call.app_id);
     let mut store = lock(&shared.trades);
     let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
     let action = match (trade.cancel_action, trade.status) {
@@ -636,7 +781,9 @@ fn cancel(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<Node, Failure>
 /// Bill tokens are unique in the process.
 static BILL_SEQ: AtomicU64 = AtomicU64::new(1);
 
-fn bill_url(shared: &Shared, app_id: &str, app: &App, biz: &Biz<'_>) -> Result<Node, Failure> {
+/// `alipay.data.dataservice.bill.downloadurl.query`.
+pub(crate) fn bill_url(call: &mut Call<'_>) -> Result<Node, Failure> {
+    let (shared, app_id, app, biz) = (call.shared, call.app_id, call.app, &call.biz);
     let bill_type = biz.required("bill_type")?;
     let bill_date = biz.required("bill_date")?;
     if !matches!(&*bill_type, "trade" | "signcustomer") {

@@ -2,6 +2,8 @@
 //! cents, and Beijing-time timestamps read back.
 
 use std::fmt::Write as _;
+use std::hash::{BuildHasher as _, Hasher as _};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A JSON object written field by field, so `code` and `msg` come first as in Alipay's answers
@@ -57,6 +59,31 @@ impl Node {
             self.str(key, value);
         }
         self
+    }
+
+    /// Adds a JSON number field.
+    pub(crate) fn num(&mut self, key: &str, value: u64) -> &mut Self {
+        self.key(key);
+        let _ = write!(self.buf, "{value}");
+        self
+    }
+
+    /// Adds a JSON boolean field.
+    pub(crate) fn bool(&mut self, key: &str, value: bool) -> &mut Self {
+        self.raw(key, if value { "true" } else { "false" })
+    }
+
+    /// Adds a JSON array of strings.
+    pub(crate) fn str_list(&mut self, key: &str, values: &[&str]) -> &mut Self {
+        let mut list = String::from("[");
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                list.push(',');
+            }
+            push_json_str(&mut list, value);
+        }
+        list.push(']');
+        self.raw(key, &list)
     }
 
     /// Adds a field whose value is JSON text written by the caller.
@@ -239,6 +266,72 @@ pub(crate) fn compact_digits(timestamp: &str) -> String {
     timestamp.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// A non-cryptographic random number (SipHash keyed from the OS, a counter and the clock): ids
+/// that must not collide or be guessed by accident, not secrets.
+pub(crate) fn random_u64() -> u64 {
+    static SEQ: AtomicU64 = AtomicU64::new(1);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(SEQ.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u128(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    hasher.finish()
+}
+
+/// `len` random characters of `alphabet`.
+fn random_of(alphabet: &[u8], len: usize) -> String {
+    let mut out = String::with_capacity(len);
+    let mut bits = 0u64;
+    for i in 0..len {
+        if i % 8 == 0 {
+            bits = random_u64();
+        }
+        let index = usize::try_from(bits % alphabet.len() as u64).unwrap_or(0);
+        out.push(char::from(alphabet.get(index).copied().unwrap_or(b'0')));
+        bits /= alphabet.len() as u64;
+    }
+    out
+}
+
+/// `len` random lower-case hex digits.
+pub(crate) fn random_hex(len: usize) -> String {
+    random_of(b"0123456789abcdef", len)
+}
+
+/// `len` random decimal digits.
+pub(crate) fn random_digits(len: usize) -> String {
+    random_of(b"0123456789", len)
+}
+
+/// `len` random letters and digits.
+pub(crate) fn random_alnum(len: usize) -> String {
+    random_of(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        len,
+    )
+}
+
+/// A random UUID-shaped id: `8-4-4-4-12` hex digits.
+pub(crate) fn uuid_like() -> String {
+    let hex = random_hex(32);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// Today's date in Beijing as `yyyyMMdd`.
+pub(crate) fn today_digits() -> String {
+    compact_digits(&now_text()).chars().take(8).collect()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -301,6 +394,22 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["sub"], "a\"b\\c\n中\u{1}");
         assert_eq!(Node::empty().finish(), "{}");
+    }
+
+    #[test]
+    fn random_ids() {
+        let a = random_hex(32);
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(a, random_hex(32));
+        assert!(random_digits(20).bytes().all(|b| b.is_ascii_digit()));
+        assert!(random_alnum(40).bytes().all(|b| b.is_ascii_alphanumeric()));
+        let uuid = uuid_like();
+        assert_eq!(uuid.len(), 36);
+        assert_eq!(uuid.matches('-').count(), 4);
+        let mut node = Node::empty();
+        node.num("n", 7).bool("b", true).str_list("l", &["x", "\""]);
+        assert_eq!(node.finish(), r#"{"n":7,"b":true,"l":["x","\""]}"#);
     }
 
     #[test]

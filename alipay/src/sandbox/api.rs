@@ -1,0 +1,214 @@
+//! The gateway methods the sandbox implements, the context a verified call runs in, and the
+//! dispatch to the modules that implement them.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use super::wire::{Failure, Node};
+use super::{App, ReceivedFile, Shared, TradeSnapshot};
+use super::{marketing, member, open, trade};
+use crate::Amount;
+
+/// The gateway methods the sandbox implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Create,
+    Query,
+    Refund,
+    RefundQuery,
+    Close,
+    Cancel,
+    BillUrl,
+    Pay,
+    Precreate,
+    PagePay,
+    WapPay,
+    Certify,
+    OauthToken,
+    QrcodeCreate,
+    ImageUpload,
+    RiskDetect,
+    ContentCreate,
+    ContentModify,
+    TotalSend,
+    SingleSend,
+    Recall,
+    IndustryModify,
+    CategoryQuery,
+    PassTemplateAdd,
+    PassTemplateUpdate,
+    PassInstanceAdd,
+    PassInstanceUpdate,
+    MiniTemplateMessage,
+    CertifyInitialize,
+    CertifyQuery,
+}
+
+impl Method {
+    /// The method of an Alipay method name, if the sandbox implements it.
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "alipay.trade.create" => Self::Create,
+            "alipay.trade.query" => Self::Query,
+            "alipay.trade.refund" => Self::Refund,
+            "alipay.trade.fastpay.refund.query" => Self::RefundQuery,
+            "alipay.trade.close" => Self::Close,
+            "alipay.trade.cancel" => Self::Cancel,
+            "alipay.data.dataservice.bill.downloadurl.query" => Self::BillUrl,
+            "alipay.trade.pay" => Self::Pay,
+            "alipay.trade.precreate" => Self::Precreate,
+            "alipay.trade.page.pay" => Self::PagePay,
+            "alipay.trade.wap.pay" => Self::WapPay,
+            "alipay.user.certify.open.certify" => Self::Certify,
+            "alipay.system.oauth.token" => Self::OauthToken,
+            "alipay.open.app.qrcode.create" => Self::QrcodeCreate,
+            "alipay.offline.material.image.upload" => Self::ImageUpload,
+            "alipay.security.risk.content.detect" => Self::RiskDetect,
+            "alipay.open.public.message.content.create" => Self::ContentCreate,
+            "alipay.open.public.message.content.modify" => Self::ContentModify,
+            "alipay.open.public.message.total.send" => Self::TotalSend,
+            "alipay.open.public.message.single.send" => Self::SingleSend,
+            "alipay.open.public.life.msg.recall" => Self::Recall,
+            "alipay.open.public.template.message.industry.modify" => Self::IndustryModify,
+            "alipay.open.public.setting.category.query" => Self::CategoryQuery,
+            "alipay.pass.template.add" => Self::PassTemplateAdd,
+            "alipay.pass.template.update" => Self::PassTemplateUpdate,
+            "alipay.pass.instance.add" => Self::PassInstanceAdd,
+            "alipay.pass.instance.update" => Self::PassInstanceUpdate,
+            "alipay.open.app.mini.templatemessage.send" => Self::MiniTemplateMessage,
+            "alipay.user.certify.open.initialize" => Self::CertifyInitialize,
+            "alipay.user.certify.open.query" => Self::CertifyQuery,
+            _ => return None,
+        })
+    }
+
+    /// Whether a browser opens it (page and WAP pay, certify): answered with HTML pages.
+    pub(crate) fn is_page(self) -> bool {
+        matches!(self, Self::PagePay | Self::WapPay | Self::Certify)
+    }
+}
+
+/// A verified call: who calls, with which parameters.
+pub(crate) struct Call<'a> {
+    pub(crate) shared: &'a Shared,
+    pub(crate) app_id: &'a str,
+    pub(crate) app: &'a App,
+    /// Every top-level parameter (query, form body and multipart text parts), `sign` included.
+    pub(crate) params: &'a [(String, String)],
+    pub(crate) biz: Biz<'a>,
+    pub(crate) files: &'a [ReceivedFile],
+    /// Trades paid by the call: the gateway delivers their notifications before answering.
+    pub(crate) paid: Vec<TradeSnapshot>,
+}
+
+impl<'a> Call<'a> {
+    /// A non-empty top-level parameter.
+    pub(crate) fn text(&self, key: &str) -> Option<&'a str> {
+        super::server::param(self.params, key)
+    }
+
+    /// A required top-level parameter.
+    pub(crate) fn required_text(&self, key: &str) -> Result<&'a str, Failure> {
+        self.text(key).ok_or_else(|| Failure::missing_field(key))
+    }
+}
+
+/// Reads `biz_content` fields (or the fields of an object inside it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Biz<'a>(pub(crate) &'a Map<String, Value>);
+
+impl<'a> Biz<'a> {
+    /// A text field: a JSON string, or leniently a number; absent, `null` and `""` are `None`.
+    pub(crate) fn text(&self, key: &str) -> Result<Option<Cow<'a, str>>, Failure> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(Cow::Borrowed(s))),
+            Some(Value::Number(n)) => Ok(Some(Cow::Owned(n.to_string()))),
+            Some(_) => Err(wrong_type(key)),
+        }
+    }
+
+    /// A required text field.
+    pub(crate) fn required(&self, key: &str) -> Result<Cow<'a, str>, Failure> {
+        self.text(key)?.ok_or_else(|| Failure::missing_field(key))
+    }
+
+    /// A required amount in yuan.
+    pub(crate) fn amount(&self, key: &str, what: &str) -> Result<Amount, Failure> {
+        let text = self.required(key)?;
+        Amount::new(&*text)
+            .map_err(|e| Failure::invalid("isv.invalid-parameter", format!("{what}格式错误: {e}")))
+    }
+
+    /// An object field; absent and `null` are `None`.
+    pub(crate) fn object(&self, key: &str) -> Result<Option<Biz<'a>>, Failure> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(map)) => Ok(Some(Biz(map))),
+            Some(_) => Err(wrong_type(key)),
+        }
+    }
+
+    /// A required object field.
+    pub(crate) fn required_object(&self, key: &str) -> Result<Biz<'a>, Failure> {
+        self.object(key)?.ok_or_else(|| Failure::missing_field(key))
+    }
+
+    /// A required text field holding a JSON object (`tpl_content`, `data`, …), parsed.
+    pub(crate) fn json_object(
+        &self,
+        key: &str,
+    ) -> Result<(Cow<'a, str>, Map<String, Value>), Failure> {
+        let text = self.required(key)?;
+        match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(map)) => Ok((text, map)),
+            _ => Err(Failure::invalid(
+                "isv.invalid-parameter",
+                format!("参数{key}必须是JSON对象格式的字符串"),
+            )),
+        }
+    }
+}
+
+fn wrong_type(key: &str) -> Failure {
+    Failure::invalid("isv.invalid-parameter", format!("参数{key}的类型不正确"))
+}
+
+/// Runs one API method of a verified call (page methods are answered by `pages`).
+pub(crate) fn execute(call: &mut Call<'_>, method: Method) -> Result<Node, Failure> {
+    match method {
+        Method::Create => trade::create(call),
+        Method::Query => trade::query(call),
+        Method::Refund => trade::refund(call),
+        Method::RefundQuery => trade::refund_query(call),
+        Method::Close => trade::close(call),
+        Method::Cancel => trade::cancel(call),
+        Method::BillUrl => trade::bill_url(call),
+        Method::Pay => trade::face_to_face_pay(call),
+        Method::Precreate => trade::precreate(call),
+        Method::OauthToken => open::oauth_token(call),
+        Method::QrcodeCreate => open::qrcode_create(call),
+        Method::ImageUpload => open::image_upload(call),
+        Method::RiskDetect => open::risk_detect(call),
+        Method::ContentCreate => marketing::content_create(call),
+        Method::ContentModify => marketing::content_modify(call),
+        Method::TotalSend => marketing::total_send(call),
+        Method::SingleSend => marketing::single_send(call),
+        Method::Recall => marketing::recall(call),
+        Method::IndustryModify => marketing::industry_modify(call),
+        Method::CategoryQuery => marketing::category_query(call),
+        Method::PassTemplateAdd => marketing::pass_template_add(call),
+        Method::PassTemplateUpdate => marketing::pass_template_update(call),
+        Method::PassInstanceAdd => marketing::pass_instance_add(call),
+        Method::PassInstanceUpdate => marketing::pass_instance_update(call),
+        Method::MiniTemplateMessage => marketing::mini_template_message(call),
+        Method::CertifyInitialize => member::initialize(call),
+        Method::CertifyQuery => member::query(call),
+        Method::PagePay | Method::WapPay | Method::Certify => Err(Failure::invalid(
+            "isv.invalid-method",
+            "该方法由浏览器打开，不能由服务端调用",
+        )),
+    }
+}
