@@ -90,7 +90,10 @@ impl VideoUpload {
     /// let upload = VideoUpload::from_path("Clip", "clip.mp4")?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn from_path(video_name: impl Into<String>, path: impl AsRef<Path>) -> std::io::Result<Self> {
+    pub fn from_path(
+        video_name: impl Into<String>,
+        path: impl AsRef<Path>,
+    ) -> std::io::Result<Self> {
         Ok(Self::new(video_name, FilePart::from_path(path)?))
     }
 }

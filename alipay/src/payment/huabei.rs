@@ -200,7 +200,9 @@ pub enum HuabeiError {
     #[error("hb_fq_num must be 3, 6 or 12, not `{0}`")]
     Instalments(String),
     /// `hb_fq_seller_percent` is not 0 or 100.
-    #[error("hb_fq_seller_percent must be 0 (the buyer pays the fee) or 100 (the seller does), not `{0}`")]
+    #[error(
+        "hb_fq_seller_percent must be 0 (the buyer pays the fee) or 100 (the seller does), not `{0}`"
+    )]
     SellerPercent(String),
 }
 

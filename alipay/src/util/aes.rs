@@ -23,9 +23,9 @@
 
 use zeroize::Zeroize as _;
 
+use crate::Client;
 use crate::crypto::{AesError, AesKey};
 use crate::error::{ConfigError, Error};
-use crate::Client;
 
 impl Client {
     /// Encrypts `plaintext` (its UTF-8 bytes) with the configured AES key and returns the
