@@ -77,14 +77,12 @@ macro_rules! parts_setters {
         /// Sets a top-level text parameter (e.g. `app_auth_token`). Empty values are left out
         /// of the request; system parameters (`app_id`, `method`, `sign`, …) cannot be
         /// overridden and are ignored.
-        #[must_use]
         pub fn text_param(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
             self.parts.text.insert(key.into(), value.into());
             self
         }
 
         /// [`text_param`](Self::text_param) for every pair.
-        #[must_use]
         pub fn text_params<K, V>(mut self, params: impl IntoIterator<Item = (K, V)>) -> Self
         where
             K: Into<String>,
@@ -97,7 +95,6 @@ macro_rules! parts_setters {
         }
 
         /// Sets a `biz_content` field.
-        #[must_use]
         pub fn biz_param(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
             self.parts.biz.insert(key.into(), value.into());
             self
@@ -105,7 +102,6 @@ macro_rules! parts_setters {
 
         /// [`biz_param`](Self::biz_param) for every pair (a [`serde_json::Map`] is such an
         /// iterator).
-        #[must_use]
         pub fn biz_params<K, V>(mut self, params: impl IntoIterator<Item = (K, V)>) -> Self
         where
             K: Into<String>,
