@@ -3,23 +3,73 @@
 //! [`Sandbox::start`] binds `127.0.0.1` on a free port and answers like `openapi.alipay.com`'s
 //! `gateway.do`: it checks the app id, the method, the timestamp and the RSA2 signature in
 //! Alipay's order, and answers with the same JSON envelopes, signed with its own "Alipay" key
-//! ([`Sandbox::alipay_public_key`]). Trades live in memory.
+//! ([`Sandbox::alipay_public_key`]). State (trades, tokens, images, messages, …) lives in memory.
 //!
-//! Implemented methods:
+//! Requests are read from the query string and an `application/x-www-form-urlencoded` body, or
+//! a `multipart/form-data` body (file uploads): its text parts are parameters like the others
+//! (signed; a parameter may be both in the query and in a part only with the same value), its
+//! file parts are never signed. [`Sandbox::requests`] records every request, files included.
+//!
+//! # Implemented methods
+//!
+//! Answers carry `code` and `msg` first, then the fields below; missing or malformed fields are
+//! refused with `40002 isv.missing-parameter` / `isv.invalid-parameter`, business refusals with
+//! `40004` and Alipay's `sub_code`.
 //!
 //! | method | what it does |
 //! |---|---|
-//! | `alipay.trade.create` | a new trade `WAIT_BUYER_PAY` (idempotent while unpaid) |
+//! | `alipay.trade.create` | a new trade `WAIT_BUYER_PAY` (idempotent while unpaid); Huabei `extend_params` (`hb_fq_num` 3/6/12, `hb_fq_seller_percent` 0/100, else `ACQ.INVALID_PARAMETER`) kept on the trade |
 //! | `alipay.trade.query` | the trade's status and amounts |
 //! | `alipay.trade.refund` | a (partial) refund of a paid trade, idempotent on `out_request_no` |
 //! | `alipay.trade.fastpay.refund.query` | one refund |
 //! | `alipay.trade.close` | closes an unpaid trade |
 //! | `alipay.trade.cancel` | closes an unpaid trade or refunds a paid one in full |
 //! | `alipay.data.dataservice.bill.downloadurl.query` | a URL of a CSV bill served by the sandbox |
+//! | `alipay.trade.pay` | face to face, `scene=bar_code`: an `auth_code` of 16 to 24 digits starting with 25 to 30 pays at once (and notifies); any other code is `ACQ.PAYMENT_AUTH_CODE_INVALID` |
+//! | `alipay.trade.precreate` | a trade waiting for the buyer; `qr_code` is the URL of a sandbox cashier page |
+//! | `alipay.trade.page.pay`, `alipay.trade.wap.pay` | browser flow, see below |
+//! | `alipay.system.oauth.token` | `grant_type=authorization_code` with a code of [`Sandbox::issue_auth_code`] (single use, else `isv.code-invalid`), or `grant_type=refresh_token` (the old refresh token is invalidated; unknown: `isv.refresh-token-invalid`); like Alipay, success has no `code`/`msg` |
+//! | `alipay.open.app.qrcode.create` | `qr_code_url` of a PNG served at `/qrcode/<id>.png` |
+//! | `alipay.offline.material.image.upload` | multipart: `image_type` (jpg, jpeg, png, gif, bmp, mp4) must match the magic bytes of the file part `image_content` (else `40004 INVALID_IMAGE_TYPE`); stored ([`Sandbox::images`]) and served at `/images/<image_id>` |
+//! | `alipay.open.public.message.content.create` / `.modify` | life account contents, served at `/life/content/<content_id>`; modifying an unknown one is `PUB.CONTENT_NOT_EXIST` |
+//! | `alipay.open.public.message.total.send` | `text` (needs `text.content`) or `image-text` (`articles`, each with `desc` and `url`; the camelCase keys `imageUrl`/`actionName` are refused) → `message_id` |
+//! | `alipay.open.public.message.single.send` | a template message (any template id) |
+//! | `alipay.open.public.life.msg.recall` | a group message sent by the app, else `PUB.RCD_MSG_NOT_EXIST` |
+//! | `alipay.open.public.template.message.industry.modify` | remembers the industry |
+//! | `alipay.open.public.setting.category.query` | the industry names last set, or `IT科技` / `IT软件与服务` |
+//! | `alipay.pass.template.add` / `.update` | pass templates (`tpl_content` must be a JSON object string); `success: true` and `result` `{"tpl_id","tpl_params"}` as a JSON string; unknown `tpl_id`: `KP.AE_ALIPASS_NOTEXIST` |
+//! | `alipay.pass.instance.add` / `.update` | passes; `result` `{"serialNumber","passId"}` (the serial number is `tpl_params.serialNumber` when given) |
+//! | `alipay.open.app.mini.templatemessage.send` | a mini program template message (any template id) |
+//! | `alipay.user.certify.open.initialize` / `.query` | certifications: `certify_id`, then `passed` `T`/`F` with `identity_info` and `material_info` once passed; unknown ids are `CERTIFY_ID_EXPIRED` |
+//! | `alipay.user.certify.open.certify` | browser flow, see below |
+//! | `alipay.security.risk.content.detect` | `REJECTED` with the `keywords` found when the content holds `违禁`, `赌博` or `forbidden` (case-insensitive), `PASSED` otherwise |
+//!
+//! Any other method is `isv.invalid-method`.
+//!
+//! # Buyers and browsers
 //!
 //! There is no buyer: a test makes the buyer pay with [`Sandbox::pay`] (or, from another
 //! process, `POST /sandbox/pay?app_id=…&out_trade_no=…`). The sandbox then POSTs the signed
 //! `trade_status_sync` notification to the trade's `notify_url`, as Alipay does.
+//!
+//! The browser flows are real HTTP pages, so a test can drive them with plain requests:
+//!
+//! * Page and WAP pay: submitting the SDK's form (or GETting the gateway with every parameter in
+//!   the query) opens the trade and answers a cashier page (`text/html`) whose form POSTs to
+//!   `/sandbox/cashier/<token>/pay`. That pays the trade, delivers the notification, and answers
+//!   `302` to the `return_url` with Alipay's synchronous return parameters (`method`
+//!   `alipay.trade.page.pay.return` or `alipay.trade.wap.pay.return`, signed like notifications),
+//!   or a "paid" page when there is no `return_url`. `GET /sandbox/cashier/<token>` shows the
+//!   cashier again.
+//! * Certify: GETting the gateway with `alipay.user.certify.open.certify` answers a page whose
+//!   forms POST to `/sandbox/certify/<certify_id>?passed=T` (or `F`), which completes the
+//!   certification and redirects to `merchant_config.return_url` (or shows a done page).
+//! * Errors in these flows are HTML pages (HTTP 200, like Alipay's) showing the `sub_code`,
+//!   e.g. `isv.invalid-signature`.
+//!
+//! The Alipay app's part of `alipay.trade.app.pay` is [`Sandbox::app_pay`], which takes the
+//! order string; identity certification can also be completed with
+//! [`Sandbox::complete_certification`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -35,9 +85,21 @@
 //! # }
 //! ```
 //!
-//! Differences from Alipay: only RSA2 public-key mode (no certificates, no AES content
-//! encryption); one notification attempt (no retries); amounts in answers are written with two
-//! decimals; state is lost when the sandbox stops.
+//! # Differences from Alipay
+//!
+//! * Only RSA2 public-key mode (no certificates, no AES content encryption).
+//! * One notification attempt (no retries). Notifications of payments made by a gateway call
+//!   (`alipay.trade.pay`) or a page (the cashier) are delivered *before* the answer, so a test
+//!   sees them as soon as the call returns; Alipay sends them shortly after.
+//! * Amounts in answers are written with two decimals; state is lost when the sandbox stops.
+//! * Failures of `alipay.system.oauth.token` are in the method's node (signed), where Alipay
+//!   may answer an `error_response`.
+//! * Every trade is paid by one sandbox buyer (`2088102177846880`, `tes***@sandbox.com`) unless
+//!   the trade names a `buyer_id`. Tokens, images and QR codes never expire; QR code images are
+//!   a 1×1 PNG; business rules beyond those listed (quotas, content review, template ids) are
+//!   not checked.
+//! * Files are limited only by the 4 MiB body limit (larger bodies are refused with HTTP 413).
+//! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay.
 
 mod api;
 mod marketing;

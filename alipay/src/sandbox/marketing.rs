@@ -463,10 +463,10 @@ pub(crate) fn pass_instance_add(call: &mut Call<'_>) -> Result<Node, Failure> {
     }
     biz.json_object("recognition_info")?;
     let mut state = lock(&call.shared.marketing);
-    if !state
+    if state
         .templates
         .get(&*tpl_id)
-        .is_some_and(|t| t.app_id == call.app_id)
+        .is_none_or(|t| t.app_id != call.app_id)
     {
         return Err(template_missing());
     }

@@ -19,12 +19,19 @@ use crate::crypto::{Signer, Verifier};
 use crate::request::response_key_of;
 use crate::sign::{beijing_timestamp, form_decode, form_encode, notify_sign_content, sign_content};
 
+mod api;
+
 /// What the test client got back.
 #[derive(Debug)]
 struct Answer {
     status: u16,
     content_type: String,
+    /// The `Location` header, if any.
+    location: Option<String>,
+    /// The body as text (lossy).
     body: String,
+    /// The body as received.
+    bytes: Bytes,
 }
 
 /// One request over a fresh HTTP/1 connection.
@@ -57,11 +64,17 @@ async fn http(
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
     Answer {
         status,
         content_type,
-        body: String::from_utf8(body.to_vec()).unwrap(),
+        location,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     }
 }
 
