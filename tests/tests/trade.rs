@@ -247,13 +247,10 @@ async fn per_call_options_reach_the_gateway() {
     let received = sandbox
         .requests()
         .into_iter()
-        .find(|r| r.method == "alipay.trade.create")
+        .find(|r| r.method.as_deref() == Some("alipay.trade.create"))
         .expect("recorded");
     assert_eq!(
-        received
-            .text_params
-            .get("app_auth_token")
-            .map(String::as_str),
+        received.params.get("app_auth_token").map(String::as_str),
         Some("agent-token")
     );
     assert_eq!(
