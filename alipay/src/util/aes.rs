@@ -4,7 +4,7 @@
 //!
 //! Configure the key (the console's "接口内容加密方式" key, base64) with
 //! [`ClientBuilder::aes_key`](crate::ClientBuilder::aes_key); it is checked when the client is
-//! built. The primitive itself is [`AesKey`](crate::crypto::AesKey).
+//! built. The primitive itself is [`AesKey`].
 //!
 //! ```
 //! use alipay::Client;
