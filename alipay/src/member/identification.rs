@@ -188,8 +188,9 @@ pub struct CertifyQuery {
     pub certify_id: String,
 }
 
-/// The answer to [`CertifyQuery`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// The answer to [`CertifyQuery`]. `Debug` leaves out the personal data (`identity_info`,
+/// `material_info`).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CertifyQueryResponse {
     /// `T` when the verification passed, `F` otherwise (including not finished yet).
@@ -202,9 +203,55 @@ pub struct CertifyQueryResponse {
     pub fail_reason: Option<String>,
 }
 
+impl std::fmt::Debug for CertifyQueryResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertifyQueryResponse")
+            .field("passed", &self.passed)
+            .field("has_identity_info", &self.identity_info.is_some())
+            .field("has_material_info", &self.material_info.is_some())
+            .field("fail_reason", &self.fail_reason)
+            .finish_non_exhaustive()
+    }
+}
+
 impl CertifyQueryResponse {
     /// Whether the verification passed (`passed` is `T`).
     pub fn is_passed(&self) -> bool {
         self.passed == "T"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{Method, Params};
+
+    #[test]
+    fn personal_data_is_not_printed() {
+        let identity = IdentityParam::identity_card("张三", "320107199001011234");
+        let debug = format!("{identity:?}");
+        assert!(
+            !debug.contains("张三") && !debug.contains("3201"),
+            "{debug}"
+        );
+        let answer: CertifyQueryResponse = serde_json::from_str(
+            r#"{"passed":"T","identity_info":"{\"cert_no\":\"320107199001011234\"}"}"#,
+        )
+        .unwrap();
+        assert!(answer.is_passed());
+        let debug = format!("{answer:?}");
+        assert!(!debug.contains("3201"), "{debug}");
+    }
+
+    #[test]
+    fn certify_is_one_biz_field() {
+        let mut params = Params::new();
+        Certify::builder()
+            .certify_id("c1")
+            .build()
+            .encode(&mut params)
+            .unwrap();
+        assert_eq!(params.biz_params().len(), 1);
+        assert_eq!(params.biz_params()["certify_id"], "c1");
     }
 }
