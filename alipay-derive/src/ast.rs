@@ -213,17 +213,30 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// Whether `tokens` mention one of the struct's type or const parameters: such a field type
-/// needs a `where` bound on the generated impls (a concrete type is checked where it is used).
+/// Whether `tokens` mention one of the struct's generic parameters (or `Self`): such a type
+/// is bounded in the `where` clause of the generated impls, while a concrete type is checked
+/// once, on its own span.
 pub(crate) fn mentions_params(generics: &Generics, tokens: &impl ToTokens) -> bool {
-    let params: Vec<Ident> = generics
-        .type_params()
-        .map(|p| p.ident.clone())
-        .chain(generics.const_params().map(|p| p.ident.clone()))
-        .collect();
-    if params.is_empty() {
-        return false;
-    }
+    let params = generics
+        .lifetimes()
+        .map(|p| p.lifetime.ident.clone())
+        .chain(Some(Ident::new("Self", proc_macro2::Span::call_site())));
+    mentions(generics, params, tokens)
+}
+
+/// Whether `tokens` mention one of the struct's type or const parameters: a builder setter of
+/// such a type takes the type itself rather than `impl Into<_>`, which would leave the
+/// parameter impossible to infer from the argument.
+pub(crate) fn mentions_type_params(generics: &Generics, tokens: &impl ToTokens) -> bool {
+    mentions(generics, std::iter::empty(), tokens)
+}
+
+/// Whether `tokens` mention a type or const parameter of `generics`, or one of `more`.
+fn mentions(
+    generics: &Generics,
+    more: impl Iterator<Item = Ident>,
+    tokens: &impl ToTokens,
+) -> bool {
     fn walk(stream: TokenStream, params: &[Ident]) -> bool {
         stream.into_iter().any(|tree| match tree {
             TokenTree::Ident(ident) => params.contains(&ident),
@@ -231,5 +244,51 @@ pub(crate) fn mentions_params(generics: &Generics, tokens: &impl ToTokens) -> bo
             _ => false,
         })
     }
-    walk(tokens.to_token_stream(), &params)
+    let params: Vec<Ident> = generics
+        .type_params()
+        .map(|p| p.ident.clone())
+        .chain(generics.const_params().map(|p| p.ident.clone()))
+        .chain(more)
+        .collect();
+    !params.is_empty() && walk(tokens.to_token_stream(), &params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_types() {
+        let inner = |ty: Type| option_inner(&ty).map(|t| t.to_token_stream().to_string());
+        assert_eq!(
+            inner(syn::parse_quote!(Option<String>)).as_deref(),
+            Some("String")
+        );
+        assert_eq!(
+            inner(syn::parse_quote!(::std::option::Option<Vec<u8>>)).as_deref(),
+            Some("Vec < u8 >")
+        );
+        assert_eq!(
+            inner(syn::parse_quote!(core::option::Option<u8>)).as_deref(),
+            Some("u8")
+        );
+        assert_eq!(inner(syn::parse_quote!(String)), None);
+        assert_eq!(inner(syn::parse_quote!(my::Option<u8>)), None);
+        assert_eq!(inner(syn::parse_quote!(<T as X>::Option)), None);
+    }
+
+    #[test]
+    fn generic_mentions() {
+        let generics: Generics = syn::parse_quote!(<'a, T, const N: usize>);
+        let mentions = |ty: Type| mentions_params(&generics, &ty);
+        assert!(mentions(syn::parse_quote!(Vec<T>)));
+        assert!(mentions(syn::parse_quote!([u8; N])));
+        assert!(mentions(syn::parse_quote!(&'a str)));
+        assert!(mentions(syn::parse_quote!(Option<Box<Self>>)));
+        assert!(!mentions(syn::parse_quote!(Vec<String>)));
+        assert!(!mentions(syn::parse_quote!(&'static str)));
+        let type_params = |ty: Type| mentions_type_params(&generics, &ty);
+        assert!(type_params(syn::parse_quote!(Vec<T>)));
+        assert!(!type_params(syn::parse_quote!(&'a str)));
+    }
 }

@@ -427,3 +427,65 @@ fn peek_serde(attr: &Attribute, keys: &mut SerdeKeys) {
         skip_value(&meta)
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn method_is_valid(name: &str) -> bool {
+        let cx = Ctxt::new();
+        let valid = check_method(&cx, &LitStr::new(name, Span::call_site()));
+        assert_eq!(valid, cx.check().is_ok());
+        valid
+    }
+
+    #[test]
+    fn method_names() {
+        for ok in [
+            "alipay.trade.query",
+            "alipay.trade.page.pay",
+            "koubei.v2.shop",
+            "a.b",
+        ] {
+            assert!(method_is_valid(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "alipay",
+            ".alipay.trade",
+            "alipay.trade.",
+            "alipay..trade",
+            "Alipay.Trade",
+            "alipay.trade_query",
+            "alipay.trade-query",
+            "alipay .trade",
+        ] {
+            assert!(!method_is_valid(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn all_mistakes_are_collected() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[alipay(methd = "a.b", method = "A", local, response = R, upload)]
+            #[alipay(method = "a.b")]
+            struct S {}
+        };
+        let cx = Ctxt::new();
+        let attrs = container(&cx, &input.attrs, input.ident.span());
+        let errors: Vec<String> = cx
+            .check()
+            .expect_err("mistakes")
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(errors.len(), 5, "{errors:#?}");
+        assert!(errors[0].starts_with("unknown alipay attribute `methd`"));
+        assert!(errors[1].starts_with("invalid Alipay method name `A`"));
+        assert!(errors[2].starts_with("`response` and `local` cannot be combined"));
+        assert_eq!(errors[3], "duplicate alipay attribute `method`");
+        assert!(errors[4].starts_with("an `upload` request is sent to the gateway"));
+        assert!(attrs.method.is_none());
+        assert!(attrs.response.is_some() && attrs.local.is_some());
+    }
+}

@@ -2,17 +2,19 @@
 //! every required field is set.
 //!
 //! The builder has one type parameter per required field: `()` while the field is unset, and
-//! `(T,)` once its setter has stored the value. Each setter is defined only for the `()` state,
-//! and `build` requires every state to implement a per-field trait implemented only by `(T,)`.
-//! That trait carries `#[diagnostic::on_unimplemented]`, so calling `build` without a required
-//! field fails to compile with "missing required field `name` of `Struct`".
+//! `(T,)` once its setter has stored the value. A required field's setter needs its state to
+//! implement a per-field trait implemented only by `()`, and `build` needs every state to
+//! implement a per-field trait implemented only by `(T,)`. Both traits carry
+//! `#[diagnostic::on_unimplemented]`, so a field left unset fails to compile with "missing
+//! required field `name` of `Struct`", and a field set twice with "`name` of `Struct` is set
+//! twice".
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{GenericParam, Generics, Ident};
 
-use crate::ast::{Container, Field, mentions_params};
+use crate::ast::{Container, Field, mentions_params, mentions_type_params};
 
 /// The builder's code: the builder struct (placed next to the request struct so that it can
 /// be named) and its impls (placed in the `const _` block with the trait impls).
@@ -27,8 +29,23 @@ pub(crate) struct Builder {
 struct Slot<'f, 'a> {
     /// The field.
     field: &'f Field<'a>,
-    /// For a required field, its state type parameter and its marker trait.
-    required: Option<(Ident, Ident)>,
+    /// The builder's field that stores it (`__name`, so that it is not mistaken for the setter
+    /// in error messages).
+    store: Ident,
+    /// For a required field, its state.
+    required: Option<Required>,
+}
+
+/// The typestate of a required field.
+struct Required {
+    /// The builder's type parameter: `()` when unset, `(T,)` when set.
+    state: Ident,
+    /// The trait `build` requires of the state (implemented by `(T,)`), which names the field
+    /// when it is missing.
+    needs: Ident,
+    /// The trait the setter requires of the state (implemented by `()`), which names the field
+    /// when it is set twice.
+    unset: Ident,
 }
 
 /// Generates the builder of `cont`, whose named fields are `fields`.
@@ -44,26 +61,41 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
         .iter()
         .map(|field| {
             let required = field.is_required().then(|| {
-                let camel = camel_case(&field.name());
-                let mut state = format!("__{camel}");
-                while used_states.contains(&state) {
-                    state.push('_');
+                let mut camel = camel_case(&field.name());
+                while used_states.contains(&camel) {
+                    camel.push('_');
                 }
-                used_states.push(state.clone());
-                (
-                    Ident::new(&state, Span::call_site()),
-                    format_ident!("__Needs{}", state.trim_start_matches('_')),
-                )
+                used_states.push(camel.clone());
+                Required {
+                    state: format_ident!("__{}", camel),
+                    needs: format_ident!("__Needs{}", camel),
+                    unset: format_ident!("__Unset{}", camel),
+                }
             });
-            Slot { field, required }
+            Slot {
+                field,
+                store: format_ident!("__{}", field.ident),
+                required,
+            }
         })
         .collect();
     let states: Vec<&Ident> = slots
         .iter()
         .filter_map(|s| s.required.as_ref())
-        .map(|r| &r.0)
+        .map(|r| &r.state)
         .collect();
     let params = param_args(cont.generics);
+    let required_list = list(
+        slots
+            .iter()
+            .filter(|s| s.required.is_some())
+            .map(|s| s.field),
+    );
+    let required_note = if required_list.is_empty() {
+        String::new()
+    } else {
+        format!(" ({required_list})")
+    };
 
     // The builder struct, with every state defaulting to "unset".
     let mut struct_generics = cont.generics.clone();
@@ -71,28 +103,22 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
         struct_generics.params.push(syn::parse_quote!(#state = ()));
     }
     let storage = slots.iter().map(|slot| {
-        let name = slot.field.ident;
+        let store = &slot.store;
         let ty = slot.field.ty;
         match (&slot.required, slot.field.option) {
-            (Some((state, _)), _) => quote!(#name: #state),
-            (None, Some(_)) => quote!(#name: #ty),
-            (None, None) => quote!(#name: ::core::option::Option<#ty>),
+            (Some(required), _) => {
+                let state = &required.state;
+                quote!(#store: #state)
+            }
+            (None, Some(_)) => quote!(#store: #ty),
+            (None, None) => quote!(#store: ::core::option::Option<#ty>),
         }
     });
-    let required_list = list(
-        slots
-            .iter()
-            .filter(|s| s.required.is_some())
-            .map(|s| s.field),
-    );
     let struct_doc = format!(
-        "A builder for [`{ident}`], returned by [`{ident}::builder`].\n\n{}Call [`build`]({builder}::build) \
-         to get the request; a required field left unset is a compile error that names it.",
-        if required_list.is_empty() {
-            "Every field is optional. ".to_owned()
-        } else {
-            format!("Set the required fields ({required_list}) and any optional ones. ")
-        }
+        "A builder for [`{ident}`], returned by [`{ident}::builder`].\n\n\
+         Set the required fields{required_note} and any optional ones, then call \
+         [`build`]({builder}::build). Leaving a required field unset, or setting a field twice, \
+         is a compile error that names the field."
     );
     let item = quote! {
         #[doc = #struct_doc]
@@ -105,22 +131,17 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
 
     // `Struct::builder()`.
     let unset_inits = slots.iter().map(|slot| {
-        let name = slot.field.ident;
+        let store = &slot.store;
         if slot.required.is_some() {
-            quote!(#name: ())
+            quote!(#store: ())
         } else {
-            quote!(#name: ::core::option::Option::None)
+            quote!(#store: ::core::option::Option::None)
         }
     });
     let unset_args = states.iter().map(|_| quote!(()));
     let builder_doc = format!(
-        "Starts a [`{builder}`] for this request. Set the required fields{}, then call \
-         [`build`]({builder}::build).",
-        if required_list.is_empty() {
-            String::new()
-        } else {
-            format!(" ({required_list})")
-        }
+        "Starts a [`{builder}`] for this request. Set the required fields{required_note}, then \
+         call [`build`]({builder}::build)."
     );
     let start = quote! {
         #[allow(dead_code)]
@@ -135,17 +156,13 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
         }
     };
 
-    // One impl per required field: its setter, from the unset state to the set state.
+    // The setters of the required fields: each moves its field from unset to set.
     let required_setters = slots.iter().filter_map(|slot| {
-        let (state, _) = slot.required.as_ref()?;
+        let required = slot.required.as_ref()?;
+        let (state, unset) = (&required.state, &required.unset);
         let name = slot.field.ident;
         let ty = slot.field.ty;
-        let others: Vec<&Ident> = states.iter().copied().filter(|s| *s != state).collect();
-        let generics = with_params(cont.generics, &others);
-        let (impl_generics, _, _) = generics.split_for_impl();
-        let before = states
-            .iter()
-            .map(|s| if *s == state { quote!(()) } else { quote!(#s) });
+        let (param, convert) = setter_param(cont, ty);
         let after = states.iter().map(|s| {
             if *s == state {
                 quote!((#ty,))
@@ -154,37 +171,38 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
             }
         });
         let moves = slots.iter().map(|other| {
-            let other = other.field.ident;
-            if other == name {
-                quote!(#name: (::core::convert::Into::into(value),))
+            let store = &other.store;
+            if other.field.ident == name {
+                quote!(#store: (#convert,))
             } else {
-                quote!(#other: self.#other)
+                quote!(#store: self.#store)
             }
         });
         let summary = format!("Sets `{}` (required).", slot.field.name());
         let docs = &slot.field.docs;
         Some(quote! {
-            #[allow(dead_code)]
-            impl #impl_generics #builder<#(#params,)* #(#before),*> #where_clause {
-                #[doc = #summary]
-                #[doc = ""]
-                #(#docs)*
-                #vis fn #name(
-                    self,
-                    value: impl ::core::convert::Into<#ty>,
-                ) -> #builder<#(#params,)* #(#after),*> {
-                    #builder {
-                        #(#moves,)*
-                        __alipay_marker: #marker,
-                    }
+            #[doc = #summary]
+            #[doc = ""]
+            #(#docs)*
+            #vis fn #name(
+                self,
+                value: #param,
+            ) -> #builder<#(#params,)* #(#after),*>
+            where
+                #state: #unset,
+            {
+                #builder {
+                    #(#moves,)*
+                    __alipay_marker: #marker,
                 }
             }
         })
     });
 
-    // The optional setters and `build`, in any state.
+    // The setters of the optional fields, which may be called again.
     let optional_setters = slots.iter().filter(|s| s.required.is_none()).map(|slot| {
         let name = slot.field.ident;
+        let store = &slot.store;
         let docs = &slot.field.docs;
         match slot.field.option {
             Some(inner) => {
@@ -195,18 +213,19 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
                      [`{0}`](Self::{0})).",
                     slot.field.name()
                 );
+                let (param, convert) = setter_param(cont, inner);
                 quote! {
                     #[doc = #summary]
                     #[doc = ""]
                     #(#docs)*
-                    #vis fn #name(mut self, value: impl ::core::convert::Into<#inner>) -> Self {
-                        self.#name = ::core::option::Option::Some(::core::convert::Into::into(value));
+                    #vis fn #name(mut self, value: #param) -> Self {
+                        self.#store = ::core::option::Option::Some(#convert);
                         self
                     }
 
                     #[doc = #maybe_doc]
                     #vis fn #maybe(mut self, value: ::core::option::Option<#inner>) -> Self {
-                        self.#name = value;
+                        self.#store = value;
                         self
                     }
                 }
@@ -217,22 +236,25 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
                     "Sets `{}` (optional: `Default::default()` when not set).",
                     slot.field.name()
                 );
+                let (param, convert) = setter_param(cont, ty);
                 quote! {
                     #[doc = #summary]
                     #[doc = ""]
                     #(#docs)*
-                    #vis fn #name(mut self, value: impl ::core::convert::Into<#ty>) -> Self {
-                        self.#name = ::core::option::Option::Some(::core::convert::Into::into(value));
+                    #vis fn #name(mut self, value: #param) -> Self {
+                        self.#store = ::core::option::Option::Some(#convert);
                         self
                     }
                 }
             }
         }
     });
+
+    // `build`, once every required field is set.
     let build_bounds = slots.iter().filter_map(|slot| {
         let ty = slot.field.ty;
         match &slot.required {
-            Some((state, needs)) => Some(quote!(#state: #needs<#ty>)),
+            Some(Required { state, needs, .. }) => Some(quote!(#state: #needs<#ty>)),
             None if slot.field.attrs.default
                 && slot.field.option.is_none()
                 && mentions_params(cont.generics, ty) =>
@@ -244,28 +266,26 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
     });
     let build_fields = slots.iter().map(|slot| {
         let name = slot.field.ident;
+        let store = &slot.store;
         let ty = slot.field.ty;
         match (&slot.required, slot.field.option) {
-            (Some((_, needs)), _) => quote!(#name: #needs::__value(self.#name)),
-            (None, Some(_)) => quote!(#name: self.#name),
+            (Some(Required { needs, .. }), _) => quote!(#name: #needs::__value(self.#store)),
+            (None, Some(_)) => quote!(#name: self.#store),
             (None, None) => quote_spanned! {ty.span()=>
-                #name: ::core::option::Option::unwrap_or_default(self.#name)
+                #name: ::core::option::Option::unwrap_or_default(self.#store)
             },
         }
     });
+    let build_doc = format!(
+        "Builds the [`{ident}`]. Compiles only once every required field is set{required_note}."
+    );
     let generics = with_params(cont.generics, &states);
     let (all_impl_generics, _, _) = generics.split_for_impl();
-    let build_doc = format!(
-        "Builds the [`{ident}`]. Compiles only once every required field is set{}.",
-        if required_list.is_empty() {
-            String::new()
-        } else {
-            format!(" ({required_list})")
-        }
-    );
-    let rest = quote! {
+    let setters_and_build = quote! {
         #[allow(dead_code, private_bounds)]
         impl #all_impl_generics #builder<#(#params,)* #(#states),*> #where_clause {
+            #(#required_setters)*
+
             #(#optional_setters)*
 
             #[doc = #build_doc]
@@ -280,17 +300,25 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
         }
     };
 
-    // The per-field traits that name a missing field.
+    // The per-field traits that name a field missing or set twice.
     let traits = slots.iter().filter_map(|slot| {
-        let (_, needs) = slot.required.as_ref()?;
+        let Required { needs, unset, .. } = slot.required.as_ref()?;
         let field = slot.field.name();
-        let message = format!("missing required field `{field}` of `{ident}`");
-        let label = format!("`{field}` was never set on this builder");
-        let note = format!("call `.{field}(...)` before `.build()`");
-        let doc = format!("Implemented by the builder state of a set `{field}`.");
+        let missing = format!("missing required field `{field}` of `{ident}`");
+        let missing_label = format!("`{field}` was never set on this builder");
+        let missing_note = format!("call `.{field}(...)` before `.build()`");
+        let twice = format!("`{field}` of `{ident}` is set twice");
+        let twice_label = format!("`{field}` was already set on this builder");
+        let twice_note = "each required field is set exactly once";
+        let needs_doc = format!("Implemented by the builder state of a set `{field}`.");
+        let unset_doc = format!("Implemented by the builder state of an unset `{field}`.");
         Some(quote! {
-            #[doc = #doc]
-            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            #[doc = #needs_doc]
+            #[diagnostic::on_unimplemented(
+                message = #missing,
+                label = #missing_label,
+                note = #missing_note,
+            )]
             trait #needs<__V> {
                 /// The value that was set.
                 fn __value(self) -> __V;
@@ -302,6 +330,12 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
                     self.0
                 }
             }
+
+            #[doc = #unset_doc]
+            #[diagnostic::on_unimplemented(message = #twice, label = #twice_label, note = #twice_note)]
+            trait #unset {}
+
+            impl #unset for () {}
         })
     });
 
@@ -310,9 +344,22 @@ pub(crate) fn expand(cont: &Container<'_>, fields: &[Field<'_>]) -> Builder {
         impls: quote! {
             #(#traits)*
             #start
-            #(#required_setters)*
-            #rest
+            #setters_and_build
         },
+    }
+}
+
+/// A setter's parameter type for a field of type `ty`, and the expression that converts the
+/// parameter `value` to `ty`: `impl Into<ty>`, or `ty` itself when it uses a type parameter of
+/// the struct (which `impl Into<_>` would leave impossible to infer from the argument).
+fn setter_param(cont: &Container<'_>, ty: &syn::Type) -> (TokenStream, TokenStream) {
+    if mentions_type_params(cont.generics, ty) {
+        (quote!(#ty), quote!(value))
+    } else {
+        (
+            quote!(impl ::core::convert::Into<#ty>),
+            quote!(::core::convert::Into::into(value)),
+        )
     }
 }
 
@@ -367,4 +414,17 @@ fn with_params(generics: &Generics, extra: &[&Ident]) -> Generics {
         generics.params.push(syn::parse_quote!(#ident));
     }
     generics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::camel_case;
+
+    #[test]
+    fn camel_case_of_field_names() {
+        assert_eq!(camel_case("refund_amount"), "RefundAmount");
+        assert_eq!(camel_case("a"), "A");
+        assert_eq!(camel_case("__x__y"), "XY");
+        assert_eq!(camel_case("v2_name"), "V2Name");
+    }
 }

@@ -1,7 +1,7 @@
 //! The generated code: `Method` plus `Request` or `LocalRequest`, the hidden `biz_content`
 //! serializer, the `METHOD` constant and the builder.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Generics, Lifetime, LitStr, Path, Type};
@@ -63,21 +63,11 @@ fn impl_traits(cont: &Container<'_>, fields: &[Field<'_>]) -> TokenStream {
     let krate = &cont.attrs.krate;
     let ident = cont.ident;
     let (impl_generics, ty_generics, _) = cont.generics.split_for_impl();
-    let serde = quote!(#krate::__private::serde);
-
-    let biz: Vec<&Field<'_>> = fields
+    let biz_fields: Vec<&Field<'_>> = fields
         .iter()
         .filter(|f| matches!(f.attrs.role, Role::Biz))
         .collect();
-    let biz_bounds: Vec<TokenStream> = biz
-        .iter()
-        .filter(|f| !f.attrs.serde_keys.no_serialize_bound)
-        .filter(|f| mentions_params(cont.generics, f.ty))
-        .map(|f| {
-            let ty = f.ty;
-            quote_spanned!(ty.span()=> #ty: #serde::Serialize)
-        })
-        .collect();
+    let biz = (!biz_fields.is_empty()).then(|| biz(cont, &biz_fields));
     let text_bounds = fields.iter().filter_map(|f| match f.attrs.role {
         Role::Text { .. } if mentions_params(cont.generics, f.ty) => {
             let ty = f.ty;
@@ -85,19 +75,14 @@ fn impl_traits(cont: &Container<'_>, fields: &[Field<'_>]) -> TokenStream {
         }
         _ => None,
     });
-    let method_bounds: Vec<TokenStream> = biz_bounds.iter().cloned().chain(text_bounds).collect();
+    let method_bounds: Vec<TokenStream> = biz
+        .iter()
+        .flat_map(|b| b.bounds.iter().cloned())
+        .chain(text_bounds)
+        .collect();
     let method_where = where_clause(cont.generics, &method_bounds);
-
-    let biz_struct = (!biz.is_empty()).then(|| biz_struct(cont, &biz, &biz_bounds));
-    let biz_write = (!biz.is_empty()).then(|| {
-        let names = biz.iter().map(|f| f.ident);
-        quote! {
-            __params.biz(&__AlipayBiz {
-                #(#names: &self.#names,)*
-                __alipay_marker: ::core::marker::PhantomData,
-            })?;
-        }
-    });
+    let biz_items = biz.as_ref().map(|b| &b.items);
+    let biz_write = biz.as_ref().map(|b| &b.write);
     let fixed_biz = cont.attrs.fixed_biz.iter().map(|fixed| {
         let key = &fixed.key;
         let value = &fixed.value;
@@ -142,7 +127,7 @@ fn impl_traits(cont: &Container<'_>, fields: &[Field<'_>]) -> TokenStream {
         .as_ref()
         .expect("a valid input has a method");
     let method_impl = quote! {
-        #biz_struct
+        #biz_items
 
         #[automatically_derived]
         impl #impl_generics #krate::request::Method for #ident #ty_generics #method_where {
@@ -213,41 +198,144 @@ pub(crate) fn kind_impl(cont: &Container<'_>, method_bounds: &[TokenStream]) -> 
     }
 }
 
+/// The generated code that writes the `biz_content` fields.
+struct Biz {
+    /// The hidden serializer struct, its helpers and the field assertions.
+    items: TokenStream,
+    /// The statement of `encode` that writes the fields.
+    write: TokenStream,
+    /// The bounds the `Method` impl needs: `FieldType: Serialize` for each field whose type uses
+    /// the struct's generic parameters.
+    bounds: Vec<TokenStream>,
+}
+
 /// The hidden struct that borrows the `biz_content` fields and serializes them with the
 /// user's `#[serde(...)]` field attributes.
-fn biz_struct(cont: &Container<'_>, biz: &[&Field<'_>], bounds: &[TokenStream]) -> TokenStream {
+///
+/// A field type that does not implement `Serialize` must fail the build once, on that field.
+/// So a concrete field type is asserted to implement it by a function of its own, spanned on
+/// the type, and the serializer's impl is bounded by `for<'__w> Type: Serialize` (a bound that
+/// is not "trivial", so it does not fail by itself). `encode` reaches that impl through autoref
+/// dispatch, which falls back to an unreachable method when the impl does not apply: the impl
+/// of `Method` stays unconditional and code using the struct reports nothing more. A generic
+/// field type is bounded in the `where` clause of `Method` instead.
+fn biz(cont: &Container<'_>, fields: &[&Field<'_>]) -> Biz {
     let krate = &cont.attrs.krate;
     let ident = cont.ident;
-    let (_, ty_generics, _) = cont.generics.split_for_impl();
-    let lifetime = Lifetime::new("'__alipay", proc_macro2::Span::call_site());
+    let serde = serde_path(krate);
+    let (_, ty_generics, where_clause) = cont.generics.split_for_impl();
+    let lifetime = Lifetime::new("'__alipay", Span::call_site());
     let mut generics = cont.generics.clone();
     generics.params.insert(0, syn::parse_quote!(#lifetime));
     let (struct_generics, _, _) = generics.split_for_impl();
-    let where_clause = where_clause(cont.generics, bounds);
-    let serde_crate = LitStr::new(
-        &serde_path(krate).to_token_stream().to_string(),
-        proc_macro2::Span::call_site(),
-    );
-    let fields = biz.iter().map(|f| {
-        let serde = &f.attrs.serde;
+
+    let checked: Vec<&Field<'_>> = fields
+        .iter()
+        .copied()
+        .filter(|f| !f.attrs.serde_keys.no_serialize_bound)
+        .collect();
+    let (generic, concrete): (Vec<&Field<'_>>, Vec<&Field<'_>>) = checked
+        .iter()
+        .partition(|f| mentions_params(cont.generics, f.ty));
+    let bounds: Vec<TokenStream> = generic
+        .iter()
+        .map(|f| {
+            let ty = f.ty;
+            quote_spanned!(ty.span()=> #ty: #serde::Serialize)
+        })
+        .collect();
+    let serde_bound = generic
+        .iter()
+        .map(|f| {
+            let ty = f.ty;
+            quote!(#ty: #serde::Serialize)
+        })
+        .chain(concrete.iter().map(|f| {
+            let ty = f.ty;
+            quote!(for<'__w> #ty: #serde::Serialize)
+        }))
+        .map(|bound| bound.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let serde_crate = LitStr::new(&serde.to_token_stream().to_string(), Span::call_site());
+    let assertions = concrete.iter().map(|f| {
+        let ty = f.ty;
+        quote_spanned!(ty.span()=> __alipay_assert_serialize::<#ty>();)
+    });
+
+    let struct_fields = fields.iter().map(|f| {
+        let serde_attrs = &f.attrs.serde;
         let skip_none = (f.option.is_some() && !f.attrs.serde_keys.skip_serializing_if)
             .then(|| quote!(#[serde(skip_serializing_if = "::core::option::Option::is_none")]));
         let name = f.ident;
         let ty: &Type = f.ty;
         quote! {
-            #(#serde)*
+            #(#serde_attrs)*
             #skip_none
             #name: &#lifetime #ty
         }
     });
-    quote! {
-        #[derive(#krate::__private::serde::Serialize)]
-        #[serde(crate = #serde_crate, bound = "")]
+    let params = quote!(#krate::request::Params);
+    let result = quote!(::core::result::Result<(), #krate::EncodeError>);
+    let items = quote! {
+        #[derive(#serde::Serialize)]
+        #[serde(crate = #serde_crate, bound = #serde_bound)]
+        #[allow(dead_code)] // fields the user's attributes skip are never read
         struct __AlipayBiz #struct_generics #where_clause {
-            #(#fields,)*
+            #(#struct_fields,)*
             #[serde(skip)]
             __alipay_marker: ::core::marker::PhantomData<&#lifetime #ident #ty_generics>,
         }
+
+        /// Asserts that a `biz_content` field type implements `Serialize`.
+        fn __alipay_assert_serialize<T: ?::core::marker::Sized + #serde::Serialize>() {}
+
+        /// The concrete `biz_content` field types, each checked on its own span.
+        #[allow(dead_code)]
+        fn __alipay_assert_fields() {
+            #(#assertions)*
+        }
+
+        /// Wraps the serializer struct for autoref dispatch.
+        struct __AlipayBizRef<'__r, T: ?::core::marker::Sized>(&'__r T);
+
+        /// Writes the fields when the serializer struct implements `Serialize`.
+        trait __AlipayWriteBiz {
+            /// Merges the fields into `biz_content`.
+            fn __alipay_write(&self, params: &mut #params) -> #result;
+        }
+
+        impl<T: ?::core::marker::Sized + #serde::Serialize> __AlipayWriteBiz for __AlipayBizRef<'_, T> {
+            fn __alipay_write(&self, params: &mut #params) -> #result {
+                params.biz(self.0)
+            }
+        }
+
+        /// Chosen only when a field type does not implement `Serialize`, which already failed
+        /// the build in `__alipay_assert_fields`.
+        trait __AlipayBizNotSerialize {
+            /// Never called: the build has failed.
+            fn __alipay_write(&self, params: &mut #params) -> #result;
+        }
+
+        impl<T: ?::core::marker::Sized> __AlipayBizNotSerialize for &__AlipayBizRef<'_, T> {
+            fn __alipay_write(&self, _: &mut #params) -> #result {
+                ::core::unreachable!("a `biz_content` field type does not implement `Serialize`")
+            }
+        }
+    };
+    let names = fields.iter().map(|f| f.ident);
+    let write = quote! {
+        (&__AlipayBizRef(&__AlipayBiz {
+            #(#names: &self.#names,)*
+            __alipay_marker: ::core::marker::PhantomData::<&Self>,
+        }))
+        .__alipay_write(__params)?;
+    };
+    Biz {
+        items,
+        write,
+        bounds,
     }
 }
 

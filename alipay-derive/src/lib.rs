@@ -14,8 +14,72 @@ mod ctxt;
 mod expand;
 mod fallback;
 
-/// Derives `Method`, `Request` or `LocalRequest`, the `METHOD` constant and the builder of an
-/// Alipay request struct. See `alipay::Request`.
+/// Derives `alipay::request::Method` and either `alipay::request::Request` (a request sent to
+/// the gateway) or `alipay::request::LocalRequest` (a request rendered locally), an inherent
+/// `METHOD` constant and a builder, for a struct with named fields.
+///
+/// ```ignore
+/// use alipay::{Amount, Request};
+///
+/// #[derive(Request)]
+/// #[alipay(method = "alipay.trade.refund", response = TradeRefundResponse)]
+/// pub struct TradeRefund {
+///     /// The merchant's order number.
+///     pub out_trade_no: String,
+///     /// The amount to refund.
+///     pub refund_amount: Amount,
+///     /// Shown to the payer; left out of `biz_content` when `None`.
+///     pub refund_reason: Option<String>,
+///     /// Sent as a top-level parameter, not in `biz_content`.
+///     #[alipay(text)]
+///     pub app_auth_token: Option<String>,
+/// }
+///
+/// let refund = TradeRefund::builder()
+///     .out_trade_no("20150320010101001")
+///     .refund_amount(Amount::new("0.01")?)
+///     .build(); // does not compile while a required field is unset
+/// ```
+///
+/// # Struct attributes: `#[alipay(...)]`
+///
+/// - `method = "alipay.trade.refund"` (required): the method name, dot-separated lowercase
+///   words and digits.
+/// - `response = Type`: implements `Request` with `type Response = Type` (which must implement
+///   `DeserializeOwned`) and the response key (`alipay_trade_refund_response`) computed at
+///   compile time.
+/// - `local`: implements `LocalRequest` instead (page, WAP and app payments, certification).
+///   Exactly one of `response` and `local` is required.
+/// - `upload`: the request is a multipart upload and may have `#[alipay(file)]` fields. Needs
+///   `response`.
+/// - `fixed_biz(key = value, ...)`: constant `biz_content` fields (string, boolean or integer
+///   literals), written after the struct's fields, e.g.
+///   `fixed_biz(product_code = "FAST_INSTANT_TRADE_PAY")`.
+/// - `fixed_text(key = "value", ...)`: constant top-level text parameters, e.g.
+///   `fixed_text(grant_type = "authorization_code")`.
+/// - `crate = path` (or `crate = "path"`): where the `alipay` crate is, for a re-export;
+///   `::alipay` by default.
+///
+/// # Field attributes
+///
+/// - none: a `biz_content` field. The field's `#[serde(...)]` attributes apply (`rename`,
+///   `skip_serializing_if`, `serialize_with`, `flatten`, …), and an `Option<T>` field is left
+///   out when `None`. The type must implement `Serialize`.
+/// - `#[alipay(text)]` or `#[alipay(text = "name")]`: a top-level text parameter, whose type
+///   implements `TextParam` (left out when `None` or empty).
+/// - `#[alipay(file)]` or `#[alipay(file = "name")]`: a `FilePart` or `Option<FilePart>` sent as
+///   a multipart part. Needs `#[alipay(upload)]` on the struct.
+/// - `#[alipay(default)]`: optional in the builder, `Default::default()` when not set.
+///
+/// # Generated items
+///
+/// - `Struct::METHOD`, the method name, and `Struct::builder()`, with the struct's visibility.
+/// - `StructBuilder`: one setter per field, named after it, taking `impl Into<FieldType>`
+///   (`impl Into<T>` for an `Option<T>` field, which also gets `maybe_field(Option<T>)`; the
+///   type itself when it uses a type parameter of the struct, so that it can be inferred), and
+///   `build()`. A field is required unless it is an `Option` or `#[alipay(default)]`; `build()`
+///   compiles only once every required field is set, and a required field set twice does not
+///   compile either. Both errors name the field.
 #[proc_macro_derive(Request, attributes(alipay, serde))]
 pub fn derive_request(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -422,3 +422,41 @@ fn crate_path_and_user_skip_serializing_if() {
     let params = encode(&WithCratePath::builder().value("v").build());
     assert_eq!(params.biz_params()["x"], "v");
 }
+
+/// Field attributes that change how serde reads the field: `serialize_with`, `flatten`,
+/// `skip`, and a raw identifier.
+#[derive(alipay::Request)]
+#[alipay(method = "alipay.serde.check", response = serde_json::Value)]
+struct SerdeAttributes {
+    #[serde(serialize_with = "cents")]
+    amount: Amount,
+    #[serde(flatten)]
+    extra: std::collections::BTreeMap<String, String>,
+    #[serde(skip)]
+    #[alipay(default)]
+    internal: u8,
+    r#type: String,
+}
+
+fn cents<S: serde::Serializer>(amount: &Amount, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(amount.cents())
+}
+
+#[test]
+fn serde_field_attributes_are_honoured() {
+    let request = SerdeAttributes::builder()
+        .amount(amount("1.23"))
+        .extra(
+            [("k".to_owned(), "v".to_owned())]
+                .into_iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
+        .internal(7u8)
+        .r#type("t")
+        .build();
+    assert_eq!(request.internal, 7);
+    assert_eq!(
+        serde_json::Value::Object(encode(&request).biz_params().clone()),
+        json!({"amount": 123, "k": "v", "type": "t"})
+    );
+}
