@@ -234,3 +234,153 @@ impl NotifySink {
             .expect("endpoint running")
     }
 }
+
+/// An HTTP answer read by [`http`].
+#[derive(Debug, Clone)]
+pub struct HttpAnswer {
+    /// The status code.
+    pub status: u16,
+    /// The headers, names in lower case, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    /// The first header with this (lower-case) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// What a browser does, with plain HTTP/1.1 over loopback: `method` `url` with an optional
+/// body of type `content_type`, `connection: close`, the whole answer read.
+pub async fn http(method: &str, url: &str, content_type: Option<&str>, body: &[u8]) -> HttpAnswer {
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (authority, target) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let mut stream = tokio::net::TcpStream::connect(authority)
+        .await
+        .expect("connect");
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    if let Some(content_type) = content_type {
+        head.push_str(&format!("content-type: {content_type}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.expect("write");
+    stream.write_all(body).await.expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[end + 4..].to_vec();
+    if let Some(length) = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+    {
+        body.truncate(length);
+    }
+    HttpAnswer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Undoes HTML escaping of text or an attribute value (`&quot;`, `&amp;`, `&lt;`, `&gt;`,
+/// `&#39;`, `&apos;`).
+pub fn html_unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let entity = [
+            ("&quot;", '"'),
+            ("&amp;", '&'),
+            ("&lt;", '<'),
+            ("&gt;", '>'),
+            ("&#39;", '\''),
+            ("&apos;", '\''),
+        ]
+        .into_iter()
+        .find(|(e, _)| rest.starts_with(e));
+        match entity {
+            Some((e, c)) => {
+                out.push(c);
+                rest = &rest[e.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The raw (still escaped) value of attribute `name` in the first tag of `html` that starts
+/// with `tag_start` (e.g. `<form` or `<input type="hidden" name="biz_content"`).
+pub fn attribute<'h>(html: &'h str, tag_start: &str, name: &str) -> Option<&'h str> {
+    let tag = &html[html.find(tag_start)?..];
+    let tag = &tag[..tag.find('>')?];
+    let needle = format!(" {name}=\"");
+    let value = &tag[tag.find(&needle)? + needle.len()..];
+    Some(&value[..value.find('"')?])
+}
+
+/// Checks an RSA2 signature the app made over `params` (every pair but `sign`, sorted, empty
+/// values left out, as Alipay checks it) with the app's public key.
+pub fn check_app_signature(app_public_key: &PublicKey, params: &[(String, String)]) {
+    let sign = params
+        .iter()
+        .find(|(k, _)| k == "sign")
+        .map(|(_, v)| v.clone())
+        .expect("a sign parameter");
+    let mut rest: Vec<(&str, &str)> = params
+        .iter()
+        .filter(|(k, _)| k != "sign")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    rest.sort();
+    let content = alipay::sign::sign_content(rest);
+    alipay::Verifier::verify(app_public_key, content.as_bytes(), &sign)
+        .expect("the app's signature verifies over the exact fields");
+}
+
+/// The `sub_code` of a refused call, from a signed business failure or an unsigned gateway
+/// refusal.
+pub fn sub_code<T: std::fmt::Debug>(result: Result<T, alipay::Error>) -> String {
+    match result {
+        Err(alipay::Error::Api(e) | alipay::Error::Gateway(e)) => e.sub_code.unwrap_or_default(),
+        other => panic!("expected a refused call, got {other:?}"),
+    }
+}

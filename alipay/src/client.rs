@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::crypto::{Backend, PrivateKey, PublicKey, Signer, Verifier};
+use crate::crypto::{AesKey, Backend, PrivateKey, PublicKey, Signer, Verifier};
 use crate::error::{ApiError, ConfigError, Error, ResponseError, VerifyError};
 use crate::notify::{self, Notification};
 use crate::request::{LocalRequest, Method, Params, Request};
@@ -91,6 +91,7 @@ struct Inner {
     max_body: usize,
     transport: Arc<dyn Transport>,
     clock: Clock,
+    aes_key: Option<AesKey>,
 }
 
 impl fmt::Debug for Client {
@@ -121,6 +122,7 @@ pub struct ClientBuilder {
     max_body: usize,
     transport: Option<Arc<dyn Transport>>,
     clock: Option<Clock>,
+    aes_key: Option<zeroize::Zeroizing<String>>,
 }
 
 enum KeyInput<K> {
@@ -154,6 +156,7 @@ impl ClientBuilder {
             max_body: DEFAULT_MAX_BODY,
             transport: None,
             clock: None,
+            aes_key: None,
         }
     }
 
@@ -255,6 +258,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The AES key (接口内容加密方式) from the open platform console, in base64 (16, 24 or 32
+    /// bytes), for [`Client::aes_encrypt`] and [`Client::aes_decrypt`]. Checked by
+    /// [`build`](Self::build).
+    pub fn aes_key(mut self, key_base64: impl Into<String>) -> Self {
+        self.aes_key = Some(zeroize::Zeroizing::new(key_base64.into()));
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let app_id = self.app_id.unwrap_or_default();
@@ -326,6 +337,13 @@ impl ClientBuilder {
         if self.max_body == 0 {
             return Err(ConfigError::new("max_body_size", "must be at least 1 byte"));
         }
+        let aes_key = match &self.aes_key {
+            Some(text) => Some(
+                AesKey::from_base64(text)
+                    .map_err(|e| ConfigError::new("aes_key", e.to_string()))?,
+            ),
+            None => None,
+        };
         let transport = match self.transport {
             Some(transport) => transport,
             None => Arc::new(
@@ -344,6 +362,7 @@ impl ClientBuilder {
                 max_body: self.max_body,
                 transport,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+                aes_key,
             }),
         })
     }
@@ -490,7 +509,7 @@ where
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.client.execute(&self.request, &self.options).await })
+        Box::pin(async move { self.client.perform(&self.request, &self.options).await })
     }
 }
 
@@ -606,6 +625,11 @@ impl Client {
         &self.inner.gateway
     }
 
+    /// The AES key configured with [`ClientBuilder::aes_key`], if any.
+    pub(crate) fn aes_key(&self) -> Option<&AesKey> {
+        self.inner.aes_key.as_ref()
+    }
+
     /// Starts a call of `request`: add per-call options if needed, then `.await` it for the
     /// verified, typed answer.
     ///
@@ -650,7 +674,7 @@ impl Client {
     }
 
     /// Encodes, signs, sends and verifies one request.
-    async fn execute<R: Request + Sync>(
+    async fn perform<R: Request + Sync>(
         &self,
         request: &R,
         options: &CallOptions,

@@ -89,6 +89,10 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// AES encryption or decryption failed (see [`Client::aes_decrypt`](crate::Client::aes_decrypt)).
+    #[error(transparent)]
+    Aes(#[from] crate::crypto::AesError),
+
     /// Local rendering is not possible for this request (e.g. an upload rendered as a page).
     #[error("{0}")]
     Unsupported(&'static str),

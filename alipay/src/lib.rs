@@ -39,6 +39,17 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The APIs, one module per domain, as the Alipay Easy SDK groups them:
+//!
+//! | module | APIs |
+//! |---|---|
+//! | [`base`] | OAuth tokens, mini program QR codes, image and video upload |
+//! | [`marketing`] | life account messages, passes, mini program template messages |
+//! | [`member`] | identity verification |
+//! | [`payment`] | common trade calls, Huabei instalments, face to face, page, WAP and app pay |
+//! | [`security`] | text risk detection |
+//! | [`util`] | AES with the app's key, and the generic call for any other method |
+//!
 //! Features: `rsa` adds the pure-Rust signing backend ([`Backend::RustCrypto`]); `sandbox` the
 //! embedded gateway; `cli` the `alipay` command line tool.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -47,10 +58,14 @@
 extern crate self as alipay;
 
 pub mod amount;
+pub mod base;
 pub mod cert;
 pub mod client;
 pub mod crypto;
 pub mod error;
+mod lenient;
+pub mod marketing;
+pub mod member;
 pub mod notify;
 pub mod payment;
 pub mod request;
@@ -58,8 +73,10 @@ pub mod response;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
+pub mod security;
 pub mod sign;
 pub mod transport;
+pub mod util;
 
 pub use amount::{Amount, AmountError};
 pub use client::{Call, Client, ClientBuilder, Gateway, Render};

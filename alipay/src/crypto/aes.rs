@@ -146,6 +146,9 @@ pub enum AesError {
     /// content was altered.
     #[error("the decrypted content has bad padding (wrong AES key or altered content)")]
     BadPadding,
+    /// The content decrypted, but is not UTF-8 text where text was expected.
+    #[error("the decrypted content is not UTF-8 text")]
+    NotUtf8,
 }
 
 #[cfg(test)]
