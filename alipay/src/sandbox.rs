@@ -181,7 +181,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-pub use fault::{DEFAULT_OVERSIZE, Fault, FaultRule, ParseFaultError, Scope};
+pub use fault::{DEFAULT_OVERSIZE, Fault, FaultRule, MAX_OVERSIZE, ParseFaultError, Scope};
 
 use crate::Amount;
 use crate::crypto::{KeyError, PrivateKey, PublicKey};

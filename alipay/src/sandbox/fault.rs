@@ -13,6 +13,8 @@ const DEFAULT_LATENCY: Duration = Duration::from_secs(3);
 const DEFAULT_STATUS: u16 = 502;
 /// The default size of [`Fault::Oversize`] (`oversize`): 5 MiB, over the client's 4 MiB default.
 pub const DEFAULT_OVERSIZE: usize = 5 * 1024 * 1024;
+/// The largest body [`Fault::Oversize`] sends (a larger size is sent as this one).
+pub const MAX_OVERSIZE: usize = 64 * 1024 * 1024;
 
 /// One way to spoil an answer of `/gateway.do`.
 ///
@@ -43,8 +45,8 @@ pub enum Fault {
     Unsigned,
     /// The method's node appears twice in the answer (`duplicate`).
     DuplicateNode,
-    /// The signed answer padded with a JSON field to this many bytes
-    /// (`oversize=BYTES`, default `oversize` = 5 MiB).
+    /// The signed answer padded with a JSON field to this many bytes, at most
+    /// [`MAX_OVERSIZE`] (`oversize=BYTES`, default `oversize` = 5 MiB).
     Oversize(usize),
     /// The call is **not** carried out; the answer is a signed business failure
     /// (`40004 ACQ.SYSTEM_ERROR`) whose `sub_msg` `系统繁忙，请稍后再试` is GBK-encoded, the
@@ -134,9 +136,13 @@ impl FromStr for Fault {
             }
             "oversize" => {
                 let bytes = number("the size in bytes")?.unwrap_or(DEFAULT_OVERSIZE as u64);
-                usize::try_from(bytes)
-                    .map(Fault::Oversize)
-                    .map_err(|_| ParseFaultError::new(text, "the size is too large"))
+                match usize::try_from(bytes) {
+                    Ok(bytes) if bytes <= MAX_OVERSIZE => Ok(Fault::Oversize(bytes)),
+                    _ => Err(ParseFaultError::new(
+                        text,
+                        format!("the size is at most {MAX_OVERSIZE} bytes"),
+                    )),
+                }
             }
             "reset" => no_arg(Fault::ConnectionReset),
             "truncated" => no_arg(Fault::TruncatedJson),
@@ -363,7 +369,14 @@ mod tests {
             "oversize".parse::<Fault>(),
             Ok(Fault::Oversize(DEFAULT_OVERSIZE))
         );
-        for bad in ["", "5xx=404", "latency=soon", "reset=1", "boom"] {
+        for bad in [
+            "",
+            "5xx=404",
+            "latency=soon",
+            "reset=1",
+            "boom",
+            "oversize=99999999999",
+        ] {
             assert!(bad.parse::<Fault>().is_err(), "{bad}");
         }
         let rule = FaultRule::parse_cli("reset:alipay.trade.query").expect("rule");

@@ -419,6 +419,7 @@ fn spoiled(shared: &Shared, fault: &Fault, reply: &Reply) -> Response<Full<Bytes
         Fault::Oversize(size) => {
             let sign = sign();
             let base = envelope(key, node, Some(&sign), ",\"padding\":\"\"");
+            let size = (*size).min(fault::MAX_OVERSIZE);
             let padding = "x".repeat(size.saturating_sub(base.len()));
             envelope(
                 key,
