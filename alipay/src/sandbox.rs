@@ -824,7 +824,8 @@ impl Sandbox {
         Self::builder().start().await
     }
 
-    /// Options: the address, the Alipay key, the timestamp tolerance.
+    /// Options: the address, the Alipay key, the timestamp tolerance, the notification retry
+    /// time scale, a state file, apps and faults registered from the start.
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder::default()
     }
