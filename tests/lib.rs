@@ -123,7 +123,8 @@ impl ScriptedGateway {
     }
 }
 
-async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Recorded> {
+/// Reads one HTTP/1.1 request (head, then a body of `content-length` bytes) from `stream`.
+pub async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Recorded> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 8192];
     let header_end = loop {

@@ -3,7 +3,11 @@
 //! [`Sandbox::start`] binds `127.0.0.1` on a free port and answers like `openapi.alipay.com`'s
 //! `gateway.do`: it checks the app id, the method, the timestamp and the RSA2 signature in
 //! Alipay's order, and answers with the same JSON envelopes, signed with its own "Alipay" key
-//! ([`Sandbox::alipay_public_key`]). State (trades, tokens, images, messages, …) lives in memory.
+//! ([`Sandbox::alipay_public_key`]). State (trades, tokens, images, messages, …) lives in memory,
+//! or, for apps and trades, in a state file ([`SandboxBuilder::state_file`]).
+//!
+//! The same gateway runs standalone with `alipay sandbox serve` (feature `cli`), for clients in
+//! any language.
 //!
 //! Requests are read from the query string and an `application/x-www-form-urlencoded` body, or
 //! a `multipart/form-data` body (file uploads): its text parts are parameters like the others
@@ -50,7 +54,8 @@
 //!
 //! There is no buyer: a test makes the buyer pay with [`Sandbox::pay`] (or, from another
 //! process, `POST /sandbox/pay?app_id=…&out_trade_no=…`). The sandbox then POSTs the signed
-//! `trade_status_sync` notification to the trade's `notify_url`, as Alipay does.
+//! `trade_status_sync` notification to the trade's `notify_url`, as Alipay does (see
+//! [Notifications](#notifications)).
 //!
 //! The browser flows are real HTTP pages, so a test can drive them with plain requests:
 //!
@@ -85,13 +90,62 @@
 //! # }
 //! ```
 //!
+//! # Notifications
+//!
+//! A trade with a `notify_url` is notified (`trade_status_sync`, form-encoded, signed with the
+//! Alipay key over every parameter but `sign` and `sign_type`) when:
+//!
+//! * the buyer pays: `trade_status=TRADE_SUCCESS`, `gmt_payment`;
+//! * a refund is made (`alipay.trade.refund`, or `alipay.trade.cancel` of a paid trade):
+//!   `refund_fee` (the total refunded so far), `gmt_refund` (`yyyy-MM-dd HH:mm:ss.SSS`) and
+//!   `out_biz_no` (the refund request number); `trade_status` becomes `TRADE_CLOSED`, with
+//!   `gmt_close`, once the trade is refunded in full. A repeated refund request is not notified;
+//! * an unpaid trade is closed (`alipay.trade.close`, `alipay.trade.cancel`):
+//!   `trade_status=TRADE_CLOSED`, `gmt_close`.
+//!
+//! Each notification is delivered by a background task, and retried until the merchant answers
+//! HTTP 200 with the body `success`, on Alipay's schedule: 4m, 10m, 10m, 1h, 2h, 6h and 15h
+//! between the eight attempts, multiplied by [`SandboxBuilder::notify_time_scale`] (so
+//! `0.000_01` runs it in about a second). Every attempt keeps the `notify_id` and carries a
+//! fresh `notify_time` and signature. [`Sandbox::notifications`] (or
+//! `GET /sandbox/notifications`, JSON) lists every attempt with its outcome. Stopping the
+//! sandbox drops the pending retries.
+//!
+//! The first attempt of a payment notification is made *before* the payment returns (from
+//! [`Sandbox::pay`], `POST /sandbox/pay`, the cashier, or `alipay.trade.pay` before its
+//! answer), so a test sees it as soon as the call returns; refunds and closes are notified just
+//! after their answer.
+//!
+//! # Fault injection
+//!
+//! [`Sandbox::inject`] (or [`Sandbox::inject_rule`] for a fault that applies a number of times,
+//! [`Sandbox::clear_faults`] to stop) spoils answers of `/gateway.do`, for every method or for
+//! one: added latency, an HTTP 5xx with an HTML page, a connection dropped mid-body, truncated
+//! JSON, a wrong signature, an unsigned answer, a duplicated node, an oversize body, a business
+//! failure encoded in GBK; see [`Fault`]. From another process, `POST /sandbox/faults` takes
+//! `{"fault":"reset","method":"alipay.trade.query","times":1}` (`method` and `times`
+//! optional; an array of them is accepted too), `GET` lists the rules, `DELETE` removes them.
+//!
+//! # State file
+//!
+//! With [`SandboxBuilder::state_file`], the registered apps, the trades and the generated
+//! Alipay key are loaded at start and saved after every change, atomically (a temporary file in
+//! the same directory, synced, renamed over the old one) and before the change is answered: a
+//! crash loses nothing a client saw acknowledged.
+//!
+//! # Control endpoints
+//!
+//! Outside `/gateway.do`, for tools in other processes: `POST /sandbox/pay?app_id=…&out_trade_no=…`
+//! (the buyer pays), `GET /sandbox/notifications` and `/sandbox/faults` (above).
+//!
 //! # Differences from Alipay
 //!
 //! * Only RSA2 public-key mode (no certificates, no AES content encryption).
-//! * One notification attempt (no retries). Notifications of payments made by a gateway call
-//!   (`alipay.trade.pay`) or a page (the cashier) are delivered *before* the answer, so a test
-//!   sees them as soon as the call returns; Alipay sends them shortly after.
-//! * Amounts in answers are written with two decimals; state is lost when the sandbox stops.
+//! * Notifications of payments are attempted before the paying call returns (see
+//!   [Notifications](#notifications)); Alipay sends them shortly after.
+//! * Amounts in answers are written with two decimals. Without a state file, state is lost when
+//!   the sandbox stops; with one, only apps and trades are kept (not tokens, images, messages,
+//!   certifications, cashier sessions, notification records or faults).
 //! * Failures of `alipay.system.oauth.token` are in the method's node (signed), where Alipay
 //!   may answer an `error_response`.
 //! * Every trade is paid by one sandbox buyer (`2088102177846880`, `tes***@sandbox.com`) unless
@@ -102,6 +156,7 @@
 //! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay.
 
 mod api;
+mod fault;
 mod marketing;
 mod member;
 mod multipart;
@@ -109,19 +164,24 @@ mod notify;
 mod open;
 mod pages;
 mod server;
+mod state;
 mod trade;
 mod wire;
 
 use std::collections::{BTreeMap, HashMap};
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+
+pub use fault::{DEFAULT_OVERSIZE, Fault, FaultRule, MAX_OVERSIZE, ParseFaultError, Scope};
 
 use crate::Amount;
 use crate::crypto::{KeyError, PrivateKey, PublicKey};
@@ -181,6 +241,13 @@ pub enum SandboxError {
         /// The id asked for.
         certify_id: String,
     },
+    /// The state file (see [`SandboxBuilder::state_file`]) could not be read or written. When
+    /// writing failed, the change is made in memory but is not saved.
+    #[error("{0}")]
+    State(String),
+    /// A builder option is out of range (e.g. a negative notification time scale).
+    #[error("invalid sandbox option: {0}")]
+    InvalidOption(String),
 }
 
 impl SandboxError {
@@ -262,16 +329,41 @@ pub struct TradeSnapshot {
     pub hb_fq_seller_percent: Option<String>,
 }
 
-/// One notification delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a notification tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum NotificationKind {
+    /// The buyer paid (`trade_status` `TRADE_SUCCESS`).
+    Payment,
+    /// A refund was made: `refund_fee`, `gmt_refund` and `out_biz_no` are set, and
+    /// `trade_status` is `TRADE_CLOSED` (with `gmt_close`) once the trade is refunded in full.
+    Refund,
+    /// The unpaid trade was closed (`TRADE_CLOSED`, `gmt_close`).
+    Close,
+}
+
+/// One attempt to deliver a notification.
+///
+/// A notification is attempted until the merchant answers HTTP 200 with the body `success`,
+/// at most eight times, on Alipay's schedule scaled by
+/// [`SandboxBuilder::notify_time_scale`]; every attempt has the same `notify_id` and a fresh
+/// `notify_time` and signature.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotificationRecord {
     /// The app of the trade.
     pub app_id: String,
     /// The trade's merchant order number.
     pub out_trade_no: String,
-    /// The notification's `notify_id`.
+    /// The notification's `notify_id`, the same for every attempt.
     pub notify_id: String,
+    /// What the notification tells.
+    pub kind: NotificationKind,
+    /// The attempt's number, from 1.
+    pub attempt: u32,
+    /// When the attempt was made (Beijing time, the `notify_time` sent).
+    pub sent_at: String,
     /// Where it was POSTed.
     pub url: String,
     /// The parameters sent, `sign` included, in the order sent.
@@ -284,6 +376,20 @@ pub struct NotificationRecord {
     pub response_body: Option<String>,
     /// Why no answer came (connection refused, timeout, …).
     pub error: Option<String>,
+    /// The wait before the next attempt, when one was scheduled (`None` once acknowledged or
+    /// after the last attempt). The attempt does not happen if the sandbox stops first.
+    #[serde(rename = "next_attempt_in_ms", serialize_with = "millis")]
+    pub next_attempt_in: Option<Duration>,
+}
+
+fn millis<S: serde::Serializer>(
+    value: &Option<Duration>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(d) => serializer.serialize_some(&u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl NotificationRecord {
@@ -402,6 +508,8 @@ pub(crate) struct App {
 
 /// The state shared by the handle and the connection tasks.
 pub(crate) struct Shared {
+    /// This very value, for the tasks it spawns.
+    me: Weak<Shared>,
     addr: SocketAddr,
     pub(crate) signer: PrivateKey,
     public_key: PublicKey,
@@ -417,6 +525,14 @@ pub(crate) struct Shared {
     pub(crate) marketing: Mutex<marketing::State>,
     pub(crate) certifications: Mutex<member::State>,
     pub(crate) cashiers: Mutex<HashMap<String, pages::Cashier>>,
+    /// Fires when the sandbox stops: background deliveries end.
+    stop: watch::Receiver<bool>,
+    /// Every background task holds a clone; taken (dropped) at shutdown.
+    tasks_alive: Mutex<Option<mpsc::Sender<Infallible>>>,
+    /// The factor applied to Alipay's notification retry schedule.
+    notify_scale: f64,
+    pub(crate) faults: Mutex<fault::Faults>,
+    state: Option<state::StateFile>,
 }
 
 impl Shared {
@@ -441,14 +557,38 @@ impl Shared {
 
     fn register(&self, app_id: String, public_key: PublicKey) {
         let seller_id = format!("2088{:012}", SELLER_SEQ.fetch_add(1, Ordering::Relaxed));
-        let app = Arc::new(App {
-            public_key,
-            seller_id,
-        });
+        self.insert_app(
+            app_id,
+            App {
+                public_key,
+                seller_id,
+            },
+        );
+    }
+
+    fn insert_app(&self, app_id: String, app: App) {
         self.apps
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(app_id, app);
+            .insert(app_id, Arc::new(app));
+    }
+
+    /// Saves the state file, if there is one, when the state changed.
+    pub(crate) fn persist(&self) -> Result<(), SandboxError> {
+        match &self.state {
+            Some(state) => state.save(self).map_err(SandboxError::State),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Seller ids handed out from now on must not collide with `seller_id` (read from a state file).
+pub(crate) fn note_seller_id(seller_id: &str) {
+    if let Some(seq) = seller_id
+        .strip_prefix("2088")
+        .and_then(|digits| digits.parse::<u64>().ok())
+    {
+        SELLER_SEQ.fetch_max(seq.saturating_add(1), Ordering::Relaxed);
     }
 }
 
@@ -462,25 +602,33 @@ static APP_SEQ: AtomicU64 = AtomicU64::new(1);
 /// Seller (merchant) ids, one per registered app.
 static SELLER_SEQ: AtomicU64 = AtomicU64::new(1);
 
-/// The buyer pays a trade, then its notification is delivered (if it has a `notify_url`).
+/// The buyer pays a trade; the state is saved, then the notification's first attempt is made
+/// (if the trade has a `notify_url`).
 pub(crate) async fn pay(
     shared: &Shared,
     app_id: &str,
     out_trade_no: &str,
 ) -> Result<TradeSnapshot, SandboxError> {
     let snapshot = lock(&shared.trades).pay(app_id, out_trade_no)?;
-    notify_paid(shared, &snapshot).await;
+    shared.persist()?;
+    deliver(shared, vec![notify::Notice::paid(snapshot.clone())]).await;
     Ok(snapshot)
 }
 
-/// Delivers the notification of a paid trade, if it has a `notify_url`.
-pub(crate) async fn notify_paid(shared: &Shared, snapshot: &TradeSnapshot) {
-    if let Some(url) = &snapshot.notify_url {
-        let seller_id = shared
-            .app(&snapshot.app_id)
-            .map(|app| app.seller_id.clone())
-            .unwrap_or_default();
-        notify::deliver_trade_paid(shared, snapshot, url, &seller_id).await;
+/// Starts delivering notifications in the background, and waits for the first attempt of the
+/// payment notifications (so a test sees them as soon as the payment returns).
+pub(crate) async fn deliver(shared: &Shared, notices: Vec<notify::Notice>) {
+    let mut first_attempts = Vec::new();
+    for notice in notices {
+        let payment = notice.kind() == NotificationKind::Payment;
+        if let Some(first) = notify::dispatch(shared, notice)
+            && payment
+        {
+            first_attempts.push(first);
+        }
+    }
+    for first in first_attempts {
+        let _ = first.await;
     }
 }
 
@@ -490,6 +638,8 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
+    /// Ends (`None`) once every background task is gone.
+    tasks_closed: mpsc::Receiver<Infallible>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -507,6 +657,10 @@ pub struct SandboxBuilder {
     alipay_private_key: Option<PrivateKey>,
     timestamp_tolerance: Option<Duration>,
     record_requests: bool,
+    notify_scale: f64,
+    state_file: Option<PathBuf>,
+    apps: Vec<(String, PublicKey)>,
+    faults: Vec<FaultRule>,
 }
 
 impl Default for SandboxBuilder {
@@ -516,6 +670,10 @@ impl Default for SandboxBuilder {
             alipay_private_key: None,
             timestamp_tolerance: Some(Duration::from_secs(15 * 60)),
             record_requests: true,
+            notify_scale: 1.0,
+            state_file: None,
+            apps: Vec::new(),
+            faults: Vec::new(),
         }
     }
 }
@@ -547,16 +705,79 @@ impl SandboxBuilder {
         self
     }
 
+    /// The factor applied to Alipay's notification retry schedule (4m, 10m, 10m, 1h, 2h, 6h,
+    /// 15h between the eight attempts); 1.0 by default. `0.000_01` makes the whole schedule
+    /// last about a second, for tests. Must be finite and not negative.
+    pub fn notify_time_scale(mut self, scale: f64) -> Self {
+        self.notify_scale = scale;
+        self
+    }
+
+    /// Keeps the registered apps, the trades and the generated Alipay key in this JSON file:
+    /// loaded at start if it exists, and saved atomically after every change, before the
+    /// change is acknowledged. Without it (the default) state lives in memory only.
+    ///
+    /// Only apps and trades are kept: tokens, images, messages, certifications, cashiers,
+    /// notification records and faults are not. The file holds the generated Alipay private key
+    /// (a test key), so it is created readable by its owner only.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Registers an app at start (as [`Sandbox::register_app`] does), replacing an app of the
+    /// same id loaded from the state file.
+    pub fn app(mut self, app_id: impl Into<String>, app_public_key: PublicKey) -> Self {
+        self.apps.push((app_id.into(), app_public_key));
+        self
+    }
+
+    /// Injects a fault from the start (as [`Sandbox::inject_rule`] does).
+    pub fn fault(mut self, rule: FaultRule) -> Self {
+        self.faults.push(rule);
+        self
+    }
+
     /// Binds the address and starts serving on the current Tokio runtime.
+    ///
+    /// Errors: the address cannot be bound; an option is out of range; the state file cannot
+    /// be read or written; a key cannot be generated.
     pub async fn start(self) -> Result<Sandbox, SandboxError> {
-        let signer = match self.alipay_private_key {
-            Some(key) => key,
-            None => PrivateKey::generate()?,
+        if !self.notify_scale.is_finite() || self.notify_scale < 0.0 {
+            return Err(SandboxError::InvalidOption(format!(
+                "the notification time scale must be finite and not negative, not {}",
+                self.notify_scale
+            )));
+        }
+        let loaded = match &self.state_file {
+            Some(path) => state::load(path).map_err(SandboxError::State)?,
+            None => None,
         };
+        let (loaded_key, loaded_apps, loaded_trades) = match loaded {
+            Some(l) => (l.alipay_private_key, l.apps, l.trades),
+            None => (None, Vec::new(), Vec::new()),
+        };
+        // A key the sandbox generates is saved, so clients keep working across restarts.
+        let (signer, generated) = match (self.alipay_private_key, loaded_key) {
+            (Some(key), _) => (key, false),
+            (None, Some(key)) => (key, true),
+            (None, None) => (PrivateKey::generate()?, true),
+        };
+        let state = self.state_file.map(|path| {
+            let pem = generated.then(|| signer.to_pkcs8_pem().to_string());
+            state::StateFile::new(path, pem)
+        });
         let public_key = signer.public_key();
         let listener = TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
+        let (stop, stopped) = watch::channel(false);
+        let (alive, tasks_closed) = mpsc::channel::<Infallible>(1);
+        let mut faults = fault::Faults::default();
+        for rule in self.faults {
+            faults.add(rule);
+        }
+        let shared = Arc::new_cyclic(|me| Shared {
+            me: me.clone(),
             addr,
             signer,
             public_key,
@@ -572,13 +793,27 @@ impl SandboxBuilder {
             marketing: Mutex::new(marketing::State::default()),
             certifications: Mutex::new(member::State::default()),
             cashiers: Mutex::new(HashMap::new()),
+            stop: stopped.clone(),
+            tasks_alive: Mutex::new(Some(alive)),
+            notify_scale: self.notify_scale,
+            faults: Mutex::new(faults),
+            state,
         });
-        let (stop, stopped) = watch::channel(false);
+        for (app_id, app) in loaded_apps {
+            shared.insert_app(app_id, app);
+        }
+        for (app_id, key) in self.apps {
+            shared.register(app_id, key);
+        }
+        *lock(&shared.trades) = trade::Store::from_trades(loaded_trades);
+        // Creates the file (or fails now if it cannot be written).
+        shared.persist()?;
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
         Ok(Sandbox {
             shared,
             stop,
             server: Some(server),
+            tasks_closed,
         })
     }
 }
@@ -589,7 +824,8 @@ impl Sandbox {
         Self::builder().start().await
     }
 
-    /// Options: the address, the Alipay key, the timestamp tolerance.
+    /// Options: the address, the Alipay key, the timestamp tolerance, the notification retry
+    /// time scale, a state file, apps and faults registered from the start.
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder::default()
     }
@@ -611,8 +847,40 @@ impl Sandbox {
     }
 
     /// Registers an app id with its public key (replacing any key it had).
+    ///
+    /// With a state file, the app is saved; a failure to save is not reported here but by
+    /// [`Sandbox::save_state`].
     pub fn register_app(&self, app_id: impl Into<String>, app_public_key: PublicKey) {
         self.shared.register(app_id.into(), app_public_key);
+        let _ = self.shared.persist();
+    }
+
+    /// Saves the state file now, if there is one and the state changed since it was last
+    /// saved (the sandbox saves after every change; this reports whether the last save worked).
+    pub fn save_state(&self) -> Result<(), SandboxError> {
+        self.shared.persist()
+    }
+
+    /// Injects `fault` into every call of `scope` until [`Sandbox::clear_faults`].
+    pub fn inject(&self, fault: Fault, scope: Scope) {
+        self.inject_rule(FaultRule::new(fault, scope));
+    }
+
+    /// Injects a fault rule, e.g. a one-shot one: `FaultRule::new(fault, scope).times(1)`.
+    /// Rules are tried in the order they were injected; the first that matches a call spoils
+    /// it, and counts one use.
+    pub fn inject_rule(&self, rule: FaultRule) {
+        lock(&self.shared.faults).add(rule);
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// The fault rules in force, with the uses left.
+    pub fn faults(&self) -> Vec<FaultRule> {
+        lock(&self.shared.faults).list()
     }
 
     /// A client builder already set up for `app` in this sandbox: app id, app private key, the
@@ -636,7 +904,8 @@ impl Sandbox {
                 break candidate;
             }
         };
-        self.register_app(app_id.clone(), public_key.clone());
+        self.shared.register(app_id.clone(), public_key.clone());
+        self.shared.persist()?;
         Ok(SandboxApp {
             app_id,
             private_key,
@@ -645,8 +914,9 @@ impl Sandbox {
     }
 
     /// The buyer pays the trade: `WAIT_BUYER_PAY` → `TRADE_SUCCESS`. If the trade has a
-    /// `notify_url`, the signed notification is POSTed to it and the delivery (one attempt, 5 s
-    /// at most) is awaited and recorded before this returns.
+    /// `notify_url`, the signed notification is POSTed to it and its first attempt (5 s at most)
+    /// is awaited and recorded before this returns; further attempts, if the merchant does not
+    /// answer `success`, run in the background.
     pub async fn pay(
         &self,
         app_id: &str,
@@ -667,7 +937,8 @@ impl Sandbox {
     pub async fn app_pay(&self, order_string: &str) -> Result<TradeSnapshot, SandboxError> {
         let snapshot =
             server::app_pay(&self.shared, order_string).map_err(SandboxError::refused)?;
-        notify_paid(&self.shared, &snapshot).await;
+        self.shared.persist()?;
+        deliver(&self.shared, vec![notify::Notice::paid(snapshot.clone())]).await;
         Ok(snapshot)
     }
 
@@ -710,7 +981,8 @@ impl Sandbox {
         lock(&self.shared.trades).snapshot(app_id, out_trade_no)
     }
 
-    /// Every notification delivery so far, oldest first.
+    /// Every notification delivery attempt so far, oldest first (also served as JSON at
+    /// `GET /sandbox/notifications`).
     pub fn notifications(&self) -> Vec<NotificationRecord> {
         lock(&self.shared.notifications).clone()
     }
@@ -721,13 +993,16 @@ impl Sandbox {
         lock(&self.shared.requests).clone()
     }
 
-    /// Stops accepting connections, lets the requests in flight finish, and waits until every
-    /// connection is closed.
+    /// Stops accepting connections, lets the requests in flight finish, stops the background
+    /// notification deliveries (pending retries are dropped), and waits until every connection
+    /// and delivery task is gone.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
+        drop(lock(&self.shared.tasks_alive).take());
+        let _ = self.tasks_closed.recv().await;
     }
 }
 

@@ -8,7 +8,33 @@
 //! alipay root-cert-sn FILE                       prints the alipay_root_cert_sn of a root bundle
 //! alipay aes encrypt --key B64                   stdin: plaintext; prints base64 ciphertext
 //! alipay aes decrypt --key B64                   stdin: base64 ciphertext; writes the plaintext
+//! alipay call METHOD [--biz JSON] [--text K=V]...  calls the gateway, prints the verified node
+//! alipay sandbox serve [OPTIONS]                 runs the local gateway in the foreground
 //! ```
+//!
+//! `call` is configured from the environment: `ALIPAY_APP_ID`, `ALIPAY_PRIVATE_KEY` (the app
+//! private key: a file path or the key itself), `ALIPAY_PUBLIC_KEY` (the Alipay public key: a
+//! path or the key) and `ALIPAY_GATEWAY` (default: production). It prints the verified answer
+//! node as pretty JSON and exits 0; an error answered by Alipay prints `code`, `msg`,
+//! `sub_code` and `sub_msg` as JSON on stdout and exits 1; anything else (configuration,
+//! network, an answer that does not verify) exits 2 with a message on stderr. Certificate mode
+//! is not available (the client has none yet).
+//!
+//! `sandbox serve` options (see `alipay help`):
+//!
+//! ```text
+//! --addr HOST:PORT              where to listen (default 127.0.0.1:0, a free port)
+//! --app-id ID                   an app to register (repeatable) ...
+//! --app-public-key FILE         ... with its public key (paired with the --app-id in order)
+//! --alipay-private-key FILE     the key the sandbox signs with (default: generated)
+//! --notify-scale F              factor on Alipay's notification retry schedule (default 1)
+//! --fault KIND[=ARG][:METHOD]   inject a fault (repeatable), e.g. reset:alipay.trade.query
+//! --state FILE                  keep apps and trades in FILE across restarts
+//! --cert-mode DIR               refused: certificate mode is not supported yet
+//! ```
+//!
+//! It prints the gateway URL on the first line and the Alipay public key (bare base64 SPKI)
+//! clients must configure on the second, then serves until SIGINT or SIGTERM and exits 0.
 //!
 //! `cert-sn` gives the `app_cert_sn` of an app certificate (`appCertPublicKey_<app id>.crt`)
 //! or the SN of an Alipay certificate; `root-cert-sn` the `alipay_root_cert_sn` of
@@ -16,16 +42,22 @@
 //! console (AES-CBC, zero IV, PKCS#7): `encrypt` encrypts stdin byte for byte and prints the
 //! base64 and a newline, `decrypt` writes the decrypted bytes as they are.
 //!
-//! Exit codes: 0 success (`valid`), 1 `invalid` notification, 2 bad usage or malformed input.
+//! Exit codes: 0 success (`valid`), 1 `invalid` notification or an error answered by Alipay,
+//! 2 bad usage, malformed input, or a failed call.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use alipay::cert::{self, Certificate};
 use alipay::crypto::{AesKey, PrivateKey, PublicKey, Signer};
 use alipay::notify::{self, NotifyError};
+use alipay::request::{Method, Params, Request};
+use alipay::sandbox::{FaultRule, Sandbox};
+use alipay::{Client, EncodeError, Error};
+use serde_json::{Map, Value};
 
 const USAGE: &str = "\
 usage:
@@ -36,6 +68,11 @@ usage:
   alipay root-cert-sn FILE                         print the alipay_root_cert_sn of a root bundle
   alipay aes encrypt --key B64                     encrypt stdin, print the base64 ciphertext
   alipay aes decrypt --key B64                     decrypt the base64 on stdin, write the bytes
+  alipay call METHOD [--biz JSON] [--text K=V]...  call the gateway, print the verified answer
+        (env: ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY, ALIPAY_PUBLIC_KEY, ALIPAY_GATEWAY)
+  alipay sandbox serve [--addr HOST:PORT] [--app-id ID --app-public-key FILE]...
+        [--alipay-private-key FILE] [--notify-scale F] [--fault KIND[=ARG][:METHOD]]...
+        [--state FILE]                           run the local gateway until SIGINT/SIGTERM
 ";
 
 /// A failure that ends the program with exit code 2 and a message on stderr.
@@ -69,6 +106,8 @@ fn run(args: &[String]) -> Result<ExitCode, Fatal> {
         "cert-sn" => cert_sn(one_file(command, rest)?),
         "root-cert-sn" => root_cert_sn(one_file(command, rest)?),
         "aes" => aes(rest),
+        "call" => call(rest),
+        "sandbox" => sandbox(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -77,16 +116,16 @@ fn run(args: &[String]) -> Result<ExitCode, Fatal> {
     }
 }
 
-/// Parsed `--flag VALUE` options and `--switch`es.
+/// Parsed `--flag VALUE` options (in order, repeatable) and `--switch`es.
 struct Flags {
-    values: BTreeMap<String, String>,
+    values: Vec<(String, String)>,
     switches: Vec<String>,
 }
 
 impl Flags {
     fn parse(args: &[String], with_value: &[&str], switches: &[&str]) -> Result<Self, Fatal> {
         let mut flags = Flags {
-            values: BTreeMap::new(),
+            values: Vec::new(),
             switches: Vec::new(),
         };
         let mut iter = args.iter();
@@ -95,7 +134,7 @@ impl Flags {
                 let value = iter
                     .next()
                     .ok_or_else(|| Fatal(format!("`{arg}` needs a value")))?;
-                flags.values.insert(arg.clone(), value.clone());
+                flags.values.push((arg.clone(), value.clone()));
             } else if switches.contains(&arg.as_str()) {
                 flags.switches.push(arg.clone());
             } else {
@@ -105,10 +144,26 @@ impl Flags {
         Ok(flags)
     }
 
-    fn required(&self, name: &str) -> Result<&str, Fatal> {
+    /// The last value of `name`, if given.
+    fn get(&self, name: &str) -> Option<&str> {
         self.values
-            .get(name)
-            .map(String::as_str)
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in order.
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.values
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    fn required(&self, name: &str) -> Result<&str, Fatal> {
+        self.get(name)
             .ok_or_else(|| Fatal(format!("`{name}` is required\n{USAGE}")))
     }
 
@@ -276,4 +331,259 @@ fn aes(args: &[String]) -> Result<ExitCode, Fatal> {
         .and_then(|()| stdout.flush())
         .map_err(|e| Fatal(format!("cannot write stdout: {e}")))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A call of any method, named at run time: `biz_content` fields and top-level text
+/// parameters as given; the answer node is kept as JSON.
+struct RuntimeCall {
+    method: String,
+    biz: Map<String, Value>,
+    text: Vec<(String, String)>,
+}
+
+impl Method for RuntimeCall {
+    fn method(&self) -> &str {
+        &self.method
+    }
+
+    fn encode(&self, params: &mut Params) -> Result<(), EncodeError> {
+        for (key, value) in &self.biz {
+            params.biz_value(key.clone(), value.clone());
+        }
+        for (key, value) in &self.text {
+            params.text(key.clone(), value.clone());
+        }
+        Ok(())
+    }
+}
+
+impl Request for RuntimeCall {
+    type Response = Map<String, Value>;
+}
+
+/// An environment variable that must be set.
+fn env_required(name: &str) -> Result<String, Fatal> {
+    match std::env::var(name) {
+        Ok(value) if !value.trim().is_empty() => Ok(value),
+        _ => Err(Fatal(format!("`{name}` is not set"))),
+    }
+}
+
+/// A key given in an environment variable: a file path, or the key itself (PEM or base64).
+fn env_key(name: &str) -> Result<String, Fatal> {
+    let value = env_required(name)?;
+    let path = Path::new(value.trim());
+    if !value.contains("-----BEGIN") && path.is_file() {
+        return std::fs::read_to_string(path)
+            .map_err(|e| Fatal(format!("`{name}`: cannot read `{}`: {e}", path.display())));
+    }
+    Ok(value)
+}
+
+/// An error and its sources, joined with `: `.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Fatal> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Fatal(format!("cannot start the async runtime: {e}")))
+}
+
+fn call(args: &[String]) -> Result<ExitCode, Fatal> {
+    let Some((method, rest)) = args.split_first() else {
+        return Err(Fatal(format!("`call` needs a METHOD\n{USAGE}")));
+    };
+    if method.starts_with('-') {
+        return Err(Fatal(format!(
+            "`call` needs a METHOD first, e.g. `alipay call alipay.trade.query --biz '{{...}}'`\n{USAGE}"
+        )));
+    }
+    let flags = Flags::parse(rest, &["--biz", "--text"], &[])?;
+    let biz = match flags.get("--biz") {
+        None => Map::new(),
+        Some(text) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => return Err(Fatal("`--biz` must be a JSON object".to_owned())),
+            Err(e) => return Err(Fatal(format!("`--biz` is not JSON: {e}"))),
+        },
+    };
+    let mut text = Vec::new();
+    for pair in flags.all("--text") {
+        let Some((key, value)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            return Err(Fatal(format!("`--text {pair}`: use KEY=VALUE")));
+        };
+        text.push((key.to_owned(), value.to_owned()));
+    }
+    let mut builder = Client::builder()
+        .app_id(env_required("ALIPAY_APP_ID")?.trim())
+        .app_private_key(env_key("ALIPAY_PRIVATE_KEY")?)
+        .alipay_public_key(env_key("ALIPAY_PUBLIC_KEY")?);
+    if let Ok(gateway) = std::env::var("ALIPAY_GATEWAY")
+        && !gateway.trim().is_empty()
+    {
+        builder = builder.gateway_url(gateway.trim());
+    }
+    let client = builder.build()?;
+    let request = RuntimeCall {
+        method: method.clone(),
+        biz,
+        text,
+    };
+    let result = runtime()?.block_on(async { client.send(request).await });
+    match result {
+        Ok(node) => {
+            println!("{}", serde_json::to_string_pretty(&node)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Api(error) | Error::Gateway(error)) => {
+            println!("{}", serde_json::to_string_pretty(&error)?);
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(Fatal(error_chain(&e))),
+    }
+}
+
+fn sandbox(args: &[String]) -> Result<ExitCode, Fatal> {
+    match args.split_first() {
+        Some((command, rest)) if command == "serve" => serve(&Flags::parse(
+            rest,
+            &[
+                "--addr",
+                "--app-id",
+                "--app-public-key",
+                "--alipay-private-key",
+                "--cert-mode",
+                "--notify-scale",
+                "--fault",
+                "--state",
+            ],
+            &[],
+        )?),
+        Some((other, _)) => Err(Fatal(format!(
+            "unknown `sandbox` command `{other}`: use `serve`\n{USAGE}"
+        ))),
+        None => Err(Fatal(format!("`sandbox` needs `serve`\n{USAGE}"))),
+    }
+}
+
+fn serve(flags: &Flags) -> Result<ExitCode, Fatal> {
+    if flags.get("--cert-mode").is_some() {
+        return Err(Fatal(
+            "`--cert-mode` is not supported yet: the sandbox speaks public-key mode only \
+             (the client has no certificate mode either)"
+                .to_owned(),
+        ));
+    }
+    let addr: SocketAddr = flags
+        .get("--addr")
+        .unwrap_or("127.0.0.1:0")
+        .parse()
+        .map_err(|e| {
+            Fatal(format!(
+                "`--addr`: {e} (use HOST:PORT, e.g. 127.0.0.1:8080)"
+            ))
+        })?;
+    let app_ids = flags.all("--app-id");
+    let app_keys = flags.all("--app-public-key");
+    if app_ids.len() != app_keys.len() {
+        return Err(Fatal(format!(
+            "{} `--app-id` but {} `--app-public-key`: give them in pairs",
+            app_ids.len(),
+            app_keys.len()
+        )));
+    }
+    let mut builder = Sandbox::builder().addr(addr);
+    for (app_id, path) in app_ids.iter().zip(&app_keys) {
+        if app_id.trim().is_empty() {
+            return Err(Fatal("`--app-id` is empty".to_owned()));
+        }
+        let key =
+            PublicKey::parse(&read_file(path)?).map_err(|e| Fatal(format!("`{path}`: {e}")))?;
+        builder = builder.app(app_id.trim(), key);
+    }
+    if let Some(path) = flags.get("--alipay-private-key") {
+        let key =
+            PrivateKey::parse(&read_file(path)?).map_err(|e| Fatal(format!("`{path}`: {e}")))?;
+        builder = builder.alipay_private_key(key);
+    }
+    if let Some(scale) = flags.get("--notify-scale") {
+        let scale: f64 = scale
+            .parse()
+            .ok()
+            .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+            .ok_or_else(|| Fatal(format!("`--notify-scale {scale}`: use a number ≥ 0")))?;
+        builder = builder.notify_time_scale(scale);
+    }
+    for fault in flags.all("--fault") {
+        builder = builder.fault(FaultRule::parse_cli(fault)?);
+    }
+    if let Some(path) = flags.get("--state") {
+        builder = builder.state_file(path);
+    }
+    runtime()?.block_on(async move {
+        // Listen for the signals before announcing the URL: a supervisor may signal at once.
+        let stop = Signals::new()?;
+        let sandbox = builder.start().await?;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{}", sandbox.gateway_url())?;
+        writeln!(stdout, "{}", sandbox.alipay_public_key().to_base64())?;
+        stdout.flush()?;
+        drop(stdout);
+        eprintln!(
+            "alipay sandbox: {} app(s) registered; SIGINT or SIGTERM stops it",
+            app_ids.len()
+        );
+        stop.wait().await;
+        sandbox.shutdown().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// SIGINT and SIGTERM (Ctrl-C only off Unix).
+struct Signals {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Self, Fatal> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let listen =
+                |kind| signal(kind).map_err(|e| Fatal(format!("cannot listen for signals: {e}")));
+            Ok(Self {
+                terminate: listen(SignalKind::terminate())?,
+                interrupt: listen(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn wait(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = &mut self;
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }

@@ -5,8 +5,9 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::notify::Notice;
 use super::wire::{Failure, Node};
-use super::{App, ReceivedFile, Shared, TradeSnapshot};
+use super::{App, ReceivedFile, Shared};
 use super::{marketing, member, open, trade};
 use crate::Amount;
 
@@ -98,8 +99,9 @@ pub(crate) struct Call<'a> {
     pub(crate) params: &'a [(String, String)],
     pub(crate) biz: Biz<'a>,
     pub(crate) files: &'a [ReceivedFile],
-    /// Trades paid by the call: the gateway delivers their notifications before answering.
-    pub(crate) paid: Vec<TradeSnapshot>,
+    /// Notifications of the call (payments, refunds, closes), delivered once it is answered
+    /// (a payment's first attempt before the answer).
+    pub(crate) notices: Vec<Notice>,
 }
 
 impl<'a> Call<'a> {

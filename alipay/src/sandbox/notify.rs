@@ -1,6 +1,9 @@
 //! Asynchronous notifications: the signed `trade_status_sync` form the sandbox POSTs to a
-//! trade's `notify_url` when the buyer pays.
+//! trade's `notify_url` after a payment, a refund or a close, retried on Alipay's schedule until
+//! the merchant answers `success`.
 
+use std::convert::Infallible;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -11,9 +14,10 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::wire::{self, yuan};
-use super::{NotificationRecord, Shared, TradeSnapshot, lock};
+use super::{NotificationKind, NotificationRecord, Shared, TradeSnapshot, lock};
 use crate::crypto::Signer as _;
 use crate::sign::{form_encode, notify_sign_content};
 
@@ -21,9 +25,53 @@ use crate::sign::{form_encode, notify_sign_content};
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How much of the merchant's answer is kept.
 const MAX_ANSWER: usize = 64 * 1024;
+/// Alipay's delays between attempts, in seconds: 4m, 10m, 10m, 1h, 2h, 6h, 15h (eight attempts
+/// in all, about 25 hours).
+pub(crate) const RETRY_DELAYS: [u64; 7] = [240, 600, 600, 3600, 7200, 21_600, 54_000];
+/// The longest wait between two attempts, whatever the scale.
+const MAX_DELAY: Duration = Duration::from_secs(365 * 86_400);
 
 /// Notification ids are unique in the process.
 static NOTIFY_SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// What happened to a trade.
+#[derive(Debug, Clone)]
+pub(crate) enum Event {
+    /// The buyer paid.
+    Paid,
+    /// A refund of `out_biz_no` was made; the snapshot's `refunded_cents` is the total so far.
+    Refunded {
+        out_biz_no: String,
+        /// `yyyy-MM-dd HH:mm:ss.SSS`.
+        gmt_refund: String,
+    },
+    /// The trade was closed unpaid.
+    Closed { gmt_close: String },
+}
+
+/// A notification to deliver: the trade as it is after the event.
+#[derive(Debug, Clone)]
+pub(crate) struct Notice {
+    pub(crate) trade: TradeSnapshot,
+    pub(crate) event: Event,
+}
+
+impl Notice {
+    pub(crate) fn paid(trade: TradeSnapshot) -> Self {
+        Self {
+            trade,
+            event: Event::Paid,
+        }
+    }
+
+    pub(crate) fn kind(&self) -> NotificationKind {
+        match self.event {
+            Event::Paid => NotificationKind::Payment,
+            Event::Refunded { .. } => NotificationKind::Refund,
+            Event::Closed { .. } => NotificationKind::Close,
+        }
+    }
+}
 
 /// The HTTP client that delivers notifications (plain HTTP, one connection per delivery).
 #[derive(Clone)]
@@ -91,99 +139,214 @@ fn error_text(error: impl std::error::Error) -> String {
     text
 }
 
-/// The notification parameters of a paid trade, without `sign`.
-fn trade_paid_params(trade: &TradeSnapshot, seller_id: &str) -> Vec<(&'static str, String)> {
+/// The wait before attempt `attempt + 1`, Alipay's schedule scaled by `scale`; `None` after
+/// the last attempt.
+pub(crate) fn retry_delay(attempt: u32, scale: f64) -> Option<Duration> {
+    let index = usize::try_from(attempt).ok()?.checked_sub(1)?;
+    let secs = *RETRY_DELAYS.get(index)?;
+    let scaled = Duration::try_from_secs_f64(secs as f64 * scale).unwrap_or(MAX_DELAY);
+    Some(scaled.min(MAX_DELAY))
+}
+
+/// A new `notify_id`: the date, `00222`, the time and a sequence number (34 characters).
+fn new_notify_id() -> String {
     let now = wire::now_text();
     let seq = NOTIFY_SEQ.fetch_add(1, Ordering::Relaxed);
     let digits = wire::compact_digits(&now);
-    let notify_id = format!(
+    format!(
         "{}00222{}{:015}",
         digits.get(..8).unwrap_or("19700101"),
         digits.get(8..).unwrap_or("000000"),
         seq % 1_000_000_000_000_000
-    );
+    )
+}
+
+/// The notification parameters, without `sign`, in the order Alipay sends them.
+fn params(
+    notice: &Notice,
+    seller_id: &str,
+    notify_id: &str,
+    notify_time: &str,
+) -> Vec<(&'static str, String)> {
+    let trade = &notice.trade;
+    let paid = trade.gmt_payment.is_some();
     let total = yuan(trade.total_amount.cents());
-    let mut fund_bill_list = String::from("[{\"amount\":");
-    wire::push_json_str(&mut fund_bill_list, &total);
-    fund_bill_list.push_str(",\"fundChannel\":\"ALIPAYACCOUNT\"}]");
-    let buyer_id = trade
-        .buyer_id
-        .clone()
-        .unwrap_or_else(|| super::trade::SANDBOX_BUYER_ID.to_owned());
-    let buyer_logon_id = trade
-        .buyer_logon_id
-        .clone()
-        .unwrap_or_else(|| super::trade::SANDBOX_BUYER_LOGON_ID.to_owned());
-    let params = vec![
+    let mut params = vec![
         ("gmt_create", trade.gmt_create.clone()),
         ("charset", "utf-8".to_owned()),
         ("seller_email", "sandbox_seller@sandbox.com".to_owned()),
         ("subject", trade.subject.clone()),
-        ("buyer_id", buyer_id),
-        ("invoice_amount", total.clone()),
-        ("notify_id", notify_id),
-        ("fund_bill_list", fund_bill_list),
+    ];
+    let buyer_id = match (&trade.buyer_id, paid) {
+        (Some(id), _) => Some(id.clone()),
+        (None, true) => Some(super::trade::SANDBOX_BUYER_ID.to_owned()),
+        (None, false) => None,
+    };
+    if let Some(buyer_id) = buyer_id {
+        params.push(("buyer_id", buyer_id));
+    }
+    if paid {
+        let mut fund_bill_list = String::from("[{\"amount\":");
+        wire::push_json_str(&mut fund_bill_list, &total);
+        fund_bill_list.push_str(",\"fundChannel\":\"ALIPAYACCOUNT\"}]");
+        params.push(("invoice_amount", total.clone()));
+        params.push(("fund_bill_list", fund_bill_list));
+    }
+    params.extend([
+        ("notify_id", notify_id.to_owned()),
         ("notify_type", "trade_status_sync".to_owned()),
         ("trade_status", trade.status.clone()),
-        ("receipt_amount", total.clone()),
-        ("buyer_pay_amount", total.clone()),
+    ]);
+    if paid {
+        params.push(("receipt_amount", total.clone()));
+        params.push(("buyer_pay_amount", total.clone()));
+    }
+    params.extend([
         ("app_id", trade.app_id.clone()),
         ("sign_type", "RSA2".to_owned()),
         ("seller_id", seller_id.to_owned()),
         ("gmt_payment", trade.gmt_payment.clone().unwrap_or_default()),
-        ("notify_time", now),
+        ("notify_time", notify_time.to_owned()),
         ("version", "1.0".to_owned()),
         ("out_trade_no", trade.out_trade_no.clone()),
         ("total_amount", total),
         ("trade_no", trade.trade_no.clone()),
         ("auth_app_id", trade.app_id.clone()),
-        ("buyer_logon_id", buyer_logon_id),
-        ("point_amount", "0.00".to_owned()),
-    ];
+    ]);
+    if paid {
+        params.push((
+            "buyer_logon_id",
+            trade
+                .buyer_logon_id
+                .clone()
+                .unwrap_or_else(|| super::trade::SANDBOX_BUYER_LOGON_ID.to_owned()),
+        ));
+        params.push(("point_amount", "0.00".to_owned()));
+    }
+    match &notice.event {
+        Event::Paid => {}
+        Event::Refunded {
+            out_biz_no,
+            gmt_refund,
+        } => {
+            params.push(("refund_fee", yuan(trade.refunded_cents)));
+            params.push(("gmt_refund", gmt_refund.clone()));
+            params.push(("out_biz_no", out_biz_no.clone()));
+            if trade.status == "TRADE_CLOSED" {
+                let seconds = gmt_refund.get(..19).unwrap_or(gmt_refund);
+                params.push(("gmt_close", seconds.to_owned()));
+            }
+        }
+        Event::Closed { gmt_close } => params.push(("gmt_close", gmt_close.clone())),
+    }
     // The form encoding leaves empty values out, so none may be signed.
     params.into_iter().filter(|(_, v)| !v.is_empty()).collect()
 }
 
-/// Signs and delivers the notification of a paid trade to `url`, and records the delivery.
-pub(crate) async fn deliver_trade_paid(
-    shared: &Shared,
-    trade: &TradeSnapshot,
-    url: &str,
-    seller_id: &str,
+/// Starts delivering a notification in the background, if the trade has a `notify_url` and the
+/// sandbox is running. The receiver completes once the first attempt is recorded (or is
+/// dropped when the sandbox stops first).
+pub(crate) fn dispatch(shared: &Shared, notice: Notice) -> Option<oneshot::Receiver<()>> {
+    let url = notice.trade.notify_url.clone()?;
+    let runtime = tokio::runtime::Handle::try_current().ok()?;
+    let shared = shared.me.upgrade()?;
+    let alive = lock(&shared.tasks_alive).clone()?;
+    let stop = shared.stop.clone();
+    let (first, first_done) = oneshot::channel();
+    runtime.spawn(deliver(shared, notice, url, first, stop, alive));
+    Some(first_done)
+}
+
+/// Attempts a delivery until it is acknowledged, the schedule is exhausted or the sandbox stops.
+async fn deliver(
+    shared: Arc<Shared>,
+    notice: Notice,
+    url: String,
+    first: oneshot::Sender<()>,
+    mut stop: watch::Receiver<bool>,
+    _alive: mpsc::Sender<Infallible>,
 ) {
-    let mut params = trade_paid_params(trade, seller_id);
-    let notify_id = params
-        .iter()
-        .find(|(k, _)| *k == "notify_id")
-        .map(|(_, v)| v.clone())
+    let notify_id = new_notify_id();
+    let seller_id = shared
+        .app(&notice.trade.app_id)
+        .map(|app| app.seller_id.clone())
         .unwrap_or_default();
-    let content = notify_sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
-    let outcome = match shared.signer.sign(content.as_bytes()) {
-        Ok(sign) => {
-            params.push(("sign", sign));
-            let body = form_encode(params.iter().map(|(k, v)| (*k, v.as_str())));
-            let result = shared.notifier.post(url, body.clone()).await;
-            (body, result)
+    let mut first = Some(first);
+    let mut attempt = 1u32;
+    loop {
+        if *stop.borrow_and_update() {
+            break;
         }
-        Err(e) => (
-            String::new(),
-            Err(format!("signing the notification failed: {e}")),
-        ),
-    };
-    let (body, result) = outcome;
-    let (status, response_body, error) = match result {
-        Ok((status, text)) => (Some(status), Some(text), None),
-        Err(text) => (None, None, Some(text)),
-    };
-    lock(&shared.notifications).push(NotificationRecord {
-        app_id: trade.app_id.clone(),
-        out_trade_no: trade.out_trade_no.clone(),
-        notify_id,
-        url: url.to_owned(),
-        params: params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-        body,
-        status,
-        response_body,
-        error,
-    });
+        let sent_at = wire::now_text();
+        let mut params = params(&notice, &seller_id, &notify_id, &sent_at);
+        let content = notify_sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
+        let (body, result) = match shared.signer.sign(content.as_bytes()) {
+            Ok(sign) => {
+                params.push(("sign", sign));
+                let body = form_encode(params.iter().map(|(k, v)| (*k, v.as_str())));
+                let result = tokio::select! {
+                    result = shared.notifier.post(&url, body.clone()) => result,
+                    _ = stop.changed() => Err("the sandbox stopped before an answer came".to_owned()),
+                };
+                (body, result)
+            }
+            Err(e) => (
+                String::new(),
+                Err(format!("signing the notification failed: {e}")),
+            ),
+        };
+        let (status, response_body, error) = match result {
+            Ok((status, text)) => (Some(status), Some(text), None),
+            Err(text) => (None, None, Some(text)),
+        };
+        let acknowledged = status == Some(200)
+            && response_body
+                .as_deref()
+                .is_some_and(|b| b.trim() == "success");
+        let next = if acknowledged {
+            None
+        } else {
+            retry_delay(attempt, shared.notify_scale)
+        };
+        lock(&shared.notifications).push(NotificationRecord {
+            app_id: notice.trade.app_id.clone(),
+            out_trade_no: notice.trade.out_trade_no.clone(),
+            notify_id: notify_id.clone(),
+            kind: notice.kind(),
+            attempt,
+            sent_at,
+            url: url.clone(),
+            params: params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            body,
+            status,
+            response_body,
+            error,
+            next_attempt_in: next,
+        });
+        if let Some(first) = first.take() {
+            let _ = first.send(());
+        }
+        let Some(delay) = next else { break };
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.changed() => break,
+        }
+        attempt += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schedule_is_alipays_scaled() {
+        assert_eq!(retry_delay(1, 1.0), Some(Duration::from_secs(240)));
+        assert_eq!(retry_delay(7, 1.0), Some(Duration::from_secs(54_000)));
+        assert_eq!(retry_delay(8, 1.0), None);
+        assert_eq!(retry_delay(0, 1.0), None);
+        assert_eq!(retry_delay(1, 0.001), Some(Duration::from_millis(240)));
+        assert_eq!(retry_delay(1, 0.0), Some(Duration::ZERO));
+        assert_eq!(retry_delay(7, 1e30), Some(MAX_DELAY));
+    }
 }

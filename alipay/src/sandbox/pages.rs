@@ -382,6 +382,12 @@ pub(crate) async fn cashier_route(
             };
             return html(StatusCode::OK, error_page(&failure));
         }
+        Err(SandboxError::State(_)) => {
+            return html(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                error_page(&Failure::unavailable()),
+            );
+        }
         Err(_) => {
             return html(
                 StatusCode::OK,

@@ -2,13 +2,17 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
+use std::future::Future as _;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderValue, Method as HttpMethod, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -17,7 +21,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
 use super::api::{self, Biz, Call, Method};
+use super::fault::{self, Fault, RuleSpec};
 use super::multipart;
+use super::notify::Notice;
 use super::wire::{self, Failure, Node};
 use super::{ReceivedFile, ReceivedRequest, SandboxError, Shared, TradeSnapshot, lock};
 use crate::crypto::{Signer as _, Verifier as _};
@@ -29,6 +35,10 @@ pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// How long a request in flight may take to finish once shutdown starts.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a connection cut by [`Fault::ConnectionReset`] stays open after the partial body,
+/// so the client has read it before the connection drops.
+const CUT_PAUSE: Duration = Duration::from_millis(50);
 
 const GATEWAY_CONTENT_TYPE: &str = "text/html;charset=utf-8";
 pub(crate) const HTML_CONTENT_TYPE: &str = "text/html;charset=utf-8";
@@ -62,7 +72,7 @@ pub(crate) async fn serve(
                 tokio::spawn(async move {
                     let service = service_fn(move |req| {
                         let shared = Arc::clone(&shared);
-                        async move { Ok::<_, Infallible>(route(&shared, req).await) }
+                        async move { Ok::<_, Infallible>(with_body(route(&shared, req).await)) }
                     });
                     let conn = http1::Builder::new()
                         .keep_alive(true)
@@ -87,6 +97,80 @@ pub(crate) async fn serve(
     let _ = all_closed.recv().await;
 }
 
+/// Marks a response whose connection is to be dropped after `at` bytes of the body (the body is
+/// carried here; the response's own body is empty).
+#[derive(Debug, Clone)]
+struct CutAfter {
+    body: Bytes,
+    at: usize,
+}
+
+/// A response body: whole, or cut short by dropping the connection.
+pub(crate) enum Body {
+    Full(Full<Bytes>),
+    /// Announces `total` bytes, sends `head`, waits a little, then fails: hyper drops the
+    /// connection mid-body.
+    Cut {
+        head: Option<Bytes>,
+        total: u64,
+        pause: Option<Pin<Box<tokio::time::Sleep>>>,
+    },
+}
+
+impl hyper::body::Body for Body {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        match self.get_mut() {
+            Body::Full(full) => Pin::new(full)
+                .poll_frame(cx)
+                .map_err(|never| match never {}),
+            Body::Cut { head, pause, .. } => {
+                if let Some(head) = head.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(head))));
+                }
+                let pause = pause.get_or_insert_with(|| Box::pin(tokio::time::sleep(CUT_PAUSE)));
+                ready!(pause.as_mut().poll(cx));
+                Poll::Ready(Some(Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "connection dropped mid-body by an injected fault",
+                ))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Body::Full(full) => full.is_end_stream(),
+            Body::Cut { .. } => false,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Body::Full(full) => full.size_hint(),
+            Body::Cut { total, .. } => SizeHint::with_exact(*total),
+        }
+    }
+}
+
+/// The body hyper sends for a routed response.
+fn with_body(response: Response<Full<Bytes>>) -> Response<Body> {
+    let cut = response.extensions().get::<CutAfter>().cloned();
+    response.map(|full| match cut {
+        None => Body::Full(full),
+        Some(CutAfter { body, at }) => Body::Cut {
+            total: body.len() as u64,
+            head: Some(body.slice(..at.min(body.len()))),
+            pause: None,
+        },
+    })
+}
+
 pub(crate) fn respond(
     status: StatusCode,
     content_type: &'static str,
@@ -107,12 +191,20 @@ fn json_error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
     respond(status, JSON_CONTENT_TYPE, body)
 }
 
+fn json_ok(body: String) -> Response<Full<Bytes>> {
+    respond(StatusCode::OK, JSON_CONTENT_TYPE, body)
+}
+
 async fn route(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let path = req.uri().path();
     if path == "/gateway.do" {
         gateway(shared, req).await
     } else if path == "/sandbox/pay" {
         control_pay(shared, req).await
+    } else if path == "/sandbox/notifications" {
+        control_notifications(shared, req.method())
+    } else if path == "/sandbox/faults" {
+        control_faults(shared, req).await
     } else if let Some(rest) = path.strip_prefix("/sandbox/cashier/") {
         let rest = rest.to_owned();
         super::pages::cashier_route(shared, req.method(), &rest).await
@@ -191,17 +283,179 @@ async fn gateway(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes
         Err(response) => return response,
     };
     let decoded = decode_params(&query, content_type.as_deref(), &body);
-    let reply = answer(
-        shared,
-        http_method.as_str(),
-        content_type.as_deref().unwrap_or(""),
-        decoded,
-    );
-    // Delivered before answering, so a test sees the notification as soon as the call returns.
-    for trade in &reply.paid {
-        super::notify_paid(shared, trade).await;
+    let content_type = content_type.as_deref().unwrap_or("");
+    let method_name = decoded
+        .as_ref()
+        .ok()
+        .and_then(|d| param(&d.params, "method"))
+        .map(str::to_owned);
+    let page = method_name
+        .as_deref()
+        .and_then(Method::parse)
+        .is_some_and(Method::is_page);
+    let fault = if page {
+        None
+    } else {
+        lock(&shared.faults).take(method_name.as_deref())
+    };
+    if let Some(fault) = fault.as_ref().filter(|f| f.skips_call()) {
+        if let Ok(decoded) = &decoded {
+            record_decoded(shared, http_method.as_str(), content_type, decoded);
+        }
+        return skipped_call_answer(shared, fault, method_name.as_deref());
     }
-    respond(StatusCode::OK, reply.content_type, reply.body)
+    let mut reply = answer(shared, http_method.as_str(), content_type, decoded);
+    // Saved before answering: what the client sees acknowledged survives a crash.
+    if let Err(e) = shared.persist() {
+        return respond(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            TEXT_CONTENT_TYPE,
+            format!("{e}\n"),
+        );
+    }
+    // A payment's first attempt is made before answering, so a test sees the notification as
+    // soon as the call returns; refunds and closes are notified in the background.
+    super::deliver(shared, std::mem::take(&mut reply.notices)).await;
+    let response = match &fault {
+        None => respond(StatusCode::OK, reply.content_type, reply.render(shared)),
+        Some(fault) => spoiled(shared, fault, &reply),
+    };
+    if let Some(Fault::Latency(delay)) = fault {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+/// The answer of a call a fault stops before it runs ([`Fault::skips_call`]).
+fn skipped_call_answer(
+    shared: &Shared,
+    fault: &Fault,
+    method: Option<&str>,
+) -> Response<Full<Bytes>> {
+    match fault {
+        Fault::GbkSubMsg => {
+            let key = method.map_or_else(|| "error_response".to_owned(), response_key_of);
+            let mut node = Vec::with_capacity(160);
+            node.extend_from_slice(
+                br#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.SYSTEM_ERROR","sub_msg":""#,
+            );
+            node.extend_from_slice(&fault::gbk_busy_message());
+            node.extend_from_slice(b"\"}");
+            let Ok(sign) = shared.signer.sign(&node) else {
+                return respond(
+                    StatusCode::OK,
+                    GATEWAY_CONTENT_TYPE,
+                    error_response(&Failure::unavailable()),
+                );
+            };
+            let mut body = Vec::with_capacity(node.len() + sign.len() + key.len() + 16);
+            body.extend_from_slice(b"{\"");
+            body.extend_from_slice(key.as_bytes());
+            body.extend_from_slice(b"\":");
+            body.extend_from_slice(&node);
+            body.extend_from_slice(b",\"sign\":\"");
+            body.extend_from_slice(sign.as_bytes());
+            body.extend_from_slice(b"\"}");
+            respond(StatusCode::OK, "text/html;charset=GBK", body)
+        }
+        Fault::HttpStatus(status) => {
+            let status = StatusCode::from_u16(*status)
+                .ok()
+                .filter(StatusCode::is_server_error)
+                .unwrap_or(StatusCode::BAD_GATEWAY);
+            let page = fault::error_page(
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("Server Error"),
+            );
+            respond(status, "text/html", page)
+        }
+        _ => respond(
+            StatusCode::OK,
+            GATEWAY_CONTENT_TYPE,
+            error_response(&Failure::unavailable()),
+        ),
+    }
+}
+
+/// The answer of a call that ran, spoiled by `fault`.
+fn spoiled(shared: &Shared, fault: &Fault, reply: &Reply) -> Response<Full<Bytes>> {
+    let whole = || respond(StatusCode::OK, reply.content_type, reply.render(shared));
+    let ReplyBody::Json { key, node, .. } = &reply.body else {
+        // A page: only a reset applies.
+        return match fault {
+            Fault::ConnectionReset => cut(whole(), reply.render(shared)),
+            _ => whole(),
+        };
+    };
+    let sign = || shared.signer.sign(node.as_bytes()).unwrap_or_default();
+    let body = match fault {
+        Fault::Latency(_) | Fault::HttpStatus(_) | Fault::GbkSubMsg => return whole(),
+        Fault::ConnectionReset => return cut(whole(), reply.render(shared)),
+        Fault::TruncatedJson => {
+            let full = reply.render(shared);
+            let mut at = full.len() / 2;
+            while !full.is_char_boundary(at) {
+                at -= 1;
+            }
+            full[..at].to_owned()
+        }
+        Fault::WrongSignature => {
+            let forged = shared
+                .signer
+                .sign(format!("{node} ").as_bytes())
+                .unwrap_or_default();
+            envelope(key, node, Some(&forged), "")
+        }
+        Fault::Unsigned => envelope(key, node, None, ""),
+        Fault::DuplicateNode => {
+            let mut doubled = String::with_capacity(node.len() + key.len() + 4);
+            doubled.push_str(node);
+            doubled.push_str(",\"");
+            doubled.push_str(key);
+            doubled.push_str("\":");
+            doubled.push_str(node);
+            envelope(key, &doubled, Some(&sign()), "")
+        }
+        Fault::Oversize(size) => {
+            let sign = sign();
+            let base = envelope(key, node, Some(&sign), ",\"padding\":\"\"");
+            let size = (*size).min(fault::MAX_OVERSIZE);
+            let padding = "x".repeat(size.saturating_sub(base.len()));
+            envelope(
+                key,
+                node,
+                Some(&sign),
+                &format!(",\"padding\":\"{padding}\""),
+            )
+        }
+    };
+    respond(StatusCode::OK, reply.content_type, body)
+}
+
+/// `{"<key>":<node>[,"sign":"…"]<extra>}`.
+fn envelope(key: &str, node: &str, sign: Option<&str>, extra: &str) -> String {
+    let mut out = String::with_capacity(key.len() + node.len() + 400 + extra.len());
+    out.push_str("{\"");
+    out.push_str(key);
+    out.push_str("\":");
+    out.push_str(node);
+    if let Some(sign) = sign {
+        out.push_str(",\"sign\":\"");
+        out.push_str(sign);
+        out.push('"');
+    }
+    out.push_str(extra);
+    out.push('}');
+    out
+}
+
+/// `response`, whose body `body` is sent only half before the connection drops.
+fn cut(mut response: Response<Full<Bytes>>, body: String) -> Response<Full<Bytes>> {
+    let body = Bytes::from(body);
+    let at = body.len() / 2;
+    *response.body_mut() = Full::new(Bytes::new());
+    response.extensions_mut().insert(CutAfter { body, at });
+    response
 }
 
 /// A decoded request: its parameters (`sign` included) and its file parts.
@@ -326,42 +580,62 @@ fn error_response(failure: &Failure) -> String {
 /// `{"<key>":<node>,"sign":"…"}` with the node signed by the sandbox's Alipay key.
 fn signed(shared: &Shared, key: &str, node: &str) -> String {
     match shared.signer.sign(node.as_bytes()) {
-        Ok(sign) => {
-            let mut out = String::with_capacity(key.len() + node.len() + sign.len() + 16);
-            out.push_str("{\"");
-            out.push_str(key);
-            out.push_str("\":");
-            out.push_str(node);
-            out.push_str(",\"sign\":\"");
-            out.push_str(&sign);
-            out.push_str("\"}");
-            out
-        }
+        Ok(sign) => envelope(key, node, Some(&sign), ""),
         Err(_) => error_response(&Failure::unavailable()),
     }
 }
 
-/// What the gateway answers, and the trades whose notifications it delivers first.
+/// What the gateway answers, and the notifications of the call.
 pub(crate) struct Reply {
     pub(crate) content_type: &'static str,
-    pub(crate) body: String,
-    pub(crate) paid: Vec<TradeSnapshot>,
+    pub(crate) body: ReplyBody,
+    pub(crate) notices: Vec<Notice>,
+}
+
+/// The body of an answer, kept apart so a fault can rebuild it.
+pub(crate) enum ReplyBody {
+    /// A page (browser flows).
+    Html(String),
+    /// `{"<key>":<node>}`, with `sign` when `signed`.
+    Json {
+        key: String,
+        node: String,
+        signed: bool,
+    },
 }
 
 impl Reply {
-    fn json(body: String) -> Self {
+    /// An unsigned `error_response`, as Alipay answers before it knows whom to sign for.
+    fn error(failure: &Failure) -> Self {
         Self {
             content_type: GATEWAY_CONTENT_TYPE,
-            body,
-            paid: Vec::new(),
+            body: ReplyBody::Json {
+                key: "error_response".to_owned(),
+                node: Node::failure(failure).finish(),
+                signed: false,
+            },
+            notices: Vec::new(),
         }
     }
 
     fn html(body: String) -> Self {
         Self {
             content_type: HTML_CONTENT_TYPE,
-            body,
-            paid: Vec::new(),
+            body: ReplyBody::Html(body),
+            notices: Vec::new(),
+        }
+    }
+
+    /// The body as sent.
+    pub(crate) fn render(&self, shared: &Shared) -> String {
+        match &self.body {
+            ReplyBody::Html(html) => html.clone(),
+            ReplyBody::Json {
+                key,
+                node,
+                signed: true,
+            } => signed(shared, key, node),
+            ReplyBody::Json { key, node, .. } => envelope(key, node, None, ""),
         }
     }
 }
@@ -378,7 +652,7 @@ pub(crate) fn answer(
         Ok(decoded) => decoded,
         Err(failure) => {
             record(shared, http_method, &[], None, content_type, Vec::new());
-            return Reply::json(error_response(&failure));
+            return Reply::error(&failure);
         }
     };
     let get = |key: &str| param(&params, key);
@@ -399,7 +673,7 @@ pub(crate) fn answer(
         if page {
             Reply::html(super::pages::error_page(&failure))
         } else {
-            Reply::json(error_response(&failure))
+            Reply::error(&failure)
         }
     };
 
@@ -427,7 +701,7 @@ pub(crate) fn answer(
         return Reply::html(html);
     }
     let key = response_key_of(method_name);
-    let mut paid = Vec::new();
+    let mut notices = Vec::new();
     let result = checked.and_then(|biz| {
         let mut call = Call {
             shared,
@@ -436,23 +710,27 @@ pub(crate) fn answer(
             params: &params,
             biz: Biz(biz.unwrap_or(&empty)),
             files: &files,
-            paid: Vec::new(),
+            notices: Vec::new(),
         };
         let node = api::execute(&mut call, method);
-        paid = call.paid;
+        notices = call.notices;
         node
     });
     let node = match result {
         Ok(node) => node.finish(),
         Err(failure) => {
-            paid.clear();
+            notices.clear();
             Node::failure(&failure).finish()
         }
     };
     Reply {
         content_type: GATEWAY_CONTENT_TYPE,
-        body: signed(shared, &key, &node),
-        paid,
+        body: ReplyBody::Json {
+            key,
+            node,
+            signed: true,
+        },
+        notices,
     }
 }
 
@@ -565,6 +843,20 @@ pub(crate) fn app_pay(shared: &Shared, order_string: &str) -> Result<TradeSnapsh
     super::trade::open_and_pay(shared, app_id, new)
 }
 
+/// Records a decoded request that is answered without running.
+fn record_decoded(shared: &Shared, http_method: &str, content_type: &str, decoded: &Decoded) {
+    let biz: Option<Value> =
+        param(&decoded.params, "biz_content").and_then(|text| serde_json::from_str(text).ok());
+    record(
+        shared,
+        http_method,
+        &decoded.params,
+        biz.as_ref(),
+        content_type,
+        decoded.files.clone(),
+    );
+}
+
 fn record(
     shared: &Shared,
     http_method: &str,
@@ -621,6 +913,60 @@ async fn control_pay(shared: &Shared, req: Request<Incoming>) -> Response<Full<B
         }
         Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
+}
+
+/// `GET /sandbox/notifications`: every delivery attempt, as JSON.
+fn control_notifications(shared: &Shared, method: &HttpMethod) -> Response<Full<Bytes>> {
+    if method != HttpMethod::GET {
+        return json_error(StatusCode::METHOD_NOT_ALLOWED, "use GET");
+    }
+    let records = lock(&shared.notifications).clone();
+    match serde_json::to_string(&records) {
+        Ok(json) => json_ok(json),
+        Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+/// `/sandbox/faults`: `GET` lists the rules, `POST` adds one (a JSON object
+/// `{"fault":"KIND[=ARG]","method":"…","times":N}`, `method` and `times` optional) or several
+/// (an array of them), `DELETE` removes them all. Every answer is the list of rules in force.
+async fn control_faults(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let method = req.method().clone();
+    if method == HttpMethod::POST {
+        let body = match read_body(req).await {
+            Ok(body) => body,
+            Err(response) => return response,
+        };
+        let value: Value = match serde_json::from_slice(&body) {
+            Ok(value) => value,
+            Err(e) => return json_error(StatusCode::BAD_REQUEST, &format!("not JSON: {e}")),
+        };
+        let specs = match value {
+            Value::Array(items) => items,
+            other => vec![other],
+        };
+        let mut rules = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let rule = serde_json::from_value::<RuleSpec>(spec)
+                .map_err(|e| e.to_string())
+                .and_then(|spec| spec.into_rule().map_err(|e| e.to_string()));
+            match rule {
+                Ok(rule) => rules.push(rule),
+                Err(e) => return json_error(StatusCode::BAD_REQUEST, &e),
+            }
+        }
+        let mut faults = lock(&shared.faults);
+        for rule in rules {
+            faults.add(rule);
+        }
+    } else if method == HttpMethod::DELETE {
+        lock(&shared.faults).clear();
+    } else if method != HttpMethod::GET {
+        return json_error(StatusCode::METHOD_NOT_ALLOWED, "use GET, POST or DELETE");
+    }
+    let rules = lock(&shared.faults).list();
+    let items: Vec<String> = rules.iter().map(fault::FaultRule::to_json).collect();
+    json_ok(format!("[{}]", items.join(",")))
 }
 
 /// `GET /bill/<token>.csv`: a bill handed out by `bill.downloadurl.query`.

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::api::{Biz, Call};
+use super::notify::{Event, Notice};
 use super::wire::{self, Failure, Node, yuan};
 use super::{RefundSnapshot, SandboxError, Shared, TradeSnapshot, lock};
 use crate::Amount;
@@ -20,7 +21,8 @@ pub(crate) const SANDBOX_BUYER_LOGON_ID: &str = "tes***@sandbox.com";
 static TRADE_SEQ: AtomicU64 = AtomicU64::new(1);
 
 /// A trade's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub(crate) enum Status {
     WaitBuyerPay,
     Success,
@@ -41,15 +43,35 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone)]
+/// What `alipay.trade.cancel` did to a trade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum CancelAction {
+    /// The unpaid trade was closed.
+    Close,
+    /// The paid trade was refunded in full.
+    Refund,
+}
+
+impl CancelAction {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Close => "close",
+            Self::Refund => "refund",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Refund {
     out_request_no: String,
     cents: u64,
     gmt_refund_pay: String,
 }
 
-#[derive(Debug, Clone)]
-struct Trade {
+/// A trade, as held in memory and saved in the state file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Trade {
     app_id: String,
     out_trade_no: String,
     trade_no: String,
@@ -63,7 +85,7 @@ struct Trade {
     refunds: Vec<Refund>,
     refunded_cents: u64,
     /// What `alipay.trade.cancel` did, so a repeated cancel answers the same.
-    cancel_action: Option<&'static str>,
+    cancel_action: Option<CancelAction>,
     cancel_refund_gmt: Option<String>,
     product_code: Option<String>,
     return_url: Option<String>,
@@ -71,7 +93,7 @@ struct Trade {
 }
 
 /// Huabei instalments of a trade (`extend_params`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Huabei {
     num: String,
     seller_percent: Option<String>,
@@ -163,6 +185,39 @@ pub(crate) struct BillRequest {
 }
 
 impl Store {
+    /// A store holding `trades` (as read from a state file).
+    pub(crate) fn from_trades(trades: Vec<Trade>) -> Self {
+        let mut store = Self::default();
+        for trade in trades {
+            // Trade numbers handed out from now on must not collide with the loaded ones.
+            if let Some(seq) = trade
+                .trade_no
+                .get(trade.trade_no.len().saturating_sub(15)..)
+                .and_then(|digits| digits.parse::<u64>().ok())
+            {
+                TRADE_SEQ.fetch_max(seq.saturating_add(1), Ordering::Relaxed);
+            }
+            let app = store.apps.entry(trade.app_id.clone()).or_default();
+            app.by_no
+                .insert(trade.trade_no.clone(), trade.out_trade_no.clone());
+            app.by_out.insert(trade.out_trade_no.clone(), trade);
+        }
+        store
+    }
+
+    /// Every trade, in a stable order (app, creation time, order number), to be saved.
+    pub(crate) fn trades(&self) -> Vec<&Trade> {
+        let mut trades: Vec<&Trade> = self.apps.values().flat_map(|a| a.by_out.values()).collect();
+        trades.sort_by(|a, b| {
+            (&a.app_id, &a.gmt_create, &a.out_trade_no).cmp(&(
+                &b.app_id,
+                &b.gmt_create,
+                &b.out_trade_no,
+            ))
+        });
+        trades
+    }
+
     /// A snapshot of one trade.
     pub(crate) fn snapshot(&self, app_id: &str, out_trade_no: &str) -> Option<TradeSnapshot> {
         self.apps
@@ -581,7 +636,7 @@ pub(crate) fn face_to_face_pay(call: &mut Call<'_>) -> Result<Node, Failure> {
     list.push_str("}]");
     node.raw("fund_bill_list", &list)
         .opt("buyer_user_id", trade.buyer_user_id());
-    call.paid.push(trade.snapshot());
+    call.notices.push(Notice::paid(trade.snapshot()));
     Ok(node)
 }
 
@@ -636,9 +691,9 @@ pub(crate) fn query(call: &mut Call<'_>) -> Result<Node, Failure> {
 
 /// `alipay.trade.refund`.
 pub(crate) fn refund(call: &mut Call<'_>) -> Result<Node, Failure> {
-    let biz = &call.biz;
+    let biz = call.biz;
     let amount = biz.amount("refund_amount", "退款金额")?;
-    let (out_trade_no, trade_no) = ids(biz)?;
+    let (out_trade_no, trade_no) = ids(&biz)?;
     let out_request_no = biz.text("out_request_no")?;
     let mut store = lock(&call.shared.trades);
     let trade = store.find(call.app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
@@ -672,7 +727,7 @@ pub(crate) fn refund(call: &mut Call<'_>) -> Result<Node, Failure> {
                     "退款金额超限",
                 ));
             }
-            let gmt = wire::now_text();
+            let (gmt, gmt_millis) = wire::now_texts();
             trade.refunds.push(Refund {
                 out_request_no: request_no.to_owned(),
                 cents: amount.cents(),
@@ -682,6 +737,13 @@ pub(crate) fn refund(call: &mut Call<'_>) -> Result<Node, Failure> {
             if trade.refunded_cents == trade.total.cents() {
                 trade.status = Status::Closed;
             }
+            call.notices.push(Notice {
+                trade: trade.snapshot(),
+                event: Event::Refunded {
+                    out_biz_no: request_no.to_owned(),
+                    gmt_refund: gmt_millis,
+                },
+            });
             ("Y", gmt)
         }
     };
@@ -723,8 +785,8 @@ pub(crate) fn refund_query(call: &mut Call<'_>) -> Result<Node, Failure> {
 
 /// `alipay.trade.close`.
 pub(crate) fn close(call: &mut Call<'_>) -> Result<Node, Failure> {
-    let biz = &call.biz;
-    let (out_trade_no, trade_no) = ids(biz)?;
+    let biz = call.biz;
+    let (out_trade_no, trade_no) = ids(&biz)?;
     let (shared, app_id) = (call.shared, call.app_id);
     let mut store = lock(&shared.trades);
     let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
@@ -735,6 +797,12 @@ pub(crate) fn close(call: &mut Call<'_>) -> Result<Node, Failure> {
         ));
     }
     trade.status = Status::Closed;
+    call.notices.push(Notice {
+        trade: trade.snapshot(),
+        event: Event::Closed {
+            gmt_close: wire::now_text(),
+        },
+    });
     let mut node = Node::success();
     node.str("trade_no", &trade.trade_no)
         .str("out_trade_no", &trade.out_trade_no);
@@ -743,8 +811,8 @@ pub(crate) fn close(call: &mut Call<'_>) -> Result<Node, Failure> {
 
 /// `alipay.trade.cancel`.
 pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
-    let biz = &call.biz;
-    let (out_trade_no, trade_no) = ids(biz)?;
+    let biz = call.biz;
+    let (out_trade_no, trade_no) = ids(&biz)?;
     let (shared, app_id) = (call.shared, call.app_id);
     let mut store = lock(&shared.trades);
     let trade = store.find(app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
@@ -753,13 +821,27 @@ pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
         (Some(action), _) => action,
         (None, Status::WaitBuyerPay) => {
             trade.status = Status::Closed;
-            "close"
+            call.notices.push(Notice {
+                trade: trade.snapshot(),
+                event: Event::Closed {
+                    gmt_close: wire::now_text(),
+                },
+            });
+            CancelAction::Close
         }
         (None, Status::Success) => {
+            let (gmt, gmt_millis) = wire::now_texts();
             trade.status = Status::Closed;
             trade.refunded_cents = trade.total.cents();
-            trade.cancel_refund_gmt = Some(wire::now_text());
-            "refund"
+            trade.cancel_refund_gmt = Some(gmt);
+            call.notices.push(Notice {
+                trade: trade.snapshot(),
+                event: Event::Refunded {
+                    out_biz_no: trade.out_trade_no.clone(),
+                    gmt_refund: gmt_millis,
+                },
+            });
+            CancelAction::Refund
         }
         (None, Status::Closed | Status::Finished) => {
             return Err(Failure::business(
@@ -773,7 +855,7 @@ pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
     node.str("trade_no", &trade.trade_no)
         .str("out_trade_no", &trade.out_trade_no)
         .str("retry_flag", "N")
-        .str("action", action)
+        .str("action", action.as_str())
         .opt("gmt_refund_pay", trade.cancel_refund_gmt.as_deref());
     Ok(node)
 }

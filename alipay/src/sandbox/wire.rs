@@ -261,6 +261,19 @@ pub(crate) fn now_text() -> String {
     crate::sign::beijing_timestamp(SystemTime::now())
 }
 
+/// The current Beijing time twice, from the same instant: `yyyy-MM-dd HH:mm:ss` and
+/// `yyyy-MM-dd HH:mm:ss.SSS` (as in `gmt_refund`).
+pub(crate) fn now_texts() -> (String, String) {
+    let now = SystemTime::now();
+    let seconds = crate::sign::beijing_timestamp(now);
+    let millis = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_millis())
+        .unwrap_or_default();
+    let precise = format!("{seconds}.{millis:03}");
+    (seconds, precise)
+}
+
 /// Digits only of a Beijing timestamp: `2026-11-26 12:00:00` → `20261126120000`.
 pub(crate) fn compact_digits(timestamp: &str) -> String {
     timestamp.chars().filter(char::is_ascii_digit).collect()

@@ -1,0 +1,812 @@
+//! `alipay sandbox serve` as a child process: driven with the SDK client, with raw HTTP requests
+//! built by hand (every parameter encoding real clients use), and with `alipay call`; stopped
+//! with SIGTERM; restarted on its `--state` file.
+#![cfg(all(feature = "cli", unix))]
+
+use std::future::IntoFuture;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use alipay::payment::common::{TradeCreate, TradeQuery, TradeRefund, TradeStatus};
+use alipay::{Amount, Client, Error, PrivateKey, PublicKey, Signer, Verifier, VerifyError};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_alipay");
+const APP_ID: &str = "2021000000000001";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/keys")
+        .join(name)
+}
+
+fn app_key() -> PrivateKey {
+    PrivateKey::parse(&std::fs::read_to_string(fixture("app_private_pkcs8.pem")).expect("key"))
+        .expect("fixture key")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("alipay-serve-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A running `alipay sandbox serve`; killed if the test fails before stopping it.
+struct Server {
+    child: Option<Child>,
+    /// `http://127.0.0.1:PORT/gateway.do`.
+    url: String,
+    /// `127.0.0.1:PORT`.
+    addr: String,
+    /// The printed Alipay public key (bare base64).
+    alipay_key_text: String,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .args(["sandbox", "serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let stdout = child.stdout.take().expect("stdout");
+        let (lines, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let next = || {
+            received
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the sandbox prints a line")
+        };
+        let url = next();
+        let alipay_key_text = next();
+        let addr = url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.strip_suffix("/gateway.do"))
+            .unwrap_or_else(|| panic!("a gateway URL: {url}"))
+            .to_owned();
+        Server {
+            child: Some(child),
+            url,
+            addr,
+            alipay_key_text,
+        }
+    }
+
+    fn alipay_key(&self) -> PublicKey {
+        PublicKey::parse(&self.alipay_key_text).expect("the printed key parses")
+    }
+
+    fn client(&self) -> Client {
+        Client::builder()
+            .app_id(APP_ID)
+            .app_private_key_parsed(app_key())
+            .alipay_public_key(self.alipay_key_text.clone())
+            .gateway_url(self.url.clone())
+            .build()
+            .expect("client")
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("running").id();
+        let status = Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits (at most 20 s) for the process to exit; returns its status and stderr.
+    fn wait(mut self) -> (ExitStatus, String) {
+        let mut child = self.child.take().expect("running");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = child.stderr.take() {
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                return (status, stderr);
+            }
+            assert!(Instant::now() < deadline, "the sandbox did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// SIGTERM, then a clean exit.
+    fn stop(self) {
+        self.signal("-TERM");
+        let (status, stderr) = self.wait();
+        assert!(
+            status.success(),
+            "clean exit on SIGTERM: {status:?} {stderr}"
+        );
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Runs a call (or any future) to completion.
+fn block<F: IntoFuture>(call: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(call.into_future())
+}
+
+fn amount(text: &str) -> Amount {
+    Amount::new(text).expect("amount")
+}
+
+fn create(client: &Client, out_trade_no: &str, notify_url: Option<&str>) {
+    let call = client.send(
+        TradeCreate::builder()
+            .out_trade_no(out_trade_no)
+            .total_amount(amount("18.80"))
+            .subject("raw tea")
+            .buyer_id("2088000000000001")
+            .build(),
+    );
+    let call = match notify_url {
+        Some(url) => call.async_notify(url),
+        None => call,
+    };
+    block(call).expect("trade created");
+}
+
+fn status(client: &Client, out_trade_no: &str) -> TradeStatus {
+    block(client.send(TradeQuery::builder().out_trade_no(out_trade_no).build()))
+        .expect("trade found")
+        .trade_status
+}
+
+// ---- Raw HTTP, by hand -------------------------------------------------------------------
+
+/// Sends `request` as is (it must ask for `Connection: close`); returns the status and body.
+fn raw(addr: &str, request: &[u8]) -> (u16, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    stream.write_all(request).expect("write");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read");
+    let head_end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head")
+        + 4;
+    let head = String::from_utf8_lossy(&answer[..head_end]).into_owned();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    (status, answer[head_end..].to_vec())
+}
+
+fn raw_post(addr: &str, target: &str, content_type: Option<&str>, body: &str) -> (u16, Vec<u8>) {
+    let mut request = format!("POST {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(content_type) = content_type {
+        request.push_str(&format!("Content-Type: {content_type}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    raw(addr, request.as_bytes())
+}
+
+fn raw_get(addr: &str, target: &str) -> (u16, Vec<u8>) {
+    raw(
+        addr,
+        format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+}
+
+/// Percent-encodes for a form: unreserved bytes as they are, a space as `+` or `%20`.
+fn encode(text: &str, space_as_plus: bool) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(char::from(byte));
+            }
+            b' ' if space_as_plus => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+fn form(pairs: &[(String, String)], space_as_plus: bool) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k, space_as_plus), encode(v, space_as_plus)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Alipay's sign content: sorted by key, `sign` left out, empty values skipped.
+fn sign_content(pairs: &[(String, String)]) -> String {
+    let mut kept: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(k, v)| k != "sign" && !v.is_empty())
+        .collect();
+    kept.sort();
+    kept.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Beijing time now, `yyyy-MM-dd HH:mm:ss`.
+fn beijing_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64
+        + 8 * 3600;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn pair(k: &str, v: &str) -> (String, String) {
+    (k.to_owned(), v.to_owned())
+}
+
+/// The node of a signed answer, verified by hand with the printed Alipay key.
+fn verified_node(server: &Server, body: &[u8], response_key: &str) -> Value {
+    let body = std::str::from_utf8(body).expect("UTF-8 answer");
+    let prefix = format!("{{\"{response_key}\":");
+    assert!(body.starts_with(&prefix), "{body}");
+    let sign_at = body.rfind(",\"sign\":\"").expect("signed");
+    let node = &body[prefix.len()..sign_at];
+    let sign = &body[sign_at + 9..body.len() - 2];
+    server
+        .alipay_key()
+        .verify(node.as_bytes(), sign)
+        .unwrap_or_else(|e| panic!("the answer verifies ({e}): {body}"));
+    serde_json::from_str(node).expect("JSON node")
+}
+
+/// How a client lays out one call.
+struct Layout {
+    name: &'static str,
+    get: bool,
+    /// Which parameters travel in the query string (the rest in the form body).
+    in_query: fn(&str) -> bool,
+    space_as_plus: bool,
+    content_type: Option<&'static str>,
+}
+
+/// `alipay.trade.query` of `out_trade_no` with these system parameters, laid out by `layout`
+/// and signed by hand.
+fn query_call(
+    server: &Server,
+    layout: &Layout,
+    system: &[(String, String)],
+    out_trade_no: &str,
+) -> (u16, Vec<u8>) {
+    let mut params = vec![
+        pair("app_id", APP_ID),
+        pair("method", "alipay.trade.query"),
+        pair("sign_type", "RSA2"),
+        pair("timestamp", &beijing_now()),
+        pair("version", "1.0"),
+        pair(
+            "biz_content",
+            &format!("{{\"out_trade_no\":\"{out_trade_no}\",\"query_options\":[\"x y\"]}}"),
+        ),
+    ];
+    params.extend_from_slice(system);
+    let sign = app_key()
+        .sign(sign_content(&params).as_bytes())
+        .expect("sign");
+    params.push(pair("sign", &sign));
+    let (query, body): (Vec<_>, Vec<_>) = params
+        .into_iter()
+        .partition(|(k, _)| layout.get || (layout.in_query)(k));
+    let query = form(&query, layout.space_as_plus);
+    let body = form(&body, layout.space_as_plus);
+    let target = if query.is_empty() {
+        "/gateway.do".to_owned()
+    } else {
+        format!("/gateway.do?{query}")
+    };
+    if layout.get {
+        raw_get(&server.addr, &target)
+    } else {
+        raw_post(&server.addr, &target, layout.content_type, &body)
+    }
+}
+
+#[test]
+fn serve_answers_the_sdk_and_every_real_client_encoding_then_stops_on_sigterm() {
+    let dir = temp_dir("clients");
+    // A second app, registered alongside the fixture app.
+    let second = PrivateKey::generate().expect("key");
+    let second_key_file = dir.join("second.pem");
+    std::fs::write(&second_key_file, second.public_key().to_pem()).expect("write");
+    let server = Server::start(&[
+        "--app-id",
+        APP_ID,
+        "--app-public-key",
+        fixture("app_public.b64").to_str().expect("path"),
+        "--app-id",
+        "2021000000000002",
+        "--app-public-key",
+        second_key_file.to_str().expect("path"),
+    ]);
+    assert!(
+        server.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    assert!(!server.alipay_key_text.contains("BEGIN"), "bare base64");
+
+    // The SDK client, configured with what the sandbox printed.
+    let client = server.client();
+    create(&client, "S-1", None);
+    assert_eq!(status(&client, "S-1"), TradeStatus::WaitBuyerPay);
+    let (code, _) = raw_post(
+        &server.addr,
+        &format!("/sandbox/pay?app_id={APP_ID}&out_trade_no=S-1"),
+        None,
+        "",
+    );
+    assert_eq!(code, 200);
+    assert_eq!(status(&client, "S-1"), TradeStatus::TradeSuccess);
+    block(
+        client.send(
+            TradeRefund::builder()
+                .out_trade_no("S-1")
+                .refund_amount(amount("1.00"))
+                .out_request_no("S-1-R1")
+                .build(),
+        ),
+    )
+    .expect("refund");
+
+    // The second app is registered too.
+    let second_client = Client::builder()
+        .app_id("2021000000000002")
+        .app_private_key_parsed(second)
+        .alipay_public_key(server.alipay_key_text.clone())
+        .gateway_url(server.url.clone())
+        .build()
+        .expect("client");
+    create(&second_client, "S-2", None);
+
+    // Raw HTTP, laid out as real clients lay it out.
+    let system = |charset: Option<&str>, format: Option<&str>, sdk: Option<&str>| {
+        let mut params = Vec::new();
+        if let Some(charset) = charset {
+            params.push(pair("charset", charset));
+        }
+        if let Some(format) = format {
+            params.push(pair("format", format));
+        }
+        if let Some(sdk) = sdk {
+            params.push(pair("alipay_sdk", sdk));
+        }
+        params
+    };
+    let not_biz: fn(&str) -> bool = |k| k != "biz_content";
+    let url_args: fn(&str) -> bool = |k| !matches!(k, "biz_content" | "alipay_sdk");
+    let nothing: fn(&str) -> bool = |_| false;
+    let everything: fn(&str) -> bool = |_| true;
+    let cases = [
+        (
+            // Java / PHP / Python official SDKs: system parameters in the query, biz_content in
+            // the body, `UTF-8`, `json`.
+            Layout {
+                name: "query + form body, %20",
+                get: false,
+                in_query: not_biz,
+                space_as_plus: false,
+                content_type: Some("application/x-www-form-urlencoded;charset=UTF-8"),
+            },
+            system(
+                Some("UTF-8"),
+                Some("json"),
+                Some("alipay-sdk-java-4.39.0.ALL"),
+            ),
+        ),
+        (
+            // Go clients: everything in the form body, `+` for spaces, no alipay_sdk.
+            Layout {
+                name: "all in the body, +",
+                get: false,
+                in_query: nothing,
+                space_as_plus: true,
+                content_type: Some("application/x-www-form-urlencoded; charset=utf-8"),
+            },
+            system(Some("utf-8"), Some("JSON"), None),
+        ),
+        (
+            // Node SDK: URL arguments in the query, biz_content and alipay_sdk in the body.
+            Layout {
+                name: "node layout",
+                get: false,
+                in_query: url_args,
+                space_as_plus: true,
+                content_type: Some("application/x-www-form-urlencoded"),
+            },
+            system(Some("utf-8"), Some("JSON"), Some("alipay-sdk-nodejs-3.6.1")),
+        ),
+        (
+            // Everything in the query of a POST without a body; no format, no charset.
+            Layout {
+                name: "all in the query, POST",
+                get: false,
+                in_query: everything,
+                space_as_plus: false,
+                content_type: None,
+            },
+            system(None, None, None),
+        ),
+        (
+            // A GET with biz_content in the query.
+            Layout {
+                name: "GET",
+                get: true,
+                in_query: everything,
+                space_as_plus: true,
+                content_type: None,
+            },
+            system(Some("utf-8"), None, Some("alipay-sdk-python-3.7.4")),
+        ),
+        (
+            // A form body without a Content-Type, and an empty parameter (not signed).
+            Layout {
+                name: "no content type, empty value",
+                get: false,
+                in_query: not_biz,
+                space_as_plus: false,
+                content_type: None,
+            },
+            {
+                let mut params = system(Some("utf-8"), Some("JSON"), None);
+                params.push(pair("app_auth_token", ""));
+                params
+            },
+        ),
+    ];
+    for (layout, system) in &cases {
+        let (code, body) = query_call(&server, layout, system, "S-1");
+        assert_eq!(code, 200, "{}", layout.name);
+        let node = verified_node(&server, &body, "alipay_trade_query_response");
+        assert_eq!(node["code"], "10000", "{}: {node}", layout.name);
+        assert_eq!(node["trade_status"], "TRADE_SUCCESS", "{}", layout.name);
+    }
+
+    // The check is Alipay's: a signature over content without sign_type does not verify.
+    let mut params = vec![
+        pair("app_id", APP_ID),
+        pair("method", "alipay.trade.query"),
+        pair("charset", "utf-8"),
+        pair("timestamp", &beijing_now()),
+        pair("version", "1.0"),
+        pair("biz_content", "{\"out_trade_no\":\"S-1\"}"),
+    ];
+    let without_sign_type = app_key()
+        .sign(sign_content(&params).as_bytes())
+        .expect("sign");
+    params.push(pair("sign_type", "RSA2"));
+    params.push(pair("sign", &without_sign_type));
+    let (_, body) = raw_post(
+        &server.addr,
+        "/gateway.do",
+        Some("application/x-www-form-urlencoded"),
+        &form(&params, true),
+    );
+    let node = verified_node(&server, &body, "alipay_trade_query_response");
+    assert_eq!(node["sub_code"], "isv.invalid-signature", "{node}");
+
+    server.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn notifications_and_faults_are_controlled_over_http_and_flags() {
+    // A merchant endpoint that answers `success`.
+    let merchant = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let notify_url = format!("http://{}/notify", merchant.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in merchant.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let mut buffer = [0u8; 16 * 1024];
+            let mut head = Vec::new();
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-length: 7\r\nconnection: close\r\n\r\nsuccess",
+            );
+        }
+    });
+    let server = Server::start(&[
+        "--app-id",
+        APP_ID,
+        "--app-public-key",
+        fixture("app_public.b64").to_str().expect("path"),
+        "--notify-scale",
+        "0.001",
+        "--fault",
+        "5xx=503:alipay.trade.cancel",
+    ]);
+    let client = server.client();
+    create(&client, "N-1", Some(&notify_url));
+    let (code, _) = raw_post(
+        &server.addr,
+        &format!("/sandbox/pay?app_id={APP_ID}&out_trade_no=N-1"),
+        None,
+        "",
+    );
+    assert_eq!(code, 200);
+    let (code, body) = raw_get(&server.addr, "/sandbox/notifications");
+    assert_eq!(code, 200);
+    let records: Value = serde_json::from_slice(&body).expect("JSON");
+    let record = &records[0];
+    assert_eq!(record["out_trade_no"], "N-1", "{records}");
+    assert_eq!(record["kind"], "payment");
+    assert_eq!(record["attempt"], 1);
+    assert_eq!(record["status"], 200);
+    assert_eq!(record["response_body"], "success");
+    assert_eq!(record["next_attempt_in_ms"], Value::Null);
+
+    // The fault given on the command line.
+    let cancel = block(
+        client.send(
+            alipay::payment::common::TradeCancel::builder()
+                .out_trade_no("N-1")
+                .build(),
+        ),
+    );
+    assert!(
+        matches!(cancel, Err(Error::HttpStatus { status: 503, .. })),
+        "{cancel:?}"
+    );
+
+    // A one-shot fault injected over HTTP.
+    let (code, body) = raw_post(
+        &server.addr,
+        "/sandbox/faults",
+        Some("application/json"),
+        r#"{"fault":"unsigned","method":"alipay.trade.query","times":1}"#,
+    );
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&body));
+    let rules: Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(rules.as_array().map(Vec::len), Some(2), "{rules}");
+    let spoiled = block(client.send(TradeQuery::builder().out_trade_no("N-1").build()));
+    assert!(
+        matches!(spoiled, Err(Error::Verify(VerifyError::MissingSign))),
+        "{spoiled:?}"
+    );
+    assert_eq!(status(&client, "N-1"), TradeStatus::TradeSuccess);
+    let (code, _) = raw_post(
+        &server.addr,
+        "/sandbox/faults",
+        Some("application/json"),
+        r#"{"fault":"explode"}"#,
+    );
+    assert_eq!(code, 400);
+    let (code, body) = raw(
+        &server.addr,
+        format!(
+            "DELETE /sandbox/faults HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            server.addr
+        )
+        .as_bytes(),
+    );
+    assert_eq!((code, body), (200, b"[]".to_vec()));
+    server.stop();
+}
+
+#[test]
+fn state_survives_a_restart_and_a_crash() {
+    let dir = temp_dir("state");
+    let state = dir.join("sandbox.json");
+    let state_arg = state.to_str().expect("path");
+    let key_arg = fixture("app_public.b64");
+    let key_arg = key_arg.to_str().expect("path");
+
+    let first = Server::start(&[
+        "--app-id",
+        APP_ID,
+        "--app-public-key",
+        key_arg,
+        "--state",
+        state_arg,
+    ]);
+    let client = first.client();
+    create(&client, "P-1", None);
+    let (code, _) = raw_post(
+        &first.addr,
+        &format!("/sandbox/pay?app_id={APP_ID}&out_trade_no=P-1"),
+        None,
+        "",
+    );
+    assert_eq!(code, 200);
+    let first_key = first.alipay_key_text.clone();
+    first.stop();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&state)
+            .expect("state file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the state file holds a private key");
+    }
+
+    // Restarted without registering the app again: app, trade and Alipay key are back.
+    let second = Server::start(&["--state", state_arg]);
+    assert_eq!(second.alipay_key_text, first_key, "the same Alipay key");
+    let client = second.client();
+    assert_eq!(status(&client, "P-1"), TradeStatus::TradeSuccess);
+    create(&client, "P-2", None);
+    // A crash right after an acknowledged change loses nothing.
+    second.signal("-KILL");
+    let (status_code, _) = second.wait();
+    assert!(!status_code.success());
+
+    let third = Server::start(&["--state", state_arg]);
+    let client = third.client();
+    assert_eq!(status(&client, "P-2"), TradeStatus::WaitBuyerPay);
+    assert_eq!(status(&client, "P-1"), TradeStatus::TradeSuccess);
+    third.stop();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers, [std::ffi::OsString::from("sandbox.json")]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn alipay_call(server: &Server, args: &[&str], gateway: Option<&str>) -> Output {
+    Command::new(BIN)
+        .arg("call")
+        .args(args)
+        .env("ALIPAY_APP_ID", APP_ID)
+        .env("ALIPAY_PRIVATE_KEY", fixture("app_private_pkcs8.pem"))
+        .env("ALIPAY_PUBLIC_KEY", &server.alipay_key_text)
+        .env("ALIPAY_GATEWAY", gateway.unwrap_or(&server.url))
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn alipay_call_prints_the_verified_answer() {
+    let server = Server::start(&[
+        "--app-id",
+        APP_ID,
+        "--app-public-key",
+        fixture("app_public.b64").to_str().expect("path"),
+    ]);
+    let out = alipay_call(
+        &server,
+        &[
+            "alipay.trade.create",
+            "--biz",
+            r#"{"out_trade_no":"CLI-1","total_amount":"9.90","subject":"cli","buyer_id":"2088000000000001"}"#,
+            "--text",
+            "notify_url=http://127.0.0.1:9/notify",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let out = alipay_call(
+        &server,
+        &["alipay.trade.query", "--biz", r#"{"out_trade_no":"CLI-1"}"#],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(stdout.contains("\n  \""), "pretty JSON: {stdout}");
+    let node: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(node["out_trade_no"], "CLI-1");
+    assert_eq!(node["trade_status"], "WAIT_BUYER_PAY");
+    assert_eq!(node["total_amount"], "9.90");
+    assert_eq!(node["code"], "10000");
+
+    // An API error: its fields as JSON on stdout, exit 1.
+    let out = alipay_call(
+        &server,
+        &["alipay.trade.query", "--biz", r#"{"out_trade_no":"NOPE"}"#],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let error: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(error["code"], "40004");
+    assert_eq!(error["sub_code"], "ACQ.TRADE_NOT_EXIST");
+
+    // Transport and configuration errors: exit 2 with a message.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let out = alipay_call(
+        &server,
+        &["alipay.trade.query", "--biz", "{}"],
+        Some(&format!("http://{closed}/gateway.do")),
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("connect"));
+    let out = alipay_call(&server, &["alipay.trade.query", "--biz", "[1]"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(BIN)
+        .args(["call", "alipay.trade.query"])
+        .env_remove("ALIPAY_APP_ID")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ALIPAY_APP_ID"));
+    server.stop();
+}
+
+#[test]
+fn cert_mode_is_refused_and_bad_flags_are_usage_errors() {
+    let dir = temp_dir("cert");
+    let out = Command::new(BIN)
+        .args([
+            "sandbox",
+            "serve",
+            "--cert-mode",
+            dir.to_str().expect("path"),
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not supported yet"));
+    for args in [
+        &["sandbox", "serve", "--app-id", APP_ID][..],
+        &["sandbox", "serve", "--addr", "nowhere"],
+        &["sandbox", "serve", "--notify-scale", "-1"],
+        &["sandbox", "serve", "--fault", "boom"],
+        &["sandbox", "stop"],
+    ] {
+        let out = Command::new(BIN).args(args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
