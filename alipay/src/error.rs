@@ -224,6 +224,10 @@ pub enum ResponseError {
     /// The node is not valid JSON, or its `code` fields are missing.
     #[error("the answer node is malformed: {0}")]
     Malformed(String),
+    /// The node is encrypted (`encrypt_type=AES`) and its verified content does not decrypt
+    /// with the configured key (a wrong key, or content altered before it was signed).
+    #[error("the encrypted answer cannot be decrypted: {0}")]
+    Decrypt(#[source] crate::crypto::AesError),
 }
 
 /// Why a signature check failed.

@@ -50,6 +50,7 @@ pub mod amount;
 pub mod cert;
 pub mod client;
 pub mod crypto;
+pub mod encrypt;
 pub mod error;
 pub mod notify;
 pub mod payment;
