@@ -158,7 +158,11 @@ pub(crate) async fn deliver_trade_paid(
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let content = notify_sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
-    let outcome = match shared.signer.sign(content.as_bytes()) {
+    let outcome = match shared
+        .alipay_signer(&trade.app_id)
+        .0
+        .sign(content.as_bytes())
+    {
         Ok(sign) => {
             params.push(("sign", sign));
             let body = form_encode(params.iter().map(|(k, v)| (*k, v.as_str())));

@@ -323,15 +323,21 @@ fn error_response(failure: &Failure) -> String {
     format!("{{\"error_response\":{node}}}")
 }
 
-/// `{"<key>":<node>,"sign":"…"}` with the node signed by the sandbox's Alipay key.
-fn signed(shared: &Shared, key: &str, node: &str) -> String {
-    match shared.signer.sign(node.as_bytes()) {
+/// `{"<key>":<node>,"sign":"…"}` with the node signed by the sandbox's Alipay key (for a
+/// certificate app: the current Alipay certificate's, named in `alipay_cert_sn`).
+fn signed(shared: &Shared, app_id: &str, key: &str, node: &str) -> String {
+    let (signer, cert_sn) = shared.alipay_signer(app_id);
+    match signer.sign(node.as_bytes()) {
         Ok(sign) => {
-            let mut out = String::with_capacity(key.len() + node.len() + sign.len() + 16);
+            let mut out = String::with_capacity(key.len() + node.len() + sign.len() + 64);
             out.push_str("{\"");
             out.push_str(key);
             out.push_str("\":");
             out.push_str(node);
+            if let Some(cert_sn) = cert_sn {
+                out.push_str(",\"alipay_cert_sn\":");
+                wire::push_json_str(&mut out, &cert_sn);
+            }
             out.push_str(",\"sign\":\"");
             out.push_str(&sign);
             out.push_str("\"}");
@@ -382,8 +388,9 @@ pub(crate) fn answer(
         }
     };
     let get = |key: &str| param(&params, key);
-    let biz_text = get("biz_content");
-    let biz_value: Option<Value> = biz_text.and_then(|text| serde_json::from_str(text).ok());
+    // Decrypted when `encrypt_type=AES` (used only after the signature check).
+    let biz_text = super::certs::plain_biz_content(shared, &params);
+    let biz_value: Option<Value> = biz_text.and_then(|text| serde_json::from_str(&text).ok());
     record(
         shared,
         http_method,
@@ -449,9 +456,10 @@ pub(crate) fn answer(
             Node::failure(&failure).finish()
         }
     };
+    let node = super::certs::answer_node(shared, &params, node);
     Reply {
         content_type: GATEWAY_CONTENT_TYPE,
-        body: signed(shared, &key, &node),
+        body: signed(shared, app_id, &key, &node),
         paid,
     }
 }
@@ -517,6 +525,7 @@ pub(crate) fn check<'v>(
             ));
         }
     }
+    super::certs::check_request(shared, params)?;
     let content = sign_content(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     if app.public_key.verify(content.as_bytes(), sign).is_err() {
         return Err(Failure::invalid(
@@ -526,6 +535,7 @@ pub(crate) fn check<'v>(
             ),
         ));
     }
+    super::certs::check_encryption(shared, params)?;
     match (get("biz_content"), biz_value) {
         (None, _) => Ok(None),
         (Some(_), Some(Value::Object(map))) => Ok(Some(map)),
