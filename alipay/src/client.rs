@@ -984,6 +984,11 @@ impl Client {
     /// the HTTP status, the envelope, the signature over the exact node bytes, the gateway code,
     /// then the typed response from those same bytes. For answers obtained another way (a custom
     /// transport, a recorded answer being audited).
+    ///
+    /// An encrypted answer is decrypted after its signature verified. In certificate mode, an
+    /// answer signed with an Alipay certificate the client has not learned yet is
+    /// [`VerifyError::UnknownCertificate`] here; [`Client::send`] downloads such a certificate
+    /// first.
     pub fn read_response<R: Request>(
         &self,
         request: &R,

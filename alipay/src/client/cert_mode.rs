@@ -367,17 +367,4 @@ fn unix_seconds(time: SystemTime) -> i64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn certificate_text_forms() {
-        assert_eq!(certificate_text(""), None);
-        assert_eq!(certificate_text("%%%"), None);
-        assert_eq!(certificate_text("aGVsbG8="), None);
-        let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
-        assert_eq!(certificate_text(pem).as_deref(), Some(pem.trim()));
-        let encoded = STANDARD.encode(pem);
-        assert_eq!(certificate_text(&encoded).as_deref(), Some(pem));
-    }
-}
+mod tests;
