@@ -167,6 +167,15 @@ pub enum CertError {
         /// Why the last candidate path failed.
         reason: String,
     },
+    /// A certificate obtained for an SN (e.g. downloaded with
+    /// `alipay.open.app.alipaycert.download`) has another SN.
+    #[error("the certificate obtained for SN `{expected}` has the SN `{actual}`")]
+    SnMismatch {
+        /// The SN asked for.
+        expected: String,
+        /// The certificate's SN.
+        actual: String,
+    },
 }
 
 impl CertError {
@@ -515,6 +524,8 @@ pub fn unix_now() -> i64 {
 /// [`CertConfig::verify_alipay_chain`] for that).
 #[derive(Debug, Clone)]
 pub struct CertConfig {
+    /// The app certificate (the first of its file).
+    app_cert: Certificate,
     app_cert_sn: String,
     alipay_root_cert_sn: String,
     /// The Alipay public keys by SN; the first is the configured certificate's.
@@ -553,12 +564,13 @@ impl CertConfig {
         alipay_root_bundle_pem: &str,
         backend: Backend,
     ) -> Result<Self, CertError> {
-        Self::build(
-            ("the app certificate", app_cert_pem),
-            ("the Alipay certificate", alipay_cert_pem),
-            ("the Alipay root certificate", alipay_root_bundle_pem),
+        Self::read_pems(
+            app_cert_pem,
+            alipay_cert_pem,
+            alipay_root_bundle_pem,
             backend,
         )
+        .map_err(|(_, error)| error)
     }
 
     /// Reads the three certificate files (PEM), with the default backend. Errors name the file.
@@ -567,25 +579,56 @@ impl CertConfig {
         alipay_cert: impl AsRef<Path>,
         alipay_root_bundle: impl AsRef<Path>,
     ) -> Result<Self, CertError> {
-        let read = |path: &Path| {
-            std::fs::read_to_string(path).map_err(|source| CertError::Io {
-                path: path.to_owned(),
-                source,
-            })
-        };
-        let (app, alipay, root) = (
+        Self::read_paths(
             app_cert.as_ref(),
             alipay_cert.as_ref(),
             alipay_root_bundle.as_ref(),
-        );
+            Backend::default(),
+        )
+        .map_err(|(_, error)| error)
+    }
+
+    /// [`CertConfig::from_paths`] for a backend; the error says which input it is about.
+    pub(crate) fn read_paths(
+        app: &Path,
+        alipay: &Path,
+        root: &Path,
+        backend: Backend,
+    ) -> Result<Self, (CertPart, CertError)> {
+        let read = |part: CertPart, path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| {
+                (
+                    part,
+                    CertError::Io {
+                        path: path.to_owned(),
+                        source,
+                    },
+                )
+            })
+        };
         let app_label = format!("the app certificate `{}`", app.display());
         let alipay_label = format!("the Alipay certificate `{}`", alipay.display());
         let root_label = format!("the Alipay root certificate `{}`", root.display());
         Self::build(
-            (&app_label, &read(app)?),
-            (&alipay_label, &read(alipay)?),
-            (&root_label, &read(root)?),
-            Backend::default(),
+            (&app_label, &read(CertPart::App, app)?),
+            (&alipay_label, &read(CertPart::Alipay, alipay)?),
+            (&root_label, &read(CertPart::Root, root)?),
+            backend,
+        )
+    }
+
+    /// [`CertConfig::from_pems_with`]; the error says which input it is about.
+    pub(crate) fn read_pems(
+        app_cert_pem: &str,
+        alipay_cert_pem: &str,
+        alipay_root_bundle_pem: &str,
+        backend: Backend,
+    ) -> Result<Self, (CertPart, CertError)> {
+        Self::build(
+            ("the app certificate", app_cert_pem),
+            ("the Alipay certificate", alipay_cert_pem),
+            ("the Alipay root certificate", alipay_root_bundle_pem),
+            backend,
         )
     }
 
@@ -594,30 +637,31 @@ impl CertConfig {
         (alipay_label, alipay_pem): (&str, &str),
         (root_label, root_pem): (&str, &str),
         backend: Backend,
-    ) -> Result<Self, CertError> {
-        let app_cert_sn = Certificate::from_pem(app_pem)
-            .map_err(CertError::input(app_label))?
-            .sn();
+    ) -> Result<Self, (CertPart, CertError)> {
+        let app_cert = Certificate::from_pem(app_pem)
+            .map_err(|e| (CertPart::App, CertError::input(app_label)(e)))?;
+        let app_cert_sn = app_cert.sn();
+        let alipay_error = |e| (CertPart::Alipay, CertError::input(alipay_label)(e));
         let mut alipay_chain = Vec::new();
         for (index, cert) in parse_pem_bundle(alipay_pem).into_iter().enumerate() {
             match cert {
                 Ok(cert) => alipay_chain.push(cert),
                 // The intermediates are only needed for the chain check: a broken one does not
                 // prevent using the Alipay key, but a broken first certificate does.
-                Err(error) if index == 0 => return Err(CertError::input(alipay_label)(error)),
+                Err(error) if index == 0 => return Err(alipay_error(error)),
                 Err(_) => {}
             }
         }
         let Some(alipay_cert) = alipay_chain.first() else {
-            return Err(CertError::input(alipay_label)(CertError::NotPem));
+            return Err(alipay_error(CertError::NotPem));
         };
-        let key = alipay_cert
-            .public_key(backend)
-            .map_err(CertError::input(alipay_label))?;
+        let key = alipay_cert.public_key(backend).map_err(alipay_error)?;
         let alipay_key = (alipay_cert.sn(), key);
-        let roots = rsa_roots(root_pem).map_err(CertError::input(root_label))?;
+        let roots =
+            rsa_roots(root_pem).map_err(|e| (CertPart::Root, CertError::input(root_label)(e)))?;
         let alipay_root_cert_sn = roots.iter().map(cert_sn).collect::<Vec<_>>().join("_");
         Ok(Self {
+            app_cert,
             app_cert_sn,
             alipay_root_cert_sn,
             alipay_keys: vec![alipay_key.clone()],
@@ -625,6 +669,17 @@ impl CertConfig {
             alipay_chain,
             roots,
         })
+    }
+
+    /// The app certificate (`appCertPublicKey_<app id>.crt`): its public key must be the app
+    /// private key's.
+    pub fn app_certificate(&self) -> &Certificate {
+        &self.app_cert
+    }
+
+    /// The configured Alipay certificate, then the intermediates that followed it in its file.
+    pub fn alipay_chain(&self) -> &[Certificate] {
+        &self.alipay_chain
     }
 
     /// The `app_cert_sn` request parameter.
@@ -675,6 +730,47 @@ impl CertConfig {
             None => Err(CertError::NotPem),
         }
     }
+
+    /// Checks a new Alipay certificate (e.g. after Alipay rotated its certificate, downloaded
+    /// with `alipay.open.app.alipaycert.download`) and returns it: the first certificate of
+    /// `pem` must chain to an RSA root of the configured bundle, through the other certificates
+    /// of `pem` or the intermediates of the configured Alipay certificate's file, be valid at
+    /// `now` (Unix seconds) and have a usable RSA key. See [`verify_chain`].
+    ///
+    /// Unlike building a [`CertConfig`], this checks the chain and the validity period: a
+    /// certificate learned at run time is trusted only because it chains to a configured root.
+    pub fn trust_alipay_certificate(&self, pem: &str, now: i64) -> Result<Certificate, CertError> {
+        let mut certs = Vec::new();
+        for (index, cert) in parse_pem_bundle(pem.trim_start_matches('\u{feff}'))
+            .into_iter()
+            .enumerate()
+        {
+            match cert {
+                Ok(cert) => certs.push(cert),
+                Err(error) if index == 0 => return Err(error),
+                Err(_) => {}
+            }
+        }
+        if certs.is_empty() {
+            return Err(CertError::NotPem);
+        }
+        let leaf = certs.remove(0);
+        certs.extend(self.alipay_chain.iter().skip(1).cloned());
+        verify_chain(&leaf, &certs, &self.roots, now)?;
+        leaf.public_key(Backend::default())?;
+        Ok(leaf)
+    }
+}
+
+/// Which input of a [`CertConfig`] an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CertPart {
+    /// The app certificate.
+    App,
+    /// The Alipay certificate.
+    Alipay,
+    /// The Alipay root bundle.
+    Root,
 }
 
 #[cfg(test)]

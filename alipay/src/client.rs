@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -9,13 +10,16 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use serde_json::Value;
 
+use crate::cert::CertConfig;
 use crate::crypto::{AesKey, Backend, PrivateKey, PublicKey, Signer, Verifier};
 use crate::error::{ApiError, ConfigError, Error, ResponseError, VerifyError};
 use crate::notify::{self, Notification};
 use crate::request::{LocalRequest, Method, Params, Request};
 use crate::response::{self, Node};
-use crate::sign;
 use crate::transport::{HyperTransport, Transport};
+use crate::{encrypt, sign};
+
+mod cert_mode;
 
 /// The production gateway.
 pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
@@ -92,6 +96,11 @@ struct Inner {
     transport: Arc<dyn Transport>,
     clock: Clock,
     aes_key: Option<AesKey>,
+    /// Certificate mode, when configured.
+    cert: Option<cert_mode::CertMode>,
+    /// The content encryption key and whether calls encrypt by default.
+    content_key: Option<AesKey>,
+    encrypt_content: bool,
 }
 
 impl fmt::Debug for Client {
@@ -123,6 +132,9 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn Transport>>,
     clock: Option<Clock>,
     aes_key: Option<zeroize::Zeroizing<String>>,
+    certificates: Option<cert_mode::CertInput>,
+    content_key: Option<zeroize::Zeroizing<String>>,
+    encrypt_content: bool,
 }
 
 enum KeyInput<K> {
@@ -157,6 +169,9 @@ impl ClientBuilder {
             transport: None,
             clock: None,
             aes_key: None,
+            certificates: None,
+            content_key: None,
+            encrypt_content: false,
         }
     }
 
@@ -266,6 +281,74 @@ impl ClientBuilder {
         self
     }
 
+    /// Certificate mode (公钥证书模式), from the PEM text of the three files of the console: the
+    /// app certificate (`appCertPublicKey_<app id>.crt`), the Alipay certificate
+    /// (`alipayCertPublicKey_RSA2.crt`) and the Alipay root bundle (`alipayRootCert.crt`).
+    ///
+    /// Every request then carries `app_cert_sn` and `alipay_root_cert_sn`, and each answer is
+    /// verified with the certificate its `alipay_cert_sn` names. When Alipay rotates its
+    /// certificate, the client downloads the new one (`alipay.open.app.alipaycert.download`),
+    /// accepts it only if it chains to the root bundle and is valid, and caches it.
+    /// Notifications are verified with the configured Alipay certificate, then the learned ones.
+    ///
+    /// Exclusive with [`alipay_public_key`](Self::alipay_public_key) and
+    /// [`verifier`](Self::verifier). [`build`](Self::build) checks that the app certificate is
+    /// the app private key's; like Alipay's SDKs it does not check the validity period or the
+    /// chain of the configured certificates. Errors name the field: `app_cert`, `alipay_cert`
+    /// or `alipay_root_cert`.
+    pub fn certificates(
+        mut self,
+        app_cert_pem: impl Into<String>,
+        alipay_cert_pem: impl Into<String>,
+        alipay_root_cert_pem: impl Into<String>,
+    ) -> Self {
+        self.certificates = Some(cert_mode::CertInput::Pems(
+            app_cert_pem.into(),
+            alipay_cert_pem.into(),
+            alipay_root_cert_pem.into(),
+        ));
+        self
+    }
+
+    /// [`certificates`](Self::certificates) read from files (PEM), when the client is built.
+    pub fn certificate_paths(
+        mut self,
+        app_cert: impl Into<PathBuf>,
+        alipay_cert: impl Into<PathBuf>,
+        alipay_root_cert: impl Into<PathBuf>,
+    ) -> Self {
+        self.certificates = Some(cert_mode::CertInput::Paths(
+            app_cert.into(),
+            alipay_cert.into(),
+            alipay_root_cert.into(),
+        ));
+        self
+    }
+
+    /// [`certificates`](Self::certificates) from an already read [`CertConfig`].
+    pub fn cert_config(mut self, config: CertConfig) -> Self {
+        self.certificates = Some(cert_mode::CertInput::Config(Box::new(config)));
+        self
+    }
+
+    /// The AES key of content encryption (接口内容加密方式, the base64 key of the console: 16,
+    /// 24 or 32 bytes). With it, encrypted answers are decrypted (after their signature is
+    /// verified), and requests are encrypted when [`encrypt_content`](Self::encrypt_content)
+    /// or [`Call::encrypt`] asks for it. See [`crate::encrypt`].
+    pub fn content_encryption_key(mut self, key_base64: impl Into<String>) -> Self {
+        self.content_key = Some(zeroize::Zeroizing::new(key_base64.into()));
+        self
+    }
+
+    /// Whether every call sends its `biz_content` encrypted (`encrypt_type=AES`) unless the call
+    /// says otherwise with [`Call::encrypt`]; off by default. Needs
+    /// [`content_encryption_key`](Self::content_encryption_key). Rendered requests (page forms,
+    /// order strings) are never encrypted.
+    pub fn encrypt_content(mut self, encrypt: bool) -> Self {
+        self.encrypt_content = encrypt;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let app_id = self.app_id.unwrap_or_default();
@@ -303,6 +386,39 @@ impl ClientBuilder {
                  configure the Alipay public key (支付宝公钥) from the open platform console",
             ));
         }
+        let cert = match self.certificates {
+            Some(input) => {
+                if alipay_key.is_some() {
+                    return Err(ConfigError::new(
+                        "alipay_public_key",
+                        "cannot be combined with certificate mode: the Alipay public key comes \
+                         from the Alipay certificate",
+                    ));
+                }
+                if self.verifier.is_some() {
+                    return Err(ConfigError::new(
+                        "verifier",
+                        "cannot be combined with certificate mode: answers are verified with \
+                         the Alipay certificates",
+                    ));
+                }
+                Some(cert_mode::build(input, self.backend, private_key.as_ref())?)
+            }
+            None => None,
+        };
+        let content_key = match &self.content_key {
+            Some(text) => Some(
+                AesKey::from_base64(text)
+                    .map_err(|e| ConfigError::new("content_encryption_key", e.to_string()))?,
+            ),
+            None => None,
+        };
+        if self.encrypt_content && content_key.is_none() {
+            return Err(ConfigError::new(
+                "content_encryption_key",
+                "is missing: encrypt_content(true) needs the AES key",
+            ));
+        }
         let signer: Arc<dyn Signer> = match (self.signer, private_key) {
             (Some(signer), _) => signer,
             (None, Some(key)) => Arc::new(key),
@@ -313,13 +429,15 @@ impl ClientBuilder {
                 ));
             }
         };
-        let verifier: Arc<dyn Verifier> = match (self.verifier, alipay_key) {
-            (Some(verifier), _) => verifier,
-            (None, Some(key)) => Arc::new(key),
-            (None, None) => {
+        let verifier: Arc<dyn Verifier> = match (self.verifier, alipay_key, &cert) {
+            (_, _, Some(cert)) => Arc::clone(&cert.keys) as Arc<dyn Verifier>,
+            (Some(verifier), _, None) => verifier,
+            (None, Some(key), None) => Arc::new(key),
+            (None, None, None) => {
                 return Err(ConfigError::new(
                     "alipay_public_key",
-                    "is missing (set it, or a custom verifier)",
+                    "is missing (set it, a custom verifier, or the certificates of \
+                     certificate mode)",
                 ));
             }
         };
@@ -363,6 +481,9 @@ impl ClientBuilder {
                 transport,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
                 aes_key,
+                cert,
+                content_key,
+                encrypt_content: self.encrypt_content,
             }),
         })
     }
@@ -387,6 +508,8 @@ pub struct CallOptions {
     text: Vec<(&'static str, String)>,
     biz: Vec<(String, Value)>,
     timeout: Option<Duration>,
+    /// Content encryption for this call; `None`: the client's default.
+    encrypt: Option<bool>,
 }
 
 impl CallOptions {
@@ -496,6 +619,15 @@ impl<R: Request> Call<'_, R> {
     /// The deadline of this call, instead of the client's request timeout.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call's `biz_content` encrypted (`encrypt_type=AES`), or not, whatever
+    /// [`ClientBuilder::encrypt_content`] says. Encrypting needs
+    /// [`ClientBuilder::content_encryption_key`] (else the call fails with a configuration
+    /// error before anything is sent); a call without `biz_content` is sent as it is.
+    pub fn encrypt(mut self, encrypt: bool) -> Self {
+        self.options.encrypt = Some(encrypt);
         self
     }
 }
@@ -673,12 +805,38 @@ impl Client {
         Ok(notify::verify_pairs(pairs, self.inner.verifier.as_ref())?)
     }
 
-    /// Encodes, signs, sends and verifies one request.
+    /// Encodes, signs, sends and verifies one request. In certificate mode, an answer signed
+    /// with an Alipay certificate the client does not know yet is kept while the certificate is
+    /// downloaded and checked, then verified with it.
     async fn perform<R: Request + Sync>(
         &self,
         request: &R,
         options: &CallOptions,
     ) -> Result<R::Response, Error> {
+        let checked = self
+            .exchange(request, options, |status, body| {
+                self.check_answer(request, status, body)
+            })
+            .await?;
+        match checked {
+            Checked::Done(response) => Ok(response),
+            Checked::NewCertificate { sn, status, body } => {
+                self.learn_alipay_certificate(&sn, options).await?;
+                self.read_response(request, status, &body)
+            }
+        }
+    }
+
+    /// Sends `request` once and checks its answer with `check`.
+    async fn exchange<R, T>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+        check: impl Fn(u16, &[u8]) -> Result<T, Error> + Send + Sync,
+    ) -> Result<T, Error>
+    where
+        R: Request + Sync,
+    {
         let http_request = self.http_request(request, options)?;
         let deadline = options.timeout.unwrap_or(self.inner.request_timeout);
         let answer = tokio::time::timeout(
@@ -687,7 +845,44 @@ impl Client {
         )
         .await
         .map_err(|_| Error::Timeout(deadline))??;
-        self.read_response(request, answer.status, &answer.body)
+        check(answer.status, &answer.body)
+    }
+
+    /// [`Client::read_response`], except that an answer signed with an unknown Alipay
+    /// certificate in certificate mode is kept for after the certificate is learned.
+    fn check_answer<R: Request>(
+        &self,
+        request: &R,
+        status: u16,
+        body: &[u8],
+    ) -> Result<Checked<R::Response>, Error> {
+        match self.read_response(request, status, body) {
+            Err(Error::Verify(VerifyError::UnknownCertificate(sn)))
+                if self.inner.cert.is_some() =>
+            {
+                Ok(Checked::NewCertificate {
+                    sn,
+                    status,
+                    body: body.to_vec(),
+                })
+            }
+            other => other.map(Checked::Done),
+        }
+    }
+
+    /// The content encryption key of a call that encrypts, `None` for one that does not.
+    fn call_content_key(&self, options: &CallOptions) -> Result<Option<&AesKey>, Error> {
+        if !options.encrypt.unwrap_or(self.inner.encrypt_content) {
+            return Ok(None);
+        }
+        match &self.inner.content_key {
+            Some(key) => Ok(Some(key)),
+            None => Err(ConfigError::new(
+                "content_encryption_key",
+                "is not set: an encrypted call (Call::encrypt(true)) needs the AES key",
+            )
+            .into()),
+        }
     }
 
     /// The HTTP request for a call: system and text parameters and `sign` in the query string,
@@ -697,7 +892,8 @@ impl Client {
         request: &R,
         options: &CallOptions,
     ) -> Result<http::Request<Bytes>, Error> {
-        let (signed, files) = self.sign_with_files(request, options)?;
+        let content_key = self.call_content_key(options)?;
+        let (signed, files) = self.sign_with_files(request, options, content_key)?;
         let uri = format!(
             "{}?{}",
             self.inner.gateway,
@@ -733,15 +929,17 @@ impl Client {
         request: &M,
         options: &CallOptions,
     ) -> Result<Signed, Error> {
-        self.sign_with_files(request, options)
+        self.sign_with_files(request, options, None)
             .map(|(signed, _)| signed)
     }
 
-    /// Encodes a request, applies the per-call options and signs everything but the files.
+    /// Encodes a request, applies the per-call options, encrypts `biz_content` with
+    /// `content_key` if given, and signs everything but the files.
     fn sign_with_files<M: Method + ?Sized>(
         &self,
         request: &M,
         options: &CallOptions,
+        content_key: Option<&AesKey>,
     ) -> Result<(Signed, Vec<(String, crate::request::FilePart)>), Error> {
         let mut params = Params::new();
         request.encode(&mut params)?;
@@ -751,6 +949,19 @@ impl Client {
         } else {
             Some(serde_json::to_string(params.biz_params()).map_err(crate::EncodeError::json)?)
         };
+        // Encrypted first, then signed (先加密后加签).
+        let (biz_content, encrypted) = match (biz_content, content_key) {
+            (Some(json), Some(key)) => (Some(encrypt::encrypt_biz_content(key, &json)), true),
+            (biz, _) => (biz, false),
+        };
+        let mut extra: Vec<(&str, &str)> = Vec::with_capacity(EXTRA_SYSTEM_KEYS.len());
+        if let Some(cert) = &self.inner.cert {
+            extra.push(("app_cert_sn", &cert.app_cert_sn));
+            extra.push(("alipay_root_cert_sn", &cert.alipay_root_cert_sn));
+        }
+        if encrypted {
+            extra.push(("encrypt_type", encrypt::ENCRYPT_TYPE_AES));
+        }
         let timestamp = sign::beijing_timestamp((self.inner.clock)());
         let system: [(&str, &str); SYSTEM_KEYS.len()] = [
             ("app_id", &self.inner.app_id),
@@ -764,11 +975,14 @@ impl Client {
         ];
         let mut query: Vec<(String, String)> = system
             .iter()
+            .chain(&extra)
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         for (key, value) in params.text_params() {
-            let reserved =
-                key == "sign" || key == "biz_content" || system.iter().any(|(k, _)| k == key);
+            let reserved = key == "sign"
+                || key == "biz_content"
+                || system.iter().any(|(k, _)| k == key)
+                || EXTRA_SYSTEM_KEYS.contains(&key.as_str());
             if !reserved && !value.is_empty() {
                 query.push((key.clone(), value.clone()));
             }
@@ -794,39 +1008,70 @@ impl Client {
     /// the HTTP status, the envelope, the signature over the exact node bytes, the gateway code,
     /// then the typed response from those same bytes. For answers obtained another way (a custom
     /// transport, a recorded answer being audited).
+    ///
+    /// An encrypted answer is decrypted after its signature verified. In certificate mode, an
+    /// answer signed with an Alipay certificate the client has not learned yet is
+    /// [`VerifyError::UnknownCertificate`] here; [`Client::send`] downloads such a certificate
+    /// first.
     pub fn read_response<R: Request>(
         &self,
         request: &R,
         status: u16,
         body: &[u8],
     ) -> Result<R::Response, Error> {
-        if !(200..300).contains(&status) {
-            let end = body.len().min(256);
-            return Err(Error::HttpStatus {
-                status,
-                snippet: String::from_utf8_lossy(&body[..end]).into_owned(),
-            });
-        }
-        let body = std::str::from_utf8(body)
-            .map_err(|_| ResponseError::Malformed("the answer is not UTF-8 text".to_owned()))?;
+        let body = answer_text(status, body)?;
         let key = request.response_key();
         let envelope = response::split(body, &key)?;
         match (&envelope.sign, envelope.node) {
-            (Some(signature), _) => self
-                .inner
-                .verifier
-                .verify(envelope.content.as_bytes(), signature)?,
+            (Some(signature), _) => match &self.inner.cert {
+                // Certificate mode: the key of the certificate the answer names.
+                Some(cert) => cert
+                    .keys
+                    .key_for(envelope.alipay_cert_sn.as_deref())?
+                    .verify(envelope.content.as_bytes(), signature)?,
+                None => self
+                    .inner
+                    .verifier
+                    .verify(envelope.content.as_bytes(), signature)?,
+            },
             (None, Node::Error) => {
                 return Err(Error::Gateway(parse_status(envelope.content)?));
             }
             (None, Node::Method) => return Err(VerifyError::MissingSign.into()),
         }
-        let status = parse_status(envelope.content)?;
+        // An encrypted node is decrypted only now that its signature (over the quoted
+        // ciphertext) verified.
+        let content = encrypt::decrypt_node(self.inner.content_key.as_ref(), envelope.content)?;
+        let status = parse_status(&content)?;
         if envelope.node == Node::Error || status.code != "10000" {
             return Err(Error::Api(status));
         }
-        serde_json::from_str(envelope.content).map_err(|source| Error::Decode { source })
+        serde_json::from_str(&content).map_err(|source| Error::Decode { source })
     }
+}
+
+/// What checking an answer gave: the response, or (certificate mode) an answer to verify once
+/// the Alipay certificate it names is learned.
+enum Checked<T> {
+    Done(T),
+    NewCertificate {
+        sn: String,
+        status: u16,
+        body: Vec<u8>,
+    },
+}
+
+/// The body of a 2xx answer as text; an error status is [`Error::HttpStatus`].
+fn answer_text(status: u16, body: &[u8]) -> Result<&str, Error> {
+    if !(200..300).contains(&status) {
+        let end = body.len().min(256);
+        return Err(Error::HttpStatus {
+            status,
+            snippet: String::from_utf8_lossy(&body[..end]).into_owned(),
+        });
+    }
+    Ok(std::str::from_utf8(body)
+        .map_err(|_| ResponseError::Malformed("the answer is not UTF-8 text".to_owned()))?)
 }
 
 /// Reads `code`, `msg`, `sub_code` and `sub_msg` from a node. A node without `code` is a success
@@ -839,11 +1084,6 @@ fn parse_status(content: &str) -> Result<ApiError, ResponseError> {
         msg: String,
         sub_code: Option<String>,
         sub_msg: Option<String>,
-    }
-    if content.starts_with('"') {
-        return Err(ResponseError::Malformed(
-            "the answer is encrypted (encrypt_type=AES) and this client has no AES key".to_owned(),
-        ));
     }
     let status: Status = serde_json::from_str(content)
         .map_err(|e| ResponseError::Malformed(format!("the answer node is not an object: {e}")))?;
@@ -868,6 +1108,9 @@ const SYSTEM_KEYS: [&str; 8] = [
     "alipay_sdk",
 ];
 
+/// The system parameters of certificate mode and content encryption, when they apply.
+const EXTRA_SYSTEM_KEYS: [&str; 3] = ["app_cert_sn", "alipay_root_cert_sn", "encrypt_type"];
+
 /// A multipart body: a text part for every text parameter (and `biz_content` when present),
 /// then the files. System parameters and `sign` travel in the query string only. Byte layout as
 /// Alipay's own SDKs write it.
@@ -881,7 +1124,11 @@ fn multipart_body(
     let text_parts = signed
         .query
         .iter()
-        .filter(|(k, _)| k != "sign" && !SYSTEM_KEYS.contains(&k.as_str()))
+        .filter(|(k, _)| {
+            k != "sign"
+                && !SYSTEM_KEYS.contains(&k.as_str())
+                && !EXTRA_SYSTEM_KEYS.contains(&k.as_str())
+        })
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .chain(signed.biz_content.as_deref().map(|b| ("biz_content", b)));
     for (key, value) in text_parts {

@@ -96,6 +96,13 @@ pub enum Error {
     /// Local rendering is not possible for this request (e.g. an upload rendered as a page).
     #[error("{0}")]
     Unsupported(&'static str),
+
+    /// Certificate mode: an answer was signed with an Alipay certificate the client did not
+    /// know, and the certificate downloaded for it (`alipay.open.app.alipaycert.download`)
+    /// cannot be trusted: it does not chain to a configured root, is not valid now, or is not
+    /// the certificate asked for. The answer was not used.
+    #[error("the new Alipay certificate is refused: {0}")]
+    Certificate(#[source] crate::cert::CertError),
 }
 
 /// Alipay's error fields: `code`, `msg`, `sub_code` and `sub_msg`.
@@ -228,6 +235,10 @@ pub enum ResponseError {
     /// The node is not valid JSON, or its `code` fields are missing.
     #[error("the answer node is malformed: {0}")]
     Malformed(String),
+    /// The node is encrypted (`encrypt_type=AES`) and its verified content does not decrypt
+    /// with the configured key (a wrong key, or content altered before it was signed).
+    #[error("the encrypted answer cannot be decrypted: {0}")]
+    Decrypt(#[source] crate::crypto::AesError),
 }
 
 /// Why a signature check failed.
@@ -244,7 +255,10 @@ pub enum VerifyError {
     /// public key is configured.
     #[error("the signature does not match (tampered content or wrong Alipay public key)")]
     Mismatch,
-    /// The signer's certificate (`alipay_cert_sn`) is not one the client trusts.
+    /// The signer's certificate (`alipay_cert_sn`) is not one the client trusts. In certificate
+    /// mode the client downloads an unknown certificate before it gives up; this error means
+    /// the download did not give a trusted certificate (calls that waited for another call's
+    /// failed download get this error; the call that downloaded gets the reason).
     #[error("unknown Alipay certificate `{0}`")]
     UnknownCertificate(String),
 }

@@ -12,8 +12,11 @@
 //!   [`Client::render`]; passing them to `send` does not compile.
 //! - Notifications are verified from the raw body: [`Client::verify_notification`].
 //! - Money is [`Amount`], never a float.
-//! - Certificate mode (公钥证书模式): [`cert::CertConfig`] reads the app, Alipay and root
-//!   certificates and computes `app_cert_sn` and `alipay_root_cert_sn`.
+//! - Certificate mode (公钥证书模式): [`ClientBuilder::certificates`] (or [`cert::CertConfig`])
+//!   reads the app, Alipay and root certificates; requests carry `app_cert_sn` and
+//!   `alipay_root_cert_sn`, answers are verified with the certificate they name, and a rotated
+//!   Alipay certificate is downloaded and trusted only if it chains to the root.
+//! - Content encryption (`encrypt_type=AES`): see [`encrypt`].
 //!
 //! ```no_run
 //! use alipay::{Amount, Client};
@@ -62,6 +65,7 @@ pub mod base;
 pub mod cert;
 pub mod client;
 pub mod crypto;
+pub mod encrypt;
 pub mod error;
 mod lenient;
 pub mod marketing;

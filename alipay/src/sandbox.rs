@@ -46,6 +46,7 @@
 //! | `alipay.open.app.mini.templatemessage.send` | a mini program template message (any template id) |
 //! | `alipay.user.certify.open.initialize` / `.query` | certifications: `certify_id`, then `passed` `T`/`F` with `identity_info` and `material_info` once passed; unknown ids are `CERTIFY_ID_EXPIRED` |
 //! | `alipay.user.certify.open.certify` | browser flow, see below |
+//! | `alipay.open.app.alipaycert.download` | certificate mode: `alipay_cert_content`, the base64 of the PEM of any Alipay certificate the sandbox issued, by `alipay_cert_sn` (else `40004 ALIPAY_CERT_NOT_EXIST`) |
 //! | `alipay.security.risk.content.detect` | `REJECTED` with the `keywords` found when the content holds `违禁`, `赌博` or `forbidden` (case-insensitive), `PASSED` otherwise |
 //!
 //! Any other method is `isv.invalid-method`.
@@ -138,14 +139,36 @@
 //! Outside `/gateway.do`, for tools in other processes: `POST /sandbox/pay?app_id=…&out_trade_no=…`
 //! (the buyer pays), `GET /sandbox/notifications` and `/sandbox/faults` (above).
 //!
+//! # Certificate mode and content encryption
+//!
+//! [`Sandbox::create_cert_app`] registers an app in certificate mode (公钥证书模式): the sandbox
+//! is its own certificate authority (issued with `rcgen`), requires the app's `app_cert_sn`
+//! and the root bundle's `alipay_root_cert_sn` on its requests (`isv.invalid-app-cert-sn`,
+//! `isv.invalid-alipay-root-cert-sn`, or `isv.missing-…` when absent; signed in the method's
+//! node), and signs for it with the current Alipay certificate, named in `alipay_cert_sn`.
+//! [`Sandbox::rotate_alipay_certificate`] issues a new Alipay certificate (new key, same root)
+//! and signs with it from then on; [`Sandbox::rotate_alipay_certificate_forged`] does the same
+//! with a certificate of another root of the same name, for tests of the client's refusal.
+//! [`SandboxBuilder::cert_mode`] issues the root and Alipay certificate at start.
+//!
+//! An app with an AES key ([`Sandbox::set_app_aes_key`], [`Sandbox::create_app_aes_key`]; cert
+//! apps get one) may send `encrypt_type=AES`: `biz_content` is decrypted after the signature is
+//! checked (`isv.missing-encrypt-key`, `isv.decryption-error`, `isv.invalid-encrypt-type`
+//! otherwise), [`Sandbox::requests`] records the ciphertext in `params` and the decrypted JSON
+//! in `biz_content`, and the answer's node is the encrypted JSON, signed over the quoted
+//! ciphertext.
+//!
 //! # Differences from Alipay
 //!
-//! * Only RSA2 public-key mode (no certificates, no AES content encryption).
+//! * Only RSA2 (no SM2 certificates, no SM4 content encryption). Certificates are issued
+//!   directly by the sandbox's root (Alipay has an intermediate CA); apps created with
+//!   [`Sandbox::create_app`] stay in public key mode and are always signed for with the fixed
+//!   key of [`Sandbox::alipay_public_key`].
 //! * Notifications of payments are attempted before the paying call returns (see
 //!   [Notifications](#notifications)); Alipay sends them shortly after.
 //! * Amounts in answers are written with two decimals. Without a state file, state is lost when
 //!   the sandbox stops; with one, only apps and trades are kept (not tokens, images, messages,
-//!   certifications, cashier sessions, notification records or faults).
+//!   certifications, certificates, cashier sessions, notification records or faults).
 //! * Failures of `alipay.system.oauth.token` are in the method's node (signed), where Alipay
 //!   may answer an `error_response`.
 //! * Every trade is paid by one sandbox buyer (`2088102177846880`, `tes***@sandbox.com`) unless
@@ -157,6 +180,7 @@
 
 mod api;
 mod fault;
+mod certs;
 mod marketing;
 mod member;
 mod multipart;
@@ -184,7 +208,9 @@ use tokio::task::JoinHandle;
 pub use fault::{DEFAULT_OVERSIZE, Fault, FaultRule, MAX_OVERSIZE, ParseFaultError, Scope};
 
 use crate::Amount;
-use crate::crypto::{KeyError, PrivateKey, PublicKey};
+use crate::crypto::{AesKey, KeyError, PrivateKey, PublicKey};
+
+pub use self::certs::SandboxCertApp;
 
 /// Why the sandbox could not start or carry out an action.
 #[derive(Debug, thiserror::Error)]
@@ -248,6 +274,9 @@ pub enum SandboxError {
     /// A builder option is out of range (e.g. a negative notification time scale).
     #[error("invalid sandbox option: {0}")]
     InvalidOption(String),
+    /// A certificate could not be issued (certificate mode).
+    #[error("the sandbox could not issue a certificate: {0}")]
+    Certificate(String),
 }
 
 impl SandboxError {
@@ -533,6 +562,8 @@ pub(crate) struct Shared {
     notify_scale: f64,
     pub(crate) faults: Mutex<fault::Faults>,
     state: Option<state::StateFile>,
+    /// Certificate mode and content encryption.
+    pub(crate) certs: certs::State,
 }
 
 impl Shared {
@@ -661,6 +692,7 @@ pub struct SandboxBuilder {
     state_file: Option<PathBuf>,
     apps: Vec<(String, PublicKey)>,
     faults: Vec<FaultRule>,
+    cert_mode: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -674,6 +706,7 @@ impl Default for SandboxBuilder {
             state_file: None,
             apps: Vec::new(),
             faults: Vec::new(),
+            cert_mode: false,
         }
     }
 }
@@ -738,6 +771,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// Certificate mode (公钥证书模式): the sandbox issues its root and Alipay certificates at
+    /// start (otherwise on first use, e.g. by [`Sandbox::create_cert_app`]). Apps created with
+    /// [`Sandbox::create_cert_app`] then call in certificate mode; apps created with
+    /// [`Sandbox::create_app`] stay in public key mode. Off by default.
+    pub fn cert_mode(mut self, on: bool) -> Self {
+        self.cert_mode = on;
+        self
+    }
+
     /// Binds the address and starts serving on the current Tokio runtime.
     ///
     /// Errors: the address cannot be bound; an option is out of range; the state file cannot
@@ -798,7 +840,11 @@ impl SandboxBuilder {
             notify_scale: self.notify_scale,
             faults: Mutex::new(faults),
             state,
+            certs: certs::State::default(),
         });
+        if self.cert_mode {
+            shared.certs.init()?;
+        }
         for (app_id, app) in loaded_apps {
             shared.insert_app(app_id, app);
         }
@@ -911,6 +957,81 @@ impl Sandbox {
             private_key,
             public_key,
         })
+    }
+
+    /// Creates and registers an app in certificate mode (公钥证书模式): a key pair, an app
+    /// certificate issued by the sandbox's root, and an AES key for content encryption. The
+    /// result holds the three PEM files a client needs (see [`Sandbox::cert_client_builder`]).
+    ///
+    /// The sandbox then requires the app certificate's `app_cert_sn` and the root bundle's
+    /// `alipay_root_cert_sn` on the app's requests (`isv.invalid-app-cert-sn` /
+    /// `isv.invalid-alipay-root-cert-sn` otherwise), and signs for the app with the current
+    /// Alipay certificate, named in `alipay_cert_sn`.
+    pub fn create_cert_app(&self) -> Result<SandboxCertApp, SandboxError> {
+        let app = self.create_app()?;
+        certs::create_cert_app(&self.shared, app)
+    }
+
+    /// A client builder for a certificate app: app id, app private key, the app's three
+    /// certificates, its content encryption key (encryption itself stays off unless asked for)
+    /// and the gateway URL.
+    pub fn cert_client_builder(&self, app: &SandboxCertApp) -> crate::ClientBuilder {
+        crate::Client::builder()
+            .app_id(app.app.app_id.clone())
+            .app_private_key_parsed(app.app.private_key.clone())
+            .certificates(
+                app.app_cert_pem.clone(),
+                app.alipay_cert_pem.clone(),
+                app.alipay_root_cert_pem.clone(),
+            )
+            .content_encryption_key(app.aes_key.clone())
+            .gateway_url(self.gateway_url())
+    }
+
+    /// Rotates the Alipay certificate: issues a new one (with a new key) from the same root and
+    /// signs for certificate apps with it from now on. Clients configured with the previous
+    /// certificate download the new one with `alipay.open.app.alipaycert.download`. Returns the
+    /// new certificate's SN.
+    pub fn rotate_alipay_certificate(&self) -> Result<String, SandboxError> {
+        certs::rotate(&self.shared)
+    }
+
+    /// A forged rotation, for tests: like [`Sandbox::rotate_alipay_certificate`], but the new
+    /// certificate is issued by another root with the same name as the sandbox's root, which
+    /// is not in the bundle. The sandbox signs with it and hands it out on download, so clients
+    /// must refuse it. Returns its SN.
+    pub fn rotate_alipay_certificate_forged(&self) -> Result<String, SandboxError> {
+        certs::rotate_forged(&self.shared)
+    }
+
+    /// The current Alipay certificate (`alipayCertPublicKey_RSA2.crt`), PEM.
+    pub fn alipay_cert_pem(&self) -> Result<String, SandboxError> {
+        certs::current(&self.shared).map(|(pem, _)| pem)
+    }
+
+    /// The SN of the current Alipay certificate (the `alipay_cert_sn` of answers to
+    /// certificate apps).
+    pub fn alipay_cert_sn(&self) -> Result<String, SandboxError> {
+        certs::current(&self.shared).map(|(_, sn)| sn)
+    }
+
+    /// The root bundle (`alipayRootCert.crt`), PEM: the sandbox's RSA root and an ECDSA root.
+    pub fn alipay_root_cert_pem(&self) -> Result<String, SandboxError> {
+        certs::root_bundle(&self.shared).map(|(pem, _)| pem)
+    }
+
+    /// Sets the AES key of content encryption (接口内容加密) of an app: its `encrypt_type=AES`
+    /// requests are decrypted with it and answered encrypted.
+    pub fn set_app_aes_key(&self, app_id: &str, key: AesKey) {
+        self.shared.certs.set_aes_key(app_id, key);
+    }
+
+    /// Generates an AES-128 key for an app, registers it (see [`Sandbox::set_app_aes_key`])
+    /// and returns it in base64, as the console shows it.
+    pub fn create_app_aes_key(&self, app_id: &str) -> Result<String, SandboxError> {
+        let key = certs::new_aes_key()?;
+        self.set_app_aes_key(app_id, AesKey::from_base64(&key)?);
+        Ok(key)
     }
 
     /// The buyer pays the trade: `WAIT_BUYER_PAY` → `TRADE_SUCCESS`. If the trade has a

@@ -44,6 +44,7 @@ pub(crate) enum Method {
     MiniTemplateMessage,
     CertifyInitialize,
     CertifyQuery,
+    AlipayCertDownload,
 }
 
 impl Method {
@@ -80,6 +81,7 @@ impl Method {
             "alipay.open.app.mini.templatemessage.send" => Self::MiniTemplateMessage,
             "alipay.user.certify.open.initialize" => Self::CertifyInitialize,
             "alipay.user.certify.open.query" => Self::CertifyQuery,
+            "alipay.open.app.alipaycert.download" => Self::AlipayCertDownload,
             _ => return None,
         })
     }
@@ -208,6 +210,7 @@ pub(crate) fn execute(call: &mut Call<'_>, method: Method) -> Result<Node, Failu
         Method::MiniTemplateMessage => marketing::mini_template_message(call),
         Method::CertifyInitialize => member::initialize(call),
         Method::CertifyQuery => member::query(call),
+        Method::AlipayCertDownload => super::certs::download(call),
         Method::PagePay | Method::WapPay | Method::Certify => Err(Failure::invalid(
             "isv.invalid-method",
             "该方法由浏览器打开，不能由服务端调用",

@@ -280,7 +280,9 @@ async fn deliver(
         let sent_at = wire::now_text();
         let mut params = params(&notice, &seller_id, &notify_id, &sent_at);
         let content = notify_sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
-        let (body, result) = match shared.signer.sign(content.as_bytes()) {
+        // A certificate app's notifications are signed with the current Alipay certificate.
+        let (signer, _) = shared.alipay_signer(&notice.trade.app_id);
+        let (body, result) = match signer.sign(content.as_bytes()) {
             Ok(sign) => {
                 params.push(("sign", sign));
                 let body = form_encode(params.iter().map(|(k, v)| (*k, v.as_str())));

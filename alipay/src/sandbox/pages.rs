@@ -315,7 +315,8 @@ pub(crate) fn return_params(
     ];
     let content = notify_sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
     let sign = shared
-        .signer
+        .alipay_signer(&trade.app_id)
+        .0
         .sign(content.as_bytes())
         .map_err(|_| Failure::unavailable())?;
     // Alipay writes `sign` after `total_amount`.

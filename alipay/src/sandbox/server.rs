@@ -577,10 +577,26 @@ fn error_response(failure: &Failure) -> String {
     format!("{{\"error_response\":{node}}}")
 }
 
-/// `{"<key>":<node>,"sign":"…"}` with the node signed by the sandbox's Alipay key.
-fn signed(shared: &Shared, key: &str, node: &str) -> String {
-    match shared.signer.sign(node.as_bytes()) {
-        Ok(sign) => envelope(key, node, Some(&sign), ""),
+/// `{"<key>":<node>,"sign":"…"}` with the node signed by the sandbox's Alipay key (for a
+/// certificate app: the current Alipay certificate's, named in `alipay_cert_sn`).
+fn signed(shared: &Shared, app_id: &str, key: &str, node: &str) -> String {
+    let (signer, cert_sn) = shared.alipay_signer(app_id);
+    match signer.sign(node.as_bytes()) {
+        Ok(sign) => {
+            let mut out = String::with_capacity(key.len() + node.len() + sign.len() + 64);
+            out.push_str("{\"");
+            out.push_str(key);
+            out.push_str("\":");
+            out.push_str(node);
+            if let Some(cert_sn) = cert_sn {
+                out.push_str(",\"alipay_cert_sn\":");
+                wire::push_json_str(&mut out, &cert_sn);
+            }
+            out.push_str(",\"sign\":\"");
+            out.push_str(&sign);
+            out.push_str("\"}");
+            out
+        }
         Err(_) => error_response(&Failure::unavailable()),
     }
 }
@@ -596,11 +612,12 @@ pub(crate) struct Reply {
 pub(crate) enum ReplyBody {
     /// A page (browser flows).
     Html(String),
-    /// `{"<key>":<node>}`, with `sign` when `signed`.
+    /// `{"<key>":<node>}`, with `sign` when `signed` (by the key that signs for `app_id`).
     Json {
         key: String,
         node: String,
         signed: bool,
+        app_id: String,
     },
 }
 
@@ -613,6 +630,7 @@ impl Reply {
                 key: "error_response".to_owned(),
                 node: Node::failure(failure).finish(),
                 signed: false,
+                app_id: String::new(),
             },
             notices: Vec::new(),
         }
@@ -634,7 +652,8 @@ impl Reply {
                 key,
                 node,
                 signed: true,
-            } => signed(shared, key, node),
+                app_id,
+            } => signed(shared, app_id, key, node),
             ReplyBody::Json { key, node, .. } => envelope(key, node, None, ""),
         }
     }
@@ -656,8 +675,9 @@ pub(crate) fn answer(
         }
     };
     let get = |key: &str| param(&params, key);
-    let biz_text = get("biz_content");
-    let biz_value: Option<Value> = biz_text.and_then(|text| serde_json::from_str(text).ok());
+    // Decrypted when `encrypt_type=AES` (used only after the signature check).
+    let biz_text = super::certs::plain_biz_content(shared, &params);
+    let biz_value: Option<Value> = biz_text.and_then(|text| serde_json::from_str(&text).ok());
     record(
         shared,
         http_method,
@@ -723,12 +743,14 @@ pub(crate) fn answer(
             Node::failure(&failure).finish()
         }
     };
+    let node = super::certs::answer_node(shared, &params, node);
     Reply {
         content_type: GATEWAY_CONTENT_TYPE,
         body: ReplyBody::Json {
             key,
             node,
             signed: true,
+            app_id: app_id.to_owned(),
         },
         notices,
     }
@@ -795,6 +817,7 @@ pub(crate) fn check<'v>(
             ));
         }
     }
+    super::certs::check_request(shared, params)?;
     let content = sign_content(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     if app.public_key.verify(content.as_bytes(), sign).is_err() {
         return Err(Failure::invalid(
@@ -804,6 +827,7 @@ pub(crate) fn check<'v>(
             ),
         ));
     }
+    super::certs::check_encryption(shared, params)?;
     match (get("biz_content"), biz_value) {
         (None, _) => Ok(None),
         (Some(_), Some(Value::Object(map))) => Ok(Some(map)),
