@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::crypto::{Backend, PrivateKey, PublicKey, Signer, Verifier};
 use crate::error::{ApiError, ConfigError, Error, ResponseError, VerifyError};
@@ -16,6 +17,10 @@ use crate::request::{LocalRequest, Method, Params, Request};
 use crate::response::{self, Node};
 use crate::sign;
 use crate::transport::{HyperTransport, Transport};
+
+mod exchange;
+
+pub use self::exchange::{DEFAULT_MAX_IN_FLIGHT, ResponseRecord};
 
 /// The production gateway.
 pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
@@ -91,6 +96,7 @@ struct Inner {
     max_body: usize,
     transport: Arc<dyn Transport>,
     clock: Clock,
+    net: exchange::Net,
 }
 
 impl fmt::Debug for Client {
@@ -100,6 +106,7 @@ impl fmt::Debug for Client {
             .field("gateway", &self.inner.gateway)
             .field("notify_url", &self.inner.notify_url)
             .field("request_timeout", &self.inner.request_timeout)
+            .field("net", &self.inner.net)
             .finish_non_exhaustive()
     }
 }
@@ -121,10 +128,12 @@ pub struct ClientBuilder {
     max_body: usize,
     transport: Option<Arc<dyn Transport>>,
     clock: Option<Clock>,
+    net: exchange::NetOptions,
 }
 
 enum KeyInput<K> {
-    Text(String),
+    /// Key text, zeroized when dropped.
+    Text(Zeroizing<String>),
     Parsed(K),
 }
 
@@ -154,6 +163,7 @@ impl ClientBuilder {
             max_body: DEFAULT_MAX_BODY,
             transport: None,
             clock: None,
+            net: exchange::NetOptions::default(),
         }
     }
 
@@ -166,7 +176,7 @@ impl ClientBuilder {
     /// The app private key (应用私钥), RSA-2048: PEM PKCS#1 (`RSA PRIVATE KEY`), PEM PKCS#8
     /// (`PRIVATE KEY`), or the bare base64 of either as Alipay's key tool writes it.
     pub fn app_private_key(mut self, key: impl Into<String>) -> Self {
-        self.private_key = Some(KeyInput::Text(key.into()));
+        self.private_key = Some(KeyInput::Text(Zeroizing::new(key.into())));
         self
     }
 
@@ -185,7 +195,7 @@ impl ClientBuilder {
     /// The Alipay public key (支付宝公钥, not the app's own public key): PEM or the bare base64
     /// SPKI shown in the console.
     pub fn alipay_public_key(mut self, key: impl Into<String>) -> Self {
-        self.alipay_public_key = Some(KeyInput::Text(key.into()));
+        self.alipay_public_key = Some(KeyInput::Text(Zeroizing::new(key.into())));
         self
     }
 
@@ -231,7 +241,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The deadline of a whole call, from sending to the last byte of the answer (default 15 s).
+    /// The deadline of one attempt of a call, from sending to the last byte of the answer
+    /// (default 15 s). See also [`total_timeout`](Self::total_timeout).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
@@ -326,10 +337,11 @@ impl ClientBuilder {
         if self.max_body == 0 {
             return Err(ConfigError::new("max_body_size", "must be at least 1 byte"));
         }
+        let (net, transport_config) = self.net.build(self.connect_timeout)?;
         let transport = match self.transport {
             Some(transport) => transport,
             None => Arc::new(
-                HyperTransport::new(self.connect_timeout)
+                HyperTransport::with_config(&transport_config)
                     .map_err(|e| ConfigError::new("transport", e.to_string()))?,
             ),
         };
@@ -344,6 +356,7 @@ impl ClientBuilder {
                 max_body: self.max_body,
                 transport,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+                net,
             }),
         })
     }
@@ -363,11 +376,53 @@ fn check_url(field: &'static str, url: &str) -> Result<(), ConfigError> {
 }
 
 /// Per-call options, set on a [`Call`] (or a [`Render`]) without touching the request.
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` shows only the first characters of `app_auth_token` and `auth_token`.
+#[derive(Clone, Default)]
 pub struct CallOptions {
     text: Vec<(&'static str, String)>,
     biz: Vec<(String, Value)>,
     timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+    idempotent: Option<bool>,
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Text<'a>(&'a [(&'static str, String)]);
+        impl fmt::Debug for Text<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map()
+                    .entries(self.0.iter().map(|(key, value)| {
+                        let shown = if matches!(*key, "app_auth_token" | "auth_token") {
+                            redact(value)
+                        } else {
+                            value.clone()
+                        };
+                        (key, shown)
+                    }))
+                    .finish()
+            }
+        }
+        f.debug_struct("CallOptions")
+            .field("text", &Text(&self.text))
+            .field("biz", &self.biz)
+            .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("idempotent", &self.idempotent)
+            .finish()
+    }
+}
+
+/// A token shortened for display: its first 4 characters and `…` (only `…` when it is shorter
+/// than 12 characters, so at most a third of it shows).
+fn redact(token: &str) -> String {
+    if token.chars().count() < 12 {
+        "…".to_owned()
+    } else {
+        let head: String = token.chars().take(4).collect();
+        format!("{head}…")
+    }
 }
 
 impl CallOptions {
@@ -467,14 +522,17 @@ pub struct Call<'c, R> {
 
 impl<R> fmt::Debug for Call<'_, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Call").finish_non_exhaustive()
+        f.debug_struct("Call")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 
 impl<R: Request> Call<'_, R> {
     option_setters!();
 
-    /// The deadline of this call, instead of the client's request timeout.
+    /// The deadline of each attempt of this call, instead of the client's
+    /// [`request_timeout`](ClientBuilder::request_timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -505,7 +563,9 @@ pub struct Render<'c, R> {
 
 impl<R> fmt::Debug for Render<'_, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Render").finish_non_exhaustive()
+        f.debug_struct("Render")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 
@@ -649,21 +709,17 @@ impl Client {
         Ok(notify::verify_pairs(pairs, self.inner.verifier.as_ref())?)
     }
 
-    /// Encodes, signs, sends and verifies one request.
+    /// Encodes, signs, sends and verifies one request (retried as the client's policy allows;
+    /// see `exchange`).
     async fn execute<R: Request + Sync>(
         &self,
         request: &R,
         options: &CallOptions,
     ) -> Result<R::Response, Error> {
-        let http_request = self.http_request(request, options)?;
-        let deadline = options.timeout.unwrap_or(self.inner.request_timeout);
-        let answer = tokio::time::timeout(
-            deadline,
-            self.inner.transport.send(http_request, self.inner.max_body),
-        )
+        self.exchange(request, options, |status, body| {
+            self.read_response(request, status, body)
+        })
         .await
-        .map_err(|_| Error::Timeout(deadline))??;
-        self.read_response(request, answer.status, &answer.body)
     }
 
     /// The HTTP request for a call: system and text parameters and `sign` in the query string,

@@ -52,6 +52,7 @@ pub mod notify;
 pub mod payment;
 pub mod request;
 pub mod response;
+pub mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
@@ -59,10 +60,11 @@ pub mod sign;
 pub mod transport;
 
 pub use amount::{Amount, AmountError};
-pub use client::{Call, Client, ClientBuilder, Gateway, Render};
+pub use client::{Call, Client, ClientBuilder, Gateway, Render, ResponseRecord};
 pub use crypto::{Backend, PrivateKey, PublicKey, Signer, Verifier};
 pub use error::{ApiError, BoxError, ConfigError, EncodeError, Error, ResponseError, VerifyError};
 pub use notify::{Notification, NotifyError};
+pub use retry::RetryPolicy;
 
 /// Derives [`request::Method`] and either [`request::Request`] or [`request::LocalRequest`] for a
 /// request struct, plus its builder.
