@@ -297,6 +297,14 @@ fn copy_request(template: &http::Request<Bytes>) -> http::Request<Bytes> {
     request
 }
 
+/// What the span records about a call's attempts.
+#[derive(Default)]
+struct Stats {
+    attempts: u32,
+    /// The trace id of the last answer.
+    trace_id: Option<String>,
+}
+
 /// The deadlines of a call.
 #[derive(Clone, Copy)]
 struct Deadlines {
@@ -339,12 +347,18 @@ impl Client {
             trace_id = Empty,
         );
         let started = Instant::now();
+        let mut stats = Stats::default();
         let result = self
-            .attempts(request, options, &check, &span)
+            .attempts(request, options, &check, &mut stats)
             .instrument(span.clone())
             .await;
         let outcome = outcome(&result);
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        // Recorded once, at the end: some subscribers print every value recorded.
+        span.record("attempts", stats.attempts);
+        if let Some(trace_id) = &stats.trace_id {
+            span.record("trace_id", trace_id.as_str());
+        }
         span.record("outcome", outcome);
         span.record("latency_ms", latency_ms);
         span.in_scope(|| match &result {
@@ -359,7 +373,7 @@ impl Client {
         request: &R,
         options: &CallOptions,
         check: &(impl Fn(u16, &[u8]) -> Result<T, Error> + Send + Sync),
-        span: &tracing::Span,
+        stats: &mut Stats,
     ) -> Result<T, Error>
     where
         R: Request + Sync,
@@ -382,9 +396,9 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            span.record("attempts", attempt);
+            stats.attempts = attempt;
             let error = match self
-                .attempt(method, &signed, attempt, deadlines, check, span)
+                .attempt(method, &signed, attempt, deadlines, check, stats)
                 .await
             {
                 Ok(answer) => return Ok(answer),
@@ -427,7 +441,7 @@ impl Client {
         attempt: u32,
         deadlines: Deadlines,
         check: &(impl Fn(u16, &[u8]) -> Result<T, Error> + Send + Sync),
-        span: &tracing::Span,
+        stats: &mut Stats,
     ) -> Result<T, Error> {
         let net = &self.inner.net;
         let acquire = net.in_flight.acquire();
@@ -450,9 +464,7 @@ impl Client {
         .await
         .map_err(|_| Error::Timeout(reported))??;
         drop(permit);
-        if let Some(trace_id) = &answer.trace_id {
-            span.record("trace_id", trace_id.as_str());
-        }
+        stats.trace_id.clone_from(&answer.trace_id);
         if let Some(hook) = &net.on_response {
             hook(&ResponseRecord {
                 method,
