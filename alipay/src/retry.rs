@@ -214,14 +214,21 @@ mod tests {
             .backoff(ms(100), ms(1000))
             .jitter(Jitter::None);
         let delays: Vec<_> = (1..=6).map(|n| policy.delay(n)).collect();
-        assert_eq!(delays, [ms(100), ms(200), ms(400), ms(800), ms(1000), ms(1000)]);
+        assert_eq!(
+            delays,
+            [ms(100), ms(200), ms(400), ms(800), ms(1000), ms(1000)]
+        );
         // Huge retry numbers and durations saturate instead of overflowing.
         assert_eq!(policy.delay(u32::MAX), ms(1000));
         let huge = RetryPolicy::new(1)
             .backoff(Duration::MAX, Duration::MAX)
             .jitter(Jitter::None);
         assert_eq!(huge.delay(40), Duration::MAX);
-        assert_eq!(RetryPolicy::new(1).base_delay(0), ms(200), "retry 0 counts as the first");
+        assert_eq!(
+            RetryPolicy::new(1).base_delay(0),
+            ms(200),
+            "retry 0 counts as the first"
+        );
     }
 
     #[test]
@@ -267,7 +274,10 @@ mod tests {
         };
         for idempotent in [false, true] {
             assert!(is_retryable(&Error::Connect(io()), idempotent));
-            assert_eq!(is_retryable(&Error::Transport(io()), idempotent), idempotent);
+            assert_eq!(
+                is_retryable(&Error::Transport(io()), idempotent),
+                idempotent
+            );
             assert_eq!(is_retryable(&Error::Timeout(ms(1)), idempotent), idempotent);
             assert_eq!(is_retryable(&status(502), idempotent), idempotent);
             assert_eq!(is_retryable(&status(503), idempotent), idempotent);

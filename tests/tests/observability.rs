@@ -139,15 +139,28 @@ async fn retries_are_counted_and_warned_about() {
     let span = spans_with("0b51a7c3e1f2obs3");
     assert_eq!(span.len(), 1, "{span:?}");
     assert!(span[0].contains("attempts=2"), "{}", span[0]);
-    assert!(!span[0].contains("obs2"), "only the last trace id: {}", span[0]);
+    assert!(
+        !span[0].contains("obs2"),
+        "only the last trace id: {}",
+        span[0]
+    );
     assert!(span[0].contains("outcome=\"ok\""), "{}", span[0]);
     let warnings: Vec<String> = lines_with("retrying the Alipay call")
         .into_iter()
         .filter(|l| l.contains("HTTP 503") && l.contains("busy"))
         .collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    for field in ["WARN", "method=\"alipay.trade.query\"", "attempt=1", "backoff_ms=10"] {
-        assert!(warnings[0].contains(field), "{field} missing in {}", warnings[0]);
+    for field in [
+        "WARN",
+        "method=\"alipay.trade.query\"",
+        "attempt=1",
+        "backoff_ms=10",
+    ] {
+        assert!(
+            warnings[0].contains(field),
+            "{field} missing in {}",
+            warnings[0]
+        );
     }
     let statuses: Vec<(u32, u16)> = seen
         .lock()

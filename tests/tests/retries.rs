@@ -156,9 +156,11 @@ async fn a_query_is_retried_within_its_budget_and_succeeds() {
     let client = builder_for(&gateway.url)
         .retry(policy(3))
         .on_response(move |record| {
-            seen.lock()
-                .expect("lock")
-                .push((record.attempt, record.status, record.method.to_owned()));
+            seen.lock().expect("lock").push((
+                record.attempt,
+                record.status,
+                record.method.to_owned(),
+            ));
         })
         .build()
         .expect("config");
@@ -170,7 +172,11 @@ async fn a_query_is_retried_within_its_budget_and_succeeds() {
     let method = "alipay.trade.query".to_owned();
     assert_eq!(
         answers,
-        [(1, 503, method.clone()), (3, 200, method.clone()), (4, 200, method)]
+        [
+            (1, 503, method.clone()),
+            (3, 200, method.clone()),
+            (4, 200, method)
+        ]
     );
     // The same signed request was sent every time.
     let received = gateway.received();
@@ -225,7 +231,8 @@ async fn retries_are_off_by_default() {
 #[tokio::test]
 async fn answers_from_alipay_are_not_retried() {
     let business_failure = r#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.SYSTEM_ERROR","sub_msg":"系统错误"}"#;
-    let cases: Vec<(Vec<u8>, fn(&Result<_, Error>) -> bool)> = vec![
+    type Check = fn(&Result<alipay::payment::common::TradeQueryResponse, Error>) -> bool;
+    let cases: Vec<(Vec<u8>, Check)> = vec![
         (signed_answer(QUERY_NODE, business_failure).into_bytes(), |r| {
             matches!(r, Err(Error::Api(e)) if e.sub_code.as_deref() == Some("ACQ.SYSTEM_ERROR"))
         }),
@@ -283,7 +290,11 @@ async fn a_refund_is_retried_only_with_its_request_number() {
         client.send(refund(None)).await,
         Err(Error::HttpStatus { status: 503, .. })
     ));
-    assert_eq!(gateway.count(), 1, "a refund without out_request_no is not repeated");
+    assert_eq!(
+        gateway.count(),
+        1,
+        "a refund without out_request_no is not repeated"
+    );
 
     // An out_request_no added as an optional field counts too.
     let gateway = ScriptedGateway::start_script(script()).await;
@@ -453,7 +464,10 @@ async fn callers_over_the_in_flight_bound_wait() {
         received[1].at.duration_since(started),
         first_done.duration_since(started)
     );
-    assert!(started.elapsed() >= ms(600), "the calls ran one after the other");
+    assert!(
+        started.elapsed() >= ms(600),
+        "the calls ran one after the other"
+    );
 
     // The wait for a slot counts against the total deadline.
     let busy = client.clone();
@@ -464,7 +478,10 @@ async fn callers_over_the_in_flight_bound_wait() {
         matches!(result, Err(Error::Timeout(d)) if d == ms(100)),
         "{result:?}"
     );
-    first.await.expect("task").expect("the first call is unaffected");
+    first
+        .await
+        .expect("task")
+        .expect("the first call is unaffected");
 }
 
 #[tokio::test]
@@ -516,11 +533,26 @@ async fn the_in_flight_bound_holds_under_concurrency() {
 #[tokio::test]
 async fn bad_reliability_settings_are_refused() {
     for (builder, field) in [
-        (builder_for("http://127.0.0.1:1/gateway.do").max_in_flight(0), "max_in_flight"),
-        (builder_for("http://127.0.0.1:1/gateway.do").total_timeout(Duration::ZERO), "total_timeout"),
-        (builder_for("http://127.0.0.1:1/gateway.do").max_response_headers(0), "max_response_headers"),
-        (builder_for("http://127.0.0.1:1/gateway.do").max_response_header_bytes(100), "max_response_header_bytes"),
-        (builder_for("http://127.0.0.1:1/gateway.do").tls_root_certificates("not pem"), "tls_root_certificates"),
+        (
+            builder_for("http://127.0.0.1:1/gateway.do").max_in_flight(0),
+            "max_in_flight",
+        ),
+        (
+            builder_for("http://127.0.0.1:1/gateway.do").total_timeout(Duration::ZERO),
+            "total_timeout",
+        ),
+        (
+            builder_for("http://127.0.0.1:1/gateway.do").max_response_headers(0),
+            "max_response_headers",
+        ),
+        (
+            builder_for("http://127.0.0.1:1/gateway.do").max_response_header_bytes(100),
+            "max_response_header_bytes",
+        ),
+        (
+            builder_for("http://127.0.0.1:1/gateway.do").tls_root_certificates("not pem"),
+            "tls_root_certificates",
+        ),
     ] {
         match builder.build() {
             Err(e) => assert_eq!(e.field, field),

@@ -70,14 +70,16 @@ struct Seen {
 
 impl Seen {
     fn debug(&mut self, label: &str, value: &dyn std::fmt::Debug) {
-        self.texts.push((format!("{label} {{:?}}"), format!("{value:?}")));
+        self.texts
+            .push((format!("{label} {{:?}}"), format!("{value:?}")));
         self.texts
             .push((format!("{label} {{:#?}}"), format!("{value:#?}")));
     }
 
     fn both(&mut self, label: &str, value: &(impl std::fmt::Debug + std::fmt::Display)) {
         self.debug(label, value);
-        self.texts.push((format!("{label} {{}}"), format!("{value}")));
+        self.texts
+            .push((format!("{label} {{}}"), format!("{value}")));
     }
 
     fn error(&mut self, label: &str, error: &(dyn std::error::Error + 'static)) {
@@ -234,7 +236,10 @@ async fn no_secret_is_formatted_or_logged() {
 
     let business = r#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST","sub_msg":"交易不存在"}"#;
     let scripts = [
-        ("api error", vec![Reply::answer(200, signed_answer(NODE, business))]),
+        (
+            "api error",
+            vec![Reply::answer(200, signed_answer(NODE, business))],
+        ),
         (
             "gateway error",
             vec![Reply::answer(
@@ -250,7 +255,10 @@ async fn no_secret_is_formatted_or_logged() {
             )],
         ),
         ("http 503", vec![Reply::unavailable()]),
-        ("not json", vec![Reply::answer(200, "<html>maintenance</html>")]),
+        (
+            "not json",
+            vec![Reply::answer(200, "<html>maintenance</html>")],
+        ),
         ("hang", vec![Reply::Hang]),
         (
             "reset",
@@ -271,7 +279,10 @@ async fn no_secret_is_formatted_or_logged() {
 
     // The tokens really were sent (so their absence from the text above means something).
     let head = &ok.received()[0].head;
-    assert!(head.contains(&format!("app_auth_token={AGENT_TOKEN}")), "{head}");
+    assert!(
+        head.contains(&format!("app_auth_token={AGENT_TOKEN}")),
+        "{head}"
+    );
     assert!(head.contains(&format!("auth_token={USER_TOKEN}")), "{head}");
 
     // Notifications: good, tampered, unsigned, malformed.
@@ -302,7 +313,10 @@ async fn no_secret_is_formatted_or_logged() {
 
     // Everything logged while doing all that.
     let logged = logs::text();
-    assert!(logged.contains("alipay.call"), "the capture works: {logged}");
+    assert!(
+        logged.contains("alipay.call"),
+        "the capture works: {logged}"
+    );
     assert!(logged.contains("retrying the Alipay call"), "{logged}");
     seen.texts.push(("tracing output".to_owned(), logged));
 

@@ -62,7 +62,10 @@ fn pki(names: &[&str]) -> Pki {
 /// Serves HTTPS on loopback with `acceptor`, answering every request with a signed success.
 async fn serve(acceptor: TlsAcceptor) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("https://{}/gateway.do", listener.local_addr().expect("addr"));
+    let url = format!(
+        "https://{}/gateway.do",
+        listener.local_addr().expect("addr")
+    );
     let body = signed_answer(NODE, SUCCESS);
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
@@ -155,10 +158,7 @@ async fn a_trusted_certificate_for_another_host_is_refused() {
     match client.send(query()).await {
         Err(error @ Error::Connect(_)) => {
             let text = chain(&error);
-            assert!(
-                text.to_ascii_lowercase().contains("certificate"),
-                "{text}"
-            );
+            assert!(text.to_ascii_lowercase().contains("certificate"), "{text}");
         }
         other => panic!("expected a connect error, got {other:?}"),
     }
