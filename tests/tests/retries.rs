@@ -386,7 +386,7 @@ async fn a_hung_gateway_ends_at_the_total_deadline() {
         matches!(result, Err(Error::Timeout(d)) if d == total || d == ms(200)),
         "{result:?}"
     );
-    assert!(elapsed < total + ms(300), "{elapsed:?}");
+    assert!(elapsed < total + ms(500), "{elapsed:?}");
     let attempts = gateway.count();
     assert!((2..=4).contains(&attempts), "{attempts} attempts");
 
@@ -398,7 +398,7 @@ async fn a_hung_gateway_ends_at_the_total_deadline() {
         matches!(result, Err(Error::Timeout(d)) if d == ms(250)),
         "{result:?}"
     );
-    assert!(started.elapsed() < ms(250) + ms(300));
+    assert!(started.elapsed() < ms(250) + ms(500));
 }
 
 #[tokio::test]
@@ -452,18 +452,12 @@ async fn callers_over_the_in_flight_bound_wait() {
     }
     let received = gateway.received();
     assert_eq!(received.len(), 2);
-    let first_done = *finished
-        .lock()
-        .expect("lock")
-        .iter()
-        .min()
-        .expect("two calls");
-    assert!(
-        received[1].at >= first_done - ms(50),
-        "the second request arrived {:?} after the start, before the first call ended ({:?})",
-        received[1].at.duration_since(started),
-        first_done.duration_since(started)
-    );
+    // The gateway holds each answer 300 ms: the second request can only arrive once the first
+    // answer was read, 300 ms after the first request arrived.
+    let gap = received[1].at.duration_since(received[0].at);
+    assert!(gap >= ms(290), "the second request came {gap:?} after the first");
+    let finished = finished.lock().expect("lock").clone();
+    assert!(finished.iter().all(|t| t.duration_since(started) >= ms(300)));
     assert!(
         started.elapsed() >= ms(600),
         "the calls ran one after the other"
