@@ -454,6 +454,10 @@ impl Client {
         // The semaphore is never closed.
         .map_err(|e| Error::Connect(Box::new(e)))?;
         let (until, reported) = deadlines.attempt();
+        if until <= Instant::now() {
+            // The total deadline passed while waiting: do not start sending.
+            return Err(Error::Timeout(reported));
+        }
         let sent = Instant::now();
         let answer = tokio::time::timeout_at(
             until,
