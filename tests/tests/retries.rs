@@ -455,9 +455,16 @@ async fn callers_over_the_in_flight_bound_wait() {
     // The gateway holds each answer 300 ms: the second request can only arrive once the first
     // answer was read, 300 ms after the first request arrived.
     let gap = received[1].at.duration_since(received[0].at);
-    assert!(gap >= ms(290), "the second request came {gap:?} after the first");
+    assert!(
+        gap >= ms(290),
+        "the second request came {gap:?} after the first"
+    );
     let finished = finished.lock().expect("lock").clone();
-    assert!(finished.iter().all(|t| t.duration_since(started) >= ms(300)));
+    assert!(
+        finished
+            .iter()
+            .all(|t| t.duration_since(started) >= ms(300))
+    );
     assert!(
         started.elapsed() >= ms(600),
         "the calls ran one after the other"
