@@ -12,6 +12,10 @@
 //!   [`Client::render`]; passing them to `send` does not compile.
 //! - Notifications are verified from the raw body: [`Client::verify_notification`].
 //! - Money is [`Amount`], never a float.
+//! - Per-attempt and total deadlines, retries that never repeat a payment that may have reached
+//!   Alipay ([`retry`]), a bound on requests in flight, answer size and header limits, TLS always
+//!   verified, an `alipay.call` `tracing` span per call and a hook on every raw answer: see
+//!   [`ClientBuilder`]. Keys and tokens never appear in `Debug`, errors or logs.
 //!
 //! ```no_run
 //! use alipay::{Amount, Client};
