@@ -2,10 +2,12 @@
 //! loopback that answers with crafted bodies, and client set-up against the sandbox.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use alipay::sandbox::{Sandbox, SandboxApp};
-use alipay::{Client, PrivateKey, PublicKey, Signer};
+use alipay::{Client, ClientBuilder, PrivateKey, PublicKey, Signer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -47,6 +49,54 @@ pub struct Recorded {
     pub head: String,
     /// The body.
     pub body: Vec<u8>,
+    /// When the whole request had arrived.
+    pub at: Instant,
+}
+
+/// What a [`ScriptedGateway::start_script`] gateway does with one request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// Answers `status` with `body` after `delay`, adding `headers` (`name: value` lines).
+    Answer {
+        /// The HTTP status.
+        status: u16,
+        /// The body.
+        body: Vec<u8>,
+        /// Extra header lines, e.g. `trace_id: abc`.
+        headers: Vec<String>,
+        /// How long to wait before answering.
+        delay: Duration,
+    },
+    /// Sends the head (announcing the whole body) and the first `sent` bytes of `body`, then
+    /// resets the connection.
+    ResetMidBody {
+        /// The body announced.
+        body: Vec<u8>,
+        /// How many bytes of it are sent.
+        sent: usize,
+    },
+    /// Reads the request and never answers (the connection stays open for an hour).
+    Hang,
+}
+
+impl Reply {
+    /// `status` with `body`, at once.
+    pub fn answer(status: u16, body: impl Into<Vec<u8>>) -> Self {
+        Reply::Answer {
+            status,
+            body: body.into(),
+            headers: Vec::new(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// HTTP 503 with an HTML page, as a load balancer answers.
+    pub fn unavailable() -> Self {
+        Self::answer(
+            503,
+            "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+        )
+    }
 }
 
 /// An HTTP server on loopback that answers every request with the same status, headers and
@@ -94,6 +144,86 @@ impl ScriptedGateway {
         Self { url, received }
     }
 
+    /// Starts a gateway that follows `script`: the n-th request received (counting from 0) gets
+    /// `script[n]`, and every request after the script's end gets its last reply. Requests are
+    /// served concurrently, one connection each (`connection: close`).
+    pub async fn start_script(script: Vec<Reply>) -> Self {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("bind loopback");
+        Self::serve_script(listener, script)
+    }
+
+    /// [`start_script`](Self::start_script) on a given listener (e.g. one bound late to a port
+    /// that refused connections before).
+    pub fn serve_script(listener: TcpListener, script: Vec<Reply>) -> Self {
+        assert!(!script.is_empty(), "a script needs at least one reply");
+        let url = format!("http://{}/gateway.do", listener.local_addr().expect("addr"));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = received.clone();
+        let script = Arc::new(script);
+        let count = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let log = log.clone();
+                let script = script.clone();
+                let count = count.clone();
+                tokio::spawn(async move {
+                    let Some(request) = read_request(&mut stream).await else {
+                        return;
+                    };
+                    log.lock().expect("lock").push(request);
+                    let n = count.fetch_add(1, Ordering::SeqCst);
+                    let reply = script[n.min(script.len() - 1)].clone();
+                    match reply {
+                        Reply::Answer {
+                            status,
+                            body,
+                            headers,
+                            delay,
+                        } => {
+                            tokio::time::sleep(delay).await;
+                            let mut head = format!(
+                                "HTTP/1.1 {status} X\r\ncontent-type: text/html;charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n",
+                                body.len()
+                            );
+                            for header in headers {
+                                head.push_str(&header);
+                                head.push_str("\r\n");
+                            }
+                            head.push_str("\r\n");
+                            let _ = stream.write_all(head.as_bytes()).await;
+                            let _ = stream.write_all(&body).await;
+                            let _ = stream.shutdown().await;
+                        }
+                        Reply::ResetMidBody { body, sent } => {
+                            let head = format!(
+                                "HTTP/1.1 200 OK\r\ncontent-type: text/html;charset=utf-8\r\ncontent-length: {}\r\n\r\n",
+                                body.len()
+                            );
+                            let _ = stream.write_all(head.as_bytes()).await;
+                            let _ = stream.write_all(&body[..sent.min(body.len())]).await;
+                            let _ = stream.flush().await;
+                            // Linger 0: the close is a reset, not an orderly end.
+                            let _ = stream.set_zero_linger();
+                            drop(stream);
+                        }
+                        Reply::Hang => {
+                            tokio::time::sleep(Duration::from_secs(3600)).await;
+                            drop(stream);
+                        }
+                    }
+                });
+            }
+        });
+        Self { url, received }
+    }
+
+    /// How many requests arrived so far.
+    pub fn count(&self) -> usize {
+        self.received.lock().expect("lock").len()
+    }
+
     /// Starts a gateway that reads requests and never answers.
     pub async fn start_hanging() -> Self {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -109,7 +239,7 @@ impl ScriptedGateway {
                     if let Some(request) = read_request(&mut stream).await {
                         log.lock().expect("lock").push(request);
                     }
-                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
                     drop(stream);
                 });
             }
@@ -157,19 +287,25 @@ pub async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Recorded
     Some(Recorded {
         head,
         body: buffer[header_end..].to_vec(),
+        at: Instant::now(),
     })
 }
 
 /// A client of the app `2021000000000001` (committed app key) talking to `gateway_url`, trusting
 /// the committed fake Alipay key.
 pub fn client_for(gateway_url: &str) -> Client {
+    builder_for(gateway_url)
+        .build()
+        .expect("valid test configuration")
+}
+
+/// The builder of [`client_for`], to add options to.
+pub fn builder_for(gateway_url: &str) -> ClientBuilder {
     Client::builder()
         .app_id("2021000000000001")
         .app_private_key(keys::APP_PRIVATE_PKCS8_PEM)
         .alipay_public_key(keys::ALIPAY_PUBLIC_B64)
         .gateway_url(gateway_url)
-        .build()
-        .expect("valid test configuration")
 }
 
 /// A started sandbox, a registered app and a client of that app.
@@ -229,7 +365,7 @@ impl NotifySink {
 
     /// The next raw body received (waits up to 10 s).
     pub async fn next(&mut self) -> Vec<u8> {
-        tokio::time::timeout(std::time::Duration::from_secs(10), self.bodies.recv())
+        tokio::time::timeout(Duration::from_secs(10), self.bodies.recv())
             .await
             .expect("a notification within 10 s")
             .expect("endpoint running")

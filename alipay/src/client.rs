@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::cert::CertConfig;
 use crate::crypto::{AesKey, Backend, PrivateKey, PublicKey, Signer, Verifier};
@@ -20,6 +21,10 @@ use crate::transport::{HyperTransport, Transport};
 use crate::{encrypt, sign};
 
 mod cert_mode;
+
+mod exchange;
+
+pub use self::exchange::{DEFAULT_MAX_IN_FLIGHT, ResponseRecord};
 
 /// The production gateway.
 pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
@@ -101,6 +106,7 @@ struct Inner {
     /// The content encryption key and whether calls encrypt by default.
     content_key: Option<AesKey>,
     encrypt_content: bool,
+    net: exchange::Net,
 }
 
 impl fmt::Debug for Client {
@@ -110,6 +116,7 @@ impl fmt::Debug for Client {
             .field("gateway", &self.inner.gateway)
             .field("notify_url", &self.inner.notify_url)
             .field("request_timeout", &self.inner.request_timeout)
+            .field("net", &self.inner.net)
             .finish_non_exhaustive()
     }
 }
@@ -135,10 +142,12 @@ pub struct ClientBuilder {
     certificates: Option<cert_mode::CertInput>,
     content_key: Option<zeroize::Zeroizing<String>>,
     encrypt_content: bool,
+    net: exchange::NetOptions,
 }
 
 enum KeyInput<K> {
-    Text(String),
+    /// Key text, zeroized when dropped.
+    Text(Zeroizing<String>),
     Parsed(K),
 }
 
@@ -172,6 +181,7 @@ impl ClientBuilder {
             certificates: None,
             content_key: None,
             encrypt_content: false,
+            net: exchange::NetOptions::default(),
         }
     }
 
@@ -184,7 +194,7 @@ impl ClientBuilder {
     /// The app private key (应用私钥), RSA-2048: PEM PKCS#1 (`RSA PRIVATE KEY`), PEM PKCS#8
     /// (`PRIVATE KEY`), or the bare base64 of either as Alipay's key tool writes it.
     pub fn app_private_key(mut self, key: impl Into<String>) -> Self {
-        self.private_key = Some(KeyInput::Text(key.into()));
+        self.private_key = Some(KeyInput::Text(Zeroizing::new(key.into())));
         self
     }
 
@@ -203,7 +213,7 @@ impl ClientBuilder {
     /// The Alipay public key (支付宝公钥, not the app's own public key): PEM or the bare base64
     /// SPKI shown in the console.
     pub fn alipay_public_key(mut self, key: impl Into<String>) -> Self {
-        self.alipay_public_key = Some(KeyInput::Text(key.into()));
+        self.alipay_public_key = Some(KeyInput::Text(Zeroizing::new(key.into())));
         self
     }
 
@@ -249,7 +259,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The deadline of a whole call, from sending to the last byte of the answer (default 15 s).
+    /// The deadline of one attempt of a call, from sending to the last byte of the answer
+    /// (default 15 s). See also [`total_timeout`](Self::total_timeout).
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
@@ -462,10 +473,11 @@ impl ClientBuilder {
             ),
             None => None,
         };
+        let (net, transport_config) = self.net.build(self.connect_timeout)?;
         let transport = match self.transport {
             Some(transport) => transport,
             None => Arc::new(
-                HyperTransport::new(self.connect_timeout)
+                HyperTransport::with_config(&transport_config)
                     .map_err(|e| ConfigError::new("transport", e.to_string()))?,
             ),
         };
@@ -484,6 +496,7 @@ impl ClientBuilder {
                 cert,
                 content_key,
                 encrypt_content: self.encrypt_content,
+                net,
             }),
         })
     }
@@ -503,13 +516,56 @@ fn check_url(field: &'static str, url: &str) -> Result<(), ConfigError> {
 }
 
 /// Per-call options, set on a [`Call`] (or a [`Render`]) without touching the request.
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` shows only the first characters of `app_auth_token` and `auth_token`.
+#[derive(Clone, Default)]
 pub struct CallOptions {
     text: Vec<(&'static str, String)>,
     biz: Vec<(String, Value)>,
     timeout: Option<Duration>,
     /// Content encryption for this call; `None`: the client's default.
     encrypt: Option<bool>,
+    total_timeout: Option<Duration>,
+    idempotent: Option<bool>,
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Text<'a>(&'a [(&'static str, String)]);
+        impl fmt::Debug for Text<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map()
+                    .entries(self.0.iter().map(|(key, value)| {
+                        let shown = if matches!(*key, "app_auth_token" | "auth_token") {
+                            redact(value)
+                        } else {
+                            value.clone()
+                        };
+                        (key, shown)
+                    }))
+                    .finish()
+            }
+        }
+        f.debug_struct("CallOptions")
+            .field("text", &Text(&self.text))
+            .field("biz", &self.biz)
+            .field("timeout", &self.timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("idempotent", &self.idempotent)
+            .field("encrypt", &self.encrypt)
+            .finish()
+    }
+}
+
+/// A token shortened for display: its first 4 characters and `…` (only `…` when it is shorter
+/// than 12 characters, so at most a third of it shows).
+fn redact(token: &str) -> String {
+    if token.chars().count() < 12 {
+        "…".to_owned()
+    } else {
+        let head: String = token.chars().take(4).collect();
+        format!("{head}…")
+    }
 }
 
 impl CallOptions {
@@ -609,14 +665,17 @@ pub struct Call<'c, R> {
 
 impl<R> fmt::Debug for Call<'_, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Call").finish_non_exhaustive()
+        f.debug_struct("Call")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 
 impl<R: Request> Call<'_, R> {
     option_setters!();
 
-    /// The deadline of this call, instead of the client's request timeout.
+    /// The deadline of each attempt of this call, instead of the client's
+    /// [`request_timeout`](ClientBuilder::request_timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -656,7 +715,9 @@ pub struct Render<'c, R> {
 
 impl<R> fmt::Debug for Render<'_, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Render").finish_non_exhaustive()
+        f.debug_struct("Render")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 
@@ -825,27 +886,6 @@ impl Client {
                 self.read_response(request, status, &body)
             }
         }
-    }
-
-    /// Sends `request` once and checks its answer with `check`.
-    async fn exchange<R, T>(
-        &self,
-        request: &R,
-        options: &CallOptions,
-        check: impl Fn(u16, &[u8]) -> Result<T, Error> + Send + Sync,
-    ) -> Result<T, Error>
-    where
-        R: Request + Sync,
-    {
-        let http_request = self.http_request(request, options)?;
-        let deadline = options.timeout.unwrap_or(self.inner.request_timeout);
-        let answer = tokio::time::timeout(
-            deadline,
-            self.inner.transport.send(http_request, self.inner.max_body),
-        )
-        .await
-        .map_err(|_| Error::Timeout(deadline))??;
-        check(answer.status, &answer.body)
     }
 
     /// [`Client::read_response`], except that an answer signed with an unknown Alipay

@@ -17,6 +17,24 @@
 //!
 //! Keys are parsed once; signing and verifying reuse the parsed key. To sign elsewhere (a KMS,
 //! an HSM), implement [`Signer`].
+//!
+//! # Key material in memory and in text
+//!
+//! - `Debug` of [`PrivateKey`] and [`AesKey`] shows only the backend and the size; errors
+//!   ([`KeyError`], [`AesError`], the client's `ConfigError`) never quote key text. The
+//!   integration test `tests/tests/secrets.rs` formats every reachable object and captures the
+//!   `tracing` output of normal and failing calls, and searches them for key material and tokens.
+//! - Zeroized when dropped: the key text given to
+//!   [`ClientBuilder::app_private_key`](crate::ClientBuilder::app_private_key) (held until
+//!   `build`), every intermediate buffer of parsing (base64 and DER copies), the PKCS#8 DER kept
+//!   for [`PrivateKey::to_pkcs8_pem`], and the PEM that method returns
+//!   ([`Zeroizing`]); the AES key schedules (the `aes` crate's `zeroize` feature).
+//! - The parsed RSA keys live in the backend: AWS-LC frees its `RSA` and `BIGNUM`s with
+//!   `OPENSSL_free`, which clears memory before freeing it; the `rsa` crate's `RsaPrivateKey`
+//!   zeroizes its private exponent, primes and CRT values on drop.
+//! - Not covered: copies the caller made (the `String` read from a file before it is handed to
+//!   the builder is the caller's to zeroize), and memory the allocator or the OS swapped or
+//!   copied on reallocation.
 
 use std::fmt;
 use std::sync::Arc;

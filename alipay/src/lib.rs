@@ -17,6 +17,10 @@
 //!   `alipay_root_cert_sn`, answers are verified with the certificate they name, and a rotated
 //!   Alipay certificate is downloaded and trusted only if it chains to the root.
 //! - Content encryption (`encrypt_type=AES`): see [`encrypt`].
+//! - Per-attempt and total deadlines, retries that never repeat a payment that may have reached
+//!   Alipay ([`retry`]), a bound on requests in flight, answer size and header limits, TLS always
+//!   verified, an `alipay.call` `tracing` span per call and a hook on every raw answer: see
+//!   [`ClientBuilder`]. Keys and tokens never appear in `Debug`, errors or logs.
 //!
 //! ```no_run
 //! use alipay::{Amount, Client};
@@ -74,6 +78,7 @@ pub mod notify;
 pub mod payment;
 pub mod request;
 pub mod response;
+pub mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
@@ -83,10 +88,11 @@ pub mod transport;
 pub mod util;
 
 pub use amount::{Amount, AmountError};
-pub use client::{Call, Client, ClientBuilder, Gateway, Render};
+pub use client::{Call, Client, ClientBuilder, Gateway, Render, ResponseRecord};
 pub use crypto::{Backend, PrivateKey, PublicKey, Signer, Verifier};
 pub use error::{ApiError, BoxError, ConfigError, EncodeError, Error, ResponseError, VerifyError};
 pub use notify::{Notification, NotifyError};
+pub use retry::RetryPolicy;
 
 /// Derives [`request::Method`] and either [`request::Request`] or [`request::LocalRequest`] for a
 /// request struct, plus its builder.

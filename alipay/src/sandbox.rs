@@ -179,8 +179,8 @@
 //! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay.
 
 mod api;
-mod fault;
 mod certs;
+mod fault;
 mod marketing;
 mod member;
 mod multipart;

@@ -1,9 +1,11 @@
 //! The HTTP layer under the client: a small trait, so tests and users can swap it, and the
 //! default implementation on hyper 1 + hyper-util's pooled client + rustls (aws-lc-rs, Mozilla's
-//! web roots; certificate verification always on).
+//! web roots; certificate verification on unless turned off explicitly with
+//! [`ClientBuilder::danger_accept_invalid_certificates`](crate::ClientBuilder::danger_accept_invalid_certificates)).
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -11,19 +13,59 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
 
 use crate::error::{BoxError, Error};
 
 /// A boxed, sendable future, as returned by [`Transport::send`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// An HTTP answer: its status and its whole body.
+/// The response header in which Alipay's gateway names the exchange (`trace_id`), quoted when
+/// asking Alipay's support about a call.
+pub const TRACE_ID_HEADER: &str = "trace_id";
+
+/// The longest trace id kept; longer values are cut (they are logged).
+const MAX_TRACE_ID: usize = 128;
+
+/// An HTTP answer: its status, its whole body and the gateway's trace id.
+///
+/// Build one with [`HttpResponse::new`] in a custom [`Transport`].
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct HttpResponse {
     /// The HTTP status code.
     pub status: u16,
     /// The body, at most the limit given to [`Transport::send`].
     pub body: Bytes,
+    /// The gateway's `trace_id` response header, if present (printable ASCII, at most 128
+    /// characters).
+    pub trace_id: Option<String>,
+}
+
+impl HttpResponse {
+    /// An answer with a status and a body, without a trace id.
+    pub fn new(status: u16, body: impl Into<Bytes>) -> Self {
+        Self {
+            status,
+            body: body.into(),
+            trace_id: None,
+        }
+    }
+
+    /// Sets the trace id (see [`TRACE_ID_HEADER`]). Values that are not printable ASCII are
+    /// dropped and long ones cut, so the id is safe to log.
+    pub fn with_trace_id(mut self, trace_id: impl AsRef<str>) -> Self {
+        self.trace_id = clean_trace_id(trace_id.as_ref());
+        self
+    }
+}
+
+fn clean_trace_id(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    Some(value[..value.len().min(MAX_TRACE_ID)].to_owned())
 }
 
 /// Sends one HTTP request and reads the whole answer.
@@ -53,23 +95,170 @@ impl std::fmt::Debug for HyperTransport {
     }
 }
 
+/// The settings of the default transport, set through the
+/// [`ClientBuilder`](crate::ClientBuilder).
+#[derive(Debug, Clone)]
+pub(crate) struct TransportConfig {
+    /// The deadline of the TCP connect.
+    pub(crate) connect_timeout: Duration,
+    /// The largest number of response headers (hyper's default: 100).
+    pub(crate) max_headers: Option<usize>,
+    /// The largest read buffer of a connection, which bounds the response head (hyper's default:
+    /// about 400 KiB; at least 8 KiB).
+    pub(crate) max_buffer: Option<usize>,
+    /// Which certificates are trusted.
+    pub(crate) tls: TlsConfig,
+}
+
+/// Which server certificates the default transport accepts.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TlsConfig {
+    /// Root certificates trusted in addition to (or instead of) the web roots.
+    pub(crate) roots: Vec<CertificateDer<'static>>,
+    /// Trust `roots` only, not Mozilla's web roots.
+    pub(crate) replace_web_roots: bool,
+    /// Accept any certificate (handshake signatures are still checked).
+    pub(crate) accept_invalid_certificates: bool,
+}
+
+/// The smallest read buffer hyper accepts (it panics below).
+pub(crate) const MIN_BUFFER: usize = 8192;
+
 impl HyperTransport {
     /// A transport whose TCP connect (plus TLS handshake start) must finish within
-    /// `connect_timeout`.
+    /// `connect_timeout`, trusting Mozilla's web roots.
     pub fn new(connect_timeout: Duration) -> Result<Self, BoxError> {
+        Self::with_config(&TransportConfig {
+            connect_timeout,
+            max_headers: None,
+            max_buffer: None,
+            tls: TlsConfig::default(),
+        })
+    }
+
+    pub(crate) fn with_config(config: &TransportConfig) -> Result<Self, BoxError> {
         let mut http = HttpConnector::new();
-        http.set_connect_timeout(Some(connect_timeout));
+        http.set_connect_timeout(Some(config.connect_timeout));
         http.set_nodelay(true);
         http.enforce_http(false);
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(rustls::crypto::aws_lc_rs::default_provider())?
+            .with_tls_config(tls_client_config(&config.tls)?)
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = HyperClient::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build(https);
-        Ok(Self { client })
+        let mut builder = HyperClient::builder(TokioExecutor::new());
+        builder.pool_idle_timeout(Duration::from_secs(60));
+        if let Some(max) = config.max_headers {
+            builder.http1_max_headers(max);
+        }
+        if let Some(max) = config.max_buffer {
+            // hyper panics below its minimum; the builder checks it too.
+            builder.http1_max_buf_size(max.max(MIN_BUFFER));
+        }
+        Ok(Self {
+            client: builder.build(https),
+        })
+    }
+}
+
+/// The rustls configuration: aws-lc-rs, safe default protocol versions, and either the web
+/// roots (plus or instead of custom roots) or, only when asked for, a verifier that accepts any
+/// certificate.
+fn tls_client_config(tls: &TlsConfig) -> Result<rustls::ClientConfig, BoxError> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()?;
+    if tls.accept_invalid_certificates {
+        tracing::warn!(
+            "TLS certificate verification is OFF for this Alipay client \
+             (danger_accept_invalid_certificates): any server can impersonate the gateway"
+        );
+        return Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate { provider }))
+            .with_no_client_auth());
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    if !tls.replace_web_roots {
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    }
+    for cert in &tls.roots {
+        roots.add(cert.clone())?;
+    }
+    Ok(builder.with_root_certificates(roots).with_no_client_auth())
+}
+
+/// Parses every `CERTIFICATE` block of a PEM text and checks that each can be a trust anchor.
+pub(crate) fn parse_root_certificates(pem: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject as _;
+    let certs = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("is not valid PEM: {e}"))?;
+    if certs.is_empty() {
+        return Err("contains no `-----BEGIN CERTIFICATE-----` block".to_owned());
+    }
+    let mut store = rustls::RootCertStore::empty();
+    for cert in &certs {
+        store
+            .add(cert.clone())
+            .map_err(|e| format!("holds a certificate that cannot be a root: {e}"))?;
+    }
+    Ok(certs)
+}
+
+/// A certificate verifier that accepts every server certificate, for
+/// [`ClientBuilder::danger_accept_invalid_certificates`](crate::ClientBuilder::danger_accept_invalid_certificates).
+/// The handshake signatures are still verified, so the server must hold the private key of the
+/// certificate it shows; but anyone can make such a certificate.
+#[derive(Debug)]
+struct AcceptAnyCertificate {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -89,6 +278,11 @@ impl Transport for HyperTransport {
                 }
             })?;
             let status = response.status().as_u16();
+            let trace_id = response
+                .headers()
+                .get(TRACE_ID_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(clean_trace_id);
             let declared = response
                 .headers()
                 .get(http::header::CONTENT_LENGTH)
@@ -108,7 +302,11 @@ impl Transport for HyperTransport {
                     }
                 })?
                 .to_bytes();
-            Ok(HttpResponse { status, body })
+            Ok(HttpResponse {
+                status,
+                body,
+                trace_id,
+            })
         })
     }
 }

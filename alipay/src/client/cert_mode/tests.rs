@@ -158,6 +158,7 @@ impl Transport for Scripted {
             Ok(HttpResponse {
                 status: 200,
                 body: Bytes::from(body),
+                trace_id: None,
             })
         })
     }
