@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use alipay::sandbox::Sandbox;
-use alipay::{Client, Notification};
+use alipay::{Client, ClientBuilder, Notification, PrivateKey, PublicKey};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -23,28 +23,63 @@ pub enum Target {
     Configured,
 }
 
-/// Reads the `ALIPAY_*` configuration if `ALIPAY_APP_ID` is set, otherwise starts the embedded
-/// sandbox. `notify_url` becomes the client's notify URL.
-///
-/// `ALIPAY_PRIVATE_KEY` and `ALIPAY_PUBLIC_KEY` hold a key or the path of a file holding it.
-pub async fn connect(
-    notify_url: Option<&str>,
-) -> Result<(Client, Target), Box<dyn std::error::Error>> {
-    if let Ok(app_id) = std::env::var("ALIPAY_APP_ID") {
-        let mut builder = Client::builder();
-        if let Some(url) = notify_url {
-            builder = builder.notify_url(url);
-        }
+/// A gateway configured through `ALIPAY_APP_ID`, `ALIPAY_PRIVATE_KEY`, `ALIPAY_PUBLIC_KEY` and
+/// `ALIPAY_GATEWAY`, keys parsed.
+pub struct Configured {
+    /// `ALIPAY_APP_ID`.
+    pub app_id: String,
+    /// `ALIPAY_PRIVATE_KEY`: the app private key.
+    pub private_key: PrivateKey,
+    /// `ALIPAY_PUBLIC_KEY`: the Alipay public key.
+    pub alipay_public_key: PublicKey,
+    /// `ALIPAY_GATEWAY`: the gateway URL.
+    pub gateway: String,
+}
+
+impl Configured {
+    /// Reads the `ALIPAY_*` variables; `None` when `ALIPAY_APP_ID` is not set.
+    ///
+    /// `ALIPAY_PRIVATE_KEY` and `ALIPAY_PUBLIC_KEY` hold a key or the path of a file holding it.
+    pub fn from_env() -> Result<Option<Self>, Box<dyn std::error::Error>> {
+        let Ok(app_id) = std::env::var("ALIPAY_APP_ID") else {
+            return Ok(None);
+        };
         let gateway = std::env::var("ALIPAY_GATEWAY").map_err(
             |_| "ALIPAY_GATEWAY is not set (e.g. https://openapi.alipay.com/gateway.do)",
         )?;
-        let client = builder
-            .app_id(app_id)
-            .app_private_key(key_from_env("ALIPAY_PRIVATE_KEY")?)
-            .alipay_public_key(key_from_env("ALIPAY_PUBLIC_KEY")?)
-            .gateway_url(gateway)
-            .build()?;
-        return Ok((client, Target::Configured));
+        let private_key = PrivateKey::parse(&key_from_env("ALIPAY_PRIVATE_KEY")?)
+            .map_err(|e| format!("ALIPAY_PRIVATE_KEY: {e}"))?;
+        let alipay_public_key = PublicKey::parse(&key_from_env("ALIPAY_PUBLIC_KEY")?)
+            .map_err(|e| format!("ALIPAY_PUBLIC_KEY: {e}"))?;
+        Ok(Some(Self {
+            app_id,
+            private_key,
+            alipay_public_key,
+            gateway,
+        }))
+    }
+
+    /// A client builder for this gateway, keys and app id set.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
+            .app_id(self.app_id.clone())
+            .app_private_key_parsed(self.private_key.clone())
+            .alipay_public_key_parsed(self.alipay_public_key.clone())
+            .gateway_url(self.gateway.clone())
+    }
+}
+
+/// Reads the `ALIPAY_*` configuration if `ALIPAY_APP_ID` is set (see [`Configured`]), otherwise
+/// starts the embedded sandbox. `notify_url` becomes the client's notify URL.
+pub async fn connect(
+    notify_url: Option<&str>,
+) -> Result<(Client, Target), Box<dyn std::error::Error>> {
+    if let Some(configured) = Configured::from_env()? {
+        let mut builder = configured.client_builder();
+        if let Some(url) = notify_url {
+            builder = builder.notify_url(url);
+        }
+        return Ok((builder.build()?, Target::Configured));
     }
     let sandbox = Sandbox::start().await?;
     let app = sandbox.create_app()?;
