@@ -1059,7 +1059,7 @@ impl Client {
         status: u16,
         body: &[u8],
     ) -> Result<R::Response, Error> {
-        let body = answer_text(status, body)?;
+        let body = answer_body(status, body)?;
         let key = request.response_key();
         let envelope = response::split(body, &key)?;
         match (&envelope.sign, envelope.node) {
@@ -1068,20 +1068,17 @@ impl Client {
                 Some(cert) => cert
                     .keys
                     .key_for(envelope.alipay_cert_sn.as_deref())?
-                    .verify(envelope.content.as_bytes(), signature)?,
-                None => self
-                    .inner
-                    .verifier
-                    .verify(envelope.content.as_bytes(), signature)?,
+                    .verify(envelope.signed, signature)?,
+                None => self.inner.verifier.verify(envelope.signed, signature)?,
             },
             (None, Node::Error) => {
-                return Err(Error::Gateway(parse_status(envelope.content)?));
+                return Err(Error::Gateway(parse_status(&envelope.content)?));
             }
             (None, Node::Method) => return Err(VerifyError::MissingSign.into()),
         }
         // An encrypted node is decrypted only now that its signature (over the quoted
         // ciphertext) verified.
-        let content = encrypt::decrypt_node(self.inner.content_key.as_ref(), envelope.content)?;
+        let content = encrypt::decrypt_node(self.inner.content_key.as_ref(), &envelope.content)?;
         let status = parse_status(&content)?;
         if envelope.node == Node::Error || status.code != "10000" {
             return Err(Error::Api(status));
@@ -1101,8 +1098,8 @@ enum Checked<T> {
     },
 }
 
-/// The body of a 2xx answer as text; an error status is [`Error::HttpStatus`].
-fn answer_text(status: u16, body: &[u8]) -> Result<&str, Error> {
+/// The body of a 2xx answer; an error status is [`Error::HttpStatus`].
+fn answer_body(status: u16, body: &[u8]) -> Result<&[u8], Error> {
     if !(200..300).contains(&status) {
         let end = body.len().min(256);
         return Err(Error::HttpStatus {
@@ -1110,8 +1107,7 @@ fn answer_text(status: u16, body: &[u8]) -> Result<&str, Error> {
             snippet: String::from_utf8_lossy(&body[..end]).into_owned(),
         });
     }
-    Ok(std::str::from_utf8(body)
-        .map_err(|_| ResponseError::Malformed("the answer is not UTF-8 text".to_owned()))?)
+    Ok(body)
 }
 
 /// Reads `code`, `msg`, `sub_code` and `sub_msg` from a node. A node without `code` is a success

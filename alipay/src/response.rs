@@ -5,6 +5,16 @@
 //! as sent**, so the value is cut out of the body by a string-aware scanner, verified, and then
 //! parsed from those same bytes: nothing is re-serialized, and nothing but the verified bytes is
 //! ever parsed.
+//!
+//! Answers are UTF-8, as the request's `charset=utf-8` asks, except that the gateway sometimes
+//! answers a failure in GBK (`Content-Type: text/html;charset=GBK`, a Chinese `sub_msg`), signed
+//! over the GBK bytes. A body that is not UTF-8 is therefore read as GBK (GB18030, its
+//! superset): the scanner steps over GBK's two-byte characters, whose second byte may be `\`
+//! (e.g. `誠` is `D5 5C`), the signature is checked over the raw bytes, and the node is decoded to
+//! UTF-8 only for parsing.
+
+use std::borrow::Cow;
+use std::ops::Range;
 
 use crate::error::ResponseError;
 
@@ -13,13 +23,18 @@ use crate::error::ResponseError;
 pub struct Envelope<'a> {
     /// Which node holds the answer.
     pub node: Node,
-    /// The node's value exactly as sent: a JSON object, or a JSON string (quotes included) when
-    /// the content is encrypted.
-    pub content: &'a str,
+    /// The node's value exactly as sent: the bytes the signature covers. A JSON object, or a
+    /// JSON string (quotes included) when the content is encrypted.
+    pub signed: &'a [u8],
+    /// The node's value as text: [`signed`](Self::signed) itself in a UTF-8 answer, decoded from
+    /// GBK in a GBK one.
+    pub content: Cow<'a, str>,
     /// The top-level `sign`, decoded from its JSON string, if present.
     pub sign: Option<String>,
     /// The top-level `alipay_cert_sn`, if present (certificate mode).
     pub alipay_cert_sn: Option<String>,
+    /// The character set the answer was written in.
+    pub charset: Charset,
 }
 
 /// Which node of the answer holds the content.
@@ -31,18 +46,42 @@ pub enum Node {
     Error,
 }
 
+/// The character set of an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Charset {
+    /// UTF-8 (which includes plain ASCII), what the SDK asks for.
+    Utf8,
+    /// GBK (read as GB18030), as the gateway sometimes writes a failure.
+    Gbk,
+}
+
 /// Splits a gateway answer. `response_key` is the method's node name
 /// (e.g. `alipay_trade_query_response`).
 ///
-/// Errors: the body is not a JSON object ([`ResponseError::NotJson`]); a top-level key appears
-/// twice ([`ResponseError::DuplicateNode`]); neither the method's node nor `error_response` is
-/// present ([`ResponseError::MissingNode`]); `sign` is not a string
-/// ([`ResponseError::Malformed`]).
-pub fn split<'a>(body: &'a str, response_key: &str) -> Result<Envelope<'a>, ResponseError> {
+/// Errors: the body is neither UTF-8 nor GBK text ([`ResponseError::Malformed`]); it is not a
+/// JSON object ([`ResponseError::NotJson`]); a top-level key appears twice
+/// ([`ResponseError::DuplicateNode`]); neither the method's node nor `error_response` is present
+/// ([`ResponseError::MissingNode`]); `sign` is not a string ([`ResponseError::Malformed`]).
+pub fn split<'a>(body: &'a [u8], response_key: &str) -> Result<Envelope<'a>, ResponseError> {
+    let (utf8, charset) = match std::str::from_utf8(body) {
+        Ok(text) => (Some(text), Charset::Utf8),
+        Err(_) => (None, Charset::Gbk),
+    };
     // Reject anything that is not one well-formed JSON document first, so the scanner below only
-    // ever sees valid JSON.
-    serde_json::from_str::<serde::de::IgnoredAny>(body).map_err(ResponseError::NotJson)?;
-    let members = top_level_members(body)?;
+    // ever sees valid JSON (and, in GBK, only whole characters).
+    let decoded;
+    let text = match utf8 {
+        Some(text) => text,
+        None => {
+            decoded = decode_gbk(body).ok_or_else(|| {
+                ResponseError::Malformed("the answer is neither UTF-8 nor GBK text".to_owned())
+            })?;
+            &decoded
+        }
+    };
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(ResponseError::NotJson)?;
+    let members = top_level_members(body, charset)?;
 
     let mut method_node = None;
     let mut error_node = None;
@@ -52,127 +91,168 @@ pub fn split<'a>(body: &'a str, response_key: &str) -> Result<Envelope<'a>, Resp
         if members[..i].iter().any(|(k, _)| k == key) {
             return Err(ResponseError::DuplicateNode(key.clone()));
         }
+        let raw = &body[value.clone()];
         match key.as_str() {
-            k if k == response_key => method_node = Some(*value),
-            "error_response" => error_node = Some(*value),
-            "sign" => sign = Some(json_string(value, "sign")?),
-            "alipay_cert_sn" => cert_sn = Some(json_string(value, "alipay_cert_sn")?),
+            k if k == response_key => method_node = Some(value.clone()),
+            "error_response" => error_node = Some(value.clone()),
+            "sign" => sign = Some(json_string(raw, charset, "sign")?),
+            "alipay_cert_sn" => cert_sn = Some(json_string(raw, charset, "alipay_cert_sn")?),
             _ => {}
         }
     }
-    let (node, content) = match (method_node, error_node) {
-        (Some(content), _) => (Node::Method, content),
-        (None, Some(content)) => (Node::Error, content),
+    let (node, range) = match (method_node, error_node) {
+        (Some(range), _) => (Node::Method, range),
+        (None, Some(range)) => (Node::Error, range),
         (None, None) => return Err(ResponseError::MissingNode(response_key.to_owned())),
+    };
+    let content = match utf8 {
+        // The range starts and ends at ASCII bytes, so it is on character boundaries.
+        Some(text) => Cow::Borrowed(&text[range.clone()]),
+        None => Cow::Owned(text_of(&body[range.clone()], charset)?.into_owned()),
     };
     Ok(Envelope {
         node,
+        signed: &body[range],
         content,
         sign,
         alipay_cert_sn: cert_sn,
+        charset,
     })
 }
 
-fn json_string(raw: &str, name: &str) -> Result<String, ResponseError> {
-    serde_json::from_str::<String>(raw)
+/// Strict GBK (GB18030) decoding: `None` for a byte sequence that is not GBK.
+fn decode_gbk(bytes: &[u8]) -> Option<Cow<'_, str>> {
+    encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+}
+
+/// Raw bytes of a piece of a body already checked to be text in `charset`, as text.
+fn text_of(raw: &[u8], charset: Charset) -> Result<Cow<'_, str>, ResponseError> {
+    let text = match charset {
+        Charset::Utf8 => std::str::from_utf8(raw).ok().map(Cow::Borrowed),
+        Charset::Gbk => decode_gbk(raw),
+    };
+    text.ok_or_else(|| ResponseError::Malformed("the answer is cut inside a character".to_owned()))
+}
+
+fn json_string(raw: &[u8], charset: Charset, name: &str) -> Result<String, ResponseError> {
+    serde_json::from_str::<String>(&text_of(raw, charset)?)
         .map_err(|_| ResponseError::Malformed(format!("`{name}` is not a JSON string")))
 }
 
-/// The top-level members of a JSON object as (decoded key, raw value) pairs. The input must be
-/// valid JSON (checked by the caller).
-fn top_level_members(body: &str) -> Result<Vec<(String, &str)>, ResponseError> {
-    let bytes = body.as_bytes();
+/// The top-level members of a JSON object as (decoded key, value's byte range) pairs. The input
+/// must be valid JSON in `charset` (checked by the caller).
+fn top_level_members(
+    body: &[u8],
+    charset: Charset,
+) -> Result<Vec<(String, Range<usize>)>, ResponseError> {
+    let scanner = Scanner {
+        bytes: body,
+        gbk: charset == Charset::Gbk,
+    };
     let not_object = || ResponseError::Malformed("the answer is not a JSON object".to_owned());
-    let mut i = skip_ws(bytes, 0);
-    if bytes.get(i) != Some(&b'{') {
+    let mut i = scanner.skip_ws(0);
+    if body.get(i) != Some(&b'{') {
         return Err(not_object());
     }
-    i = skip_ws(bytes, i + 1);
+    i = scanner.skip_ws(i + 1);
     let mut members = Vec::with_capacity(4);
-    if bytes.get(i) == Some(&b'}') {
+    if body.get(i) == Some(&b'}') {
         return Ok(members);
     }
     loop {
-        let key_end = string_end(bytes, i).ok_or_else(not_object)?;
+        let key_end = scanner.string_end(i).ok_or_else(not_object)?;
         let raw_key = &body[i..key_end];
-        let key = if raw_key.contains('\\') {
-            serde_json::from_str::<String>(raw_key).map_err(|_| not_object())?
+        let key = if raw_key.is_ascii() && !raw_key.contains(&b'\\') {
+            String::from_utf8_lossy(&raw_key[1..raw_key.len() - 1]).into_owned()
         } else {
-            raw_key[1..raw_key.len() - 1].to_owned()
+            serde_json::from_str::<String>(&text_of(raw_key, charset)?).map_err(|_| not_object())?
         };
-        i = skip_ws(bytes, key_end);
-        if bytes.get(i) != Some(&b':') {
+        i = scanner.skip_ws(key_end);
+        if body.get(i) != Some(&b':') {
             return Err(not_object());
         }
-        let start = skip_ws(bytes, i + 1);
-        let end = value_end(bytes, start).ok_or_else(not_object)?;
-        members.push((key, &body[start..end]));
-        i = skip_ws(bytes, end);
-        match bytes.get(i) {
-            Some(b',') => i = skip_ws(bytes, i + 1),
+        let start = scanner.skip_ws(i + 1);
+        let end = scanner.value_end(start).ok_or_else(not_object)?;
+        members.push((key, start..end));
+        i = scanner.skip_ws(end);
+        match body.get(i) {
+            Some(b',') => i = scanner.skip_ws(i + 1),
             Some(b'}') => return Ok(members),
             _ => return Err(not_object()),
         }
     }
 }
 
-fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
-    while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        i += 1;
-    }
-    i
+/// Finds the ends of JSON values in raw bytes. In UTF-8 no byte of a multi-byte character is
+/// ASCII, so bytes can be looked at one by one; in GBK the second byte of a two-byte character
+/// may be ASCII (`@`..`~`, `\` among them), so inside strings a byte from `0x81` on takes the
+/// next byte with it.
+struct Scanner<'a> {
+    bytes: &'a [u8],
+    gbk: bool,
 }
 
-/// The index just past the string starting at `start` (which must be a `"`).
-fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
-    if bytes.get(start) != Some(&b'"') {
-        return None;
-    }
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
+impl Scanner<'_> {
+    fn skip_ws(&self, mut i: usize) -> usize {
+        while matches!(self.bytes.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
         }
+        i
     }
-    None
-}
 
-/// The index just past the JSON value starting at `start`.
-fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
-    match *bytes.get(start)? {
-        b'"' => string_end(bytes, start),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut i = start;
-            while i < bytes.len() {
-                match bytes[i] {
-                    b'"' => {
-                        i = string_end(bytes, i)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(i + 1);
+    /// The index just past the string starting at `start` (which must be a `"`).
+    fn string_end(&self, start: usize) -> Option<usize> {
+        if self.bytes.get(start) != Some(&b'"') {
+            return None;
+        }
+        let mut i = start + 1;
+        while let Some(&byte) = self.bytes.get(i) {
+            match byte {
+                b'\\' => i += 2,
+                b'"' => return Some(i + 1),
+                0x81..=0xFE if self.gbk => i += 2,
+                _ => i += 1,
+            }
+        }
+        None
+    }
+
+    /// The index just past the JSON value starting at `start`.
+    fn value_end(&self, start: usize) -> Option<usize> {
+        let bytes = self.bytes;
+        match *bytes.get(start)? {
+            b'"' => self.string_end(start),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                let mut i = start;
+                while let Some(&byte) = bytes.get(i) {
+                    match byte {
+                        b'"' => {
+                            i = self.string_end(i)?;
+                            continue;
                         }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth = depth.checked_sub(1)?;
+                            if depth == 0 {
+                                return Some(i + 1);
+                            }
+                        }
+                        _ => {}
                     }
-                    _ => {}
+                    i += 1;
                 }
-                i += 1;
+                None
             }
-            None
-        }
-        _ => {
-            let mut i = start;
-            while i < bytes.len()
-                && !matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-            {
-                i += 1;
+            _ => {
+                let mut i = start;
+                while i < bytes.len()
+                    && !matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+                {
+                    i += 1;
+                }
+                Some(i)
             }
-            Some(i)
         }
     }
 }
@@ -186,7 +266,7 @@ mod tests {
     #[test]
     fn takes_the_exact_bytes() {
         let body = r#"{"alipay_trade_query_response" : {"code":"10000","msg":"Success","url":"https:\/\/x","s":"a\"}b{","n":1.50} , "sign":"AB\/c=="}"#;
-        let env = split(body, KEY).unwrap();
+        let env = split(body.as_bytes(), KEY).unwrap();
         assert_eq!(env.node, Node::Method);
         assert_eq!(
             env.content,
@@ -199,7 +279,7 @@ mod tests {
     #[test]
     fn cert_sn_and_error_node() {
         let body = r#"{"error_response":{"code":"40002","msg":"Invalid Arguments"},"alipay_cert_sn":"abc","sign":"x"}"#;
-        let env = split(body, KEY).unwrap();
+        let env = split(body.as_bytes(), KEY).unwrap();
         assert_eq!(env.node, Node::Error);
         assert_eq!(env.content, r#"{"code":"40002","msg":"Invalid Arguments"}"#);
         assert_eq!(env.alipay_cert_sn.as_deref(), Some("abc"));
@@ -208,17 +288,22 @@ mod tests {
     #[test]
     fn encrypted_content_keeps_its_quotes() {
         let body = r#"{"alipay_trade_query_response":"c2VjcmV0","sign":"x"}"#;
-        assert_eq!(split(body, KEY).unwrap().content, r#""c2VjcmV0""#);
+        assert_eq!(
+            split(body.as_bytes(), KEY).unwrap().content,
+            r#""c2VjcmV0""#
+        );
     }
 
     #[test]
     fn duplicated_node_is_refused() {
         let body = r#"{"alipay_trade_query_response":{"a":"1"},"sign":"x","alipay_trade_query_response":{"a":"2"}}"#;
-        assert!(matches!(split(body, KEY), Err(ResponseError::DuplicateNode(k)) if k == KEY));
+        assert!(
+            matches!(split(body.as_bytes(), KEY), Err(ResponseError::DuplicateNode(k)) if k == KEY)
+        );
         // The same key spelled with an escape is the same key.
         let body = r#"{"alipay_trade_query_response":{"a":"1"},"alipay_trade_query\u005fresponse":{"a":"2"}}"#;
         assert!(matches!(
-            split(body, KEY),
+            split(body.as_bytes(), KEY),
             Err(ResponseError::DuplicateNode(_))
         ));
     }
@@ -226,30 +311,81 @@ mod tests {
     #[test]
     fn a_node_name_inside_a_string_is_not_a_node() {
         let body = r#"{"x":"\"alipay_trade_query_response\":{}","alipay_trade_query_response":{"a":"1"},"sign":"s"}"#;
-        assert_eq!(split(body, KEY).unwrap().content, r#"{"a":"1"}"#);
+        assert_eq!(split(body.as_bytes(), KEY).unwrap().content, r#"{"a":"1"}"#);
     }
 
     #[test]
     fn malformed_bodies() {
         assert!(matches!(
-            split("<html>502</html>", KEY),
+            split(b"<html>502</html>", KEY),
             Err(ResponseError::NotJson(_))
         ));
         assert!(matches!(
-            split(r#"{"alipay_trade_query_response":{"#, KEY),
+            split(br#"{"alipay_trade_query_response":{"#, KEY),
             Err(ResponseError::NotJson(_))
         ));
         assert!(matches!(
-            split("[1]", KEY),
+            split(b"[1]", KEY),
             Err(ResponseError::Malformed(_))
         ));
         assert!(matches!(
-            split(r#"{"other":{}}"#, KEY),
+            split(br#"{"other":{}}"#, KEY),
             Err(ResponseError::MissingNode(_))
         ));
         assert!(matches!(
-            split(r#"{"alipay_trade_query_response":{},"sign":1}"#, KEY),
+            split(br#"{"alipay_trade_query_response":{},"sign":1}"#, KEY),
             Err(ResponseError::Malformed(_))
+        ));
+    }
+
+    /// GBK bytes of `text` (only the characters these tests use).
+    fn gbk(text: &str) -> Vec<u8> {
+        encoding_rs::GBK.encode(text).0.into_owned()
+    }
+
+    #[test]
+    fn a_gbk_answer_is_split_on_its_raw_bytes() {
+        // `誠` is D5 5C in GBK: its second byte is a backslash, which must not escape the quote
+        // that follows it.
+        let node = [
+            &br#"{"code":"40004","msg":"Business Failed","sub_msg":""#[..],
+            &gbk("系统繁忙誠"),
+            b"\"}",
+        ]
+        .concat();
+        assert!(node.windows(2).any(|w| w == [0xD5, 0x5C]));
+        let body = [
+            &b"{\"alipay_trade_query_response\":"[..],
+            &node,
+            b",\"sign\":\"c2ln\"}",
+        ]
+        .concat();
+        assert!(std::str::from_utf8(&body).is_err());
+        let env = split(&body, KEY).unwrap();
+        assert_eq!(env.charset, Charset::Gbk);
+        assert_eq!(env.signed, &node[..]);
+        assert_eq!(
+            env.content,
+            r#"{"code":"40004","msg":"Business Failed","sub_msg":"系统繁忙誠"}"#
+        );
+        assert_eq!(env.sign.as_deref(), Some("c2ln"));
+    }
+
+    #[test]
+    fn a_utf8_answer_borrows_its_content() {
+        let body = r#"{"alipay_trade_query_response":{"sub_msg":"系统繁忙"},"sign":"x"}"#;
+        let env = split(body.as_bytes(), KEY).unwrap();
+        assert_eq!(env.charset, Charset::Utf8);
+        assert!(matches!(env.content, Cow::Borrowed(_)));
+        assert_eq!(env.signed, r#"{"sub_msg":"系统繁忙"}"#.as_bytes());
+    }
+
+    #[test]
+    fn bytes_that_are_neither_utf8_nor_gbk_are_malformed() {
+        let body = b"{\"alipay_trade_query_response\":{\"a\":\"\xFF\xFF\"},\"sign\":\"x\"}";
+        assert!(matches!(
+            split(body, KEY),
+            Err(ResponseError::Malformed(m)) if m.contains("neither UTF-8 nor GBK")
         ));
     }
 }

@@ -192,24 +192,28 @@ async fn an_oversize_body_is_too_large() {
     }
 }
 
-/// The client refuses a GBK body before looking at it: `Malformed("… not UTF-8 …")`. Yet the
-/// body is genuine: its signature verifies over the raw GBK bytes of the node. (What the
-/// client should do instead: split and verify on bytes, then decode `sub_msg` as GBK for
-/// display, and return `Error::Api`.)
+/// A business failure written in GBK (as the gateway sometimes answers), signed over the GBK
+/// bytes: the client splits and verifies the raw bytes, decodes the node from GBK, and returns the
+/// failure as a verified `Error::Api` with its Chinese `sub_msg` readable.
 #[tokio::test]
-async fn a_gbk_business_failure_is_refused_as_malformed_but_verifies_on_raw_bytes() {
+async fn a_gbk_business_failure_is_a_verified_api_error_with_its_sub_msg_decoded() {
     let setup = setup().await;
     match once(&setup, Fault::GbkSubMsg).await {
-        Err(Error::Response(ResponseError::Malformed(message))) => {
-            assert!(message.contains("not UTF-8"), "{message}");
+        Err(Error::Api(error)) => {
+            assert_eq!(error.code, "40004");
+            assert_eq!(error.sub_code.as_deref(), Some("ACQ.SYSTEM_ERROR"));
+            assert_eq!(error.sub_msg.as_deref(), Some("系统繁忙，请稍后再试"));
         }
-        other => panic!("expected Malformed, got {other:?}"),
+        other => panic!("expected a verified Api error, got {other:?}"),
     }
-    // `once` made a normal call after the spoiled one; spoil one more to see its bytes.
+    // What was on the wire: GBK bytes, the signature over the raw node.
     setup
         .sandbox
         .inject_rule(FaultRule::new(Fault::GbkSubMsg, Scope::All).times(1));
-    assert!(setup.client.send(query()).await.is_err());
+    assert!(matches!(
+        setup.client.send(query()).await,
+        Err(Error::Api(_))
+    ));
     let answer = setup.last.lock().expect("lock").clone().expect("an answer");
     let body = &answer.body[..];
     assert!(std::str::from_utf8(body).is_err(), "the body is GBK");
@@ -231,11 +235,30 @@ async fn a_gbk_business_failure_is_refused_as_malformed_but_verifies_on_raw_byte
         node.windows(8)
             .any(|w| w == [0xCF, 0xB5, 0xCD, 0xB3, 0xB7, 0xB1, 0xC3, 0xA6])
     );
-    assert!(
-        node.starts_with(
-            br#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.SYSTEM_ERROR""#
-        )
-    );
+}
+
+/// The same GBK answer with one byte of its `sub_msg` changed fails verification: decoding GBK
+/// does not let anything unverified through.
+#[tokio::test]
+async fn a_tampered_gbk_answer_fails_verification() {
+    let setup = setup().await;
+    setup
+        .sandbox
+        .inject_rule(FaultRule::new(Fault::GbkSubMsg, Scope::All).times(1));
+    assert!(setup.client.send(query()).await.is_err());
+    let answer = setup.last.lock().expect("lock").clone().expect("an answer");
+    let mut body = answer.body.to_vec();
+    // 系 (CF B5) becomes 废 (B7 CF)… any other valid GBK character will do.
+    let at = body
+        .windows(2)
+        .position(|w| w == [0xCF, 0xB5])
+        .expect("系 in GBK");
+    body[at] = 0xB7;
+    body[at + 1] = 0xCF;
+    match setup.client.read_response(&query(), 200, &body) {
+        Err(Error::Verify(VerifyError::Mismatch)) => {}
+        other => panic!("expected a signature mismatch, got {other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -276,19 +276,19 @@ impl Client {
             return Err(VerifyError::UnknownCertificate(sn.to_owned()).into());
         };
         let keys = &cert.keys;
-        let body = super::answer_text(status, body)?;
+        let body = super::answer_body(status, body)?;
         let key = crate::request::response_key_of(DOWNLOAD_METHOD);
         let envelope = response::split(body, &key)?;
         let Some(signature) = &envelope.sign else {
             return match envelope.node {
-                Node::Error => Err(Error::Gateway(parse_status(envelope.content)?)),
+                Node::Error => Err(Error::Gateway(parse_status(&envelope.content)?)),
                 Node::Method => Err(VerifyError::MissingSign.into()),
             };
         };
         let signer_sn = envelope.alipay_cert_sn.as_deref();
         let known = keys.get(signer_sn);
         match &known {
-            Some(known) => known.verify(envelope.content.as_bytes(), signature)?,
+            Some(known) => known.verify(envelope.signed, signature)?,
             // Only the certificate being downloaded may sign its own download.
             None if signer_sn != Some(sn) => {
                 return Err(VerifyError::UnknownCertificate(
@@ -300,7 +300,7 @@ impl Client {
         }
         // Read before the signature is checked when the signer is the new certificate: nothing
         // from it is used until the certificate is trusted and the signature verified.
-        let status = parse_status(envelope.content)?;
+        let status = parse_status(&envelope.content)?;
         if envelope.node == Node::Error || status.code != "10000" {
             return Err(match known {
                 Some(_) => Error::Api(status),
@@ -312,7 +312,7 @@ impl Client {
             alipay_cert_content: Option<String>,
         }
         let answer: Answer =
-            serde_json::from_str(envelope.content).map_err(|source| Error::Decode { source })?;
+            serde_json::from_str(&envelope.content).map_err(|source| Error::Decode { source })?;
         let content = answer.alipay_cert_content.unwrap_or_default();
         let pem = certificate_text(&content).ok_or_else(|| {
             ResponseError::Malformed(
@@ -335,7 +335,7 @@ impl Client {
             .public_key(keys.backend)
             .map_err(Error::Certificate)?;
         if known.is_none() {
-            new_key.verify(envelope.content.as_bytes(), signature)?;
+            new_key.verify(envelope.signed, signature)?;
         }
         Ok(new_key)
     }
