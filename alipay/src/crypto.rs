@@ -402,6 +402,15 @@ impl PublicKey {
         &self.inner.spki
     }
 
+    /// The PKCS#1 `RSAPublicKey` DER (the content of the SPKI's bit string).
+    #[cfg(feature = "sandbox")]
+    pub(crate) fn pkcs1_der(&self) -> Vec<u8> {
+        der::pkcs1_public_der(der::RsaPublicParts {
+            n: &self.inner.n,
+            e: &self.inner.e,
+        })
+    }
+
     /// Whether both are the same RSA key (same modulus and exponent), whatever their backends.
     pub fn same_key(&self, other: &PublicKey) -> bool {
         self.inner.n == other.inner.n && self.inner.e == other.inner.e

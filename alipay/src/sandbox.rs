@@ -210,7 +210,7 @@ pub use fault::{DEFAULT_OVERSIZE, Fault, FaultRule, MAX_OVERSIZE, ParseFaultErro
 use crate::Amount;
 use crate::crypto::{AesKey, KeyError, PrivateKey, PublicKey};
 
-pub use self::certs::SandboxCertApp;
+pub use self::certs::{AppCertificates, SandboxCertApp};
 
 /// Why the sandbox could not start or carry out an action.
 #[derive(Debug, thiserror::Error)]
@@ -255,6 +255,9 @@ pub enum SandboxError {
         /// Alipay's `sub_msg`.
         sub_msg: String,
     },
+    /// No app with this id is registered.
+    #[error("no app `{0}` is registered in the sandbox")]
+    UnknownApp(String),
     /// No certification with this `certify_id`.
     #[error("no certification `{certify_id}` in the sandbox")]
     UnknownCertification {
@@ -843,7 +846,7 @@ impl SandboxBuilder {
             certs: certs::State::default(),
         });
         if self.cert_mode {
-            shared.certs.init()?;
+            certs::init(&shared)?;
         }
         for (app_id, app) in loaded_apps {
             shared.insert_app(app_id, app);
@@ -970,6 +973,19 @@ impl Sandbox {
     pub fn create_cert_app(&self) -> Result<SandboxCertApp, SandboxError> {
         let app = self.create_app()?;
         certs::create_cert_app(&self.shared, app)
+    }
+
+    /// Moves an app already registered (with [`SandboxBuilder::app`] or
+    /// [`Sandbox::register_app`], whose private key stays with its owner) to certificate mode:
+    /// issues its app certificate for its registered public key, and an AES key. From then on
+    /// the app is held to certificate mode exactly as one made by [`Sandbox::create_cert_app`].
+    /// Fails with [`SandboxError::UnknownApp`] for an app that is not registered.
+    pub fn certify_app(&self, app_id: &str) -> Result<AppCertificates, SandboxError> {
+        let app = self
+            .shared
+            .app(app_id)
+            .ok_or_else(|| SandboxError::UnknownApp(app_id.to_owned()))?;
+        certs::certify(&self.shared, app_id, &app.public_key)
     }
 
     /// A client builder for a certificate app: app id, app private key, the app's three

@@ -14,11 +14,13 @@
 //!
 //! `call` is configured from the environment: `ALIPAY_APP_ID`, `ALIPAY_PRIVATE_KEY` (the app
 //! private key: a file path or the key itself), `ALIPAY_PUBLIC_KEY` (the Alipay public key: a
-//! path or the key) and `ALIPAY_GATEWAY` (default: production). It prints the verified answer
-//! node as pretty JSON and exits 0; an error answered by Alipay prints `code`, `msg`,
-//! `sub_code` and `sub_msg` as JSON on stdout and exits 1; anything else (configuration,
-//! network, an answer that does not verify) exits 2 with a message on stderr. Certificate mode
-//! is not available (the client has none yet).
+//! path or the key) and `ALIPAY_GATEWAY` (default: production). In certificate mode,
+//! `ALIPAY_APP_CERT`, `ALIPAY_CERT` and `ALIPAY_ROOT_CERT` (`appCertPublicKey_<app id>.crt`,
+//! `alipayCertPublicKey_RSA2.crt`, `alipayRootCert.crt`: paths or PEM) replace
+//! `ALIPAY_PUBLIC_KEY`. `ALIPAY_AES_KEY` is the content encryption key, used with `--encrypt`.
+//! It prints the verified answer node as pretty JSON and exits 0; an error answered by Alipay
+//! prints `code`, `msg`, `sub_code` and `sub_msg` as JSON on stdout and exits 1; anything else
+//! (configuration, network, an answer that does not verify) exits 2 with a message on stderr.
 //!
 //! `sandbox serve` options (see `alipay help`):
 //!
@@ -30,11 +32,19 @@
 //! --notify-scale F              factor on Alipay's notification retry schedule (default 1)
 //! --fault KIND[=ARG][:METHOD]   inject a fault (repeatable), e.g. reset:alipay.trade.query
 //! --state FILE                  keep apps and trades in FILE across restarts
-//! --cert-mode DIR               refused: certificate mode is not supported yet
+//! --cert-mode DIR               certificate mode: the apps given are held to it, and their
+//!                               certificates are written into DIR (created if needed)
 //! ```
 //!
 //! It prints the gateway URL on the first line and the Alipay public key (bare base64 SPKI)
 //! clients must configure on the second, then serves until SIGINT or SIGTERM and exits 0.
+//!
+//! With `--cert-mode DIR` the sandbox is its own certificate authority (new certificates at each
+//! start): it writes `alipayRootCert.crt`, `alipayCertPublicKey_RSA2.crt` (the certificate of the
+//! key printed on the second line), and for each `--app-id` an `appCertPublicKey_<app id>.crt`
+//! issued for its public key and `aesKey_<app id>.txt` (its content encryption key, owner-only),
+//! before printing the two lines. Requests of those apps must then carry `app_cert_sn` and
+//! `alipay_root_cert_sn`, and answers name the Alipay certificate in `alipay_cert_sn`.
 //!
 //! `cert-sn` gives the `app_cert_sn` of an app certificate (`appCertPublicKey_<app id>.crt`)
 //! or the SN of an Alipay certificate; `root-cert-sn` the `alipay_root_cert_sn` of
@@ -68,11 +78,13 @@ usage:
   alipay root-cert-sn FILE                         print the alipay_root_cert_sn of a root bundle
   alipay aes encrypt --key B64                     encrypt stdin, print the base64 ciphertext
   alipay aes decrypt --key B64                     decrypt the base64 on stdin, write the bytes
-  alipay call METHOD [--biz JSON] [--text K=V]...  call the gateway, print the verified answer
-        (env: ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY, ALIPAY_PUBLIC_KEY, ALIPAY_GATEWAY)
+  alipay call METHOD [--biz JSON] [--text K=V]... [--encrypt]
+                                                   call the gateway, print the verified answer
+        (env: ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY, ALIPAY_GATEWAY, and ALIPAY_PUBLIC_KEY, or in
+        certificate mode ALIPAY_APP_CERT, ALIPAY_CERT, ALIPAY_ROOT_CERT; ALIPAY_AES_KEY)
   alipay sandbox serve [--addr HOST:PORT] [--app-id ID --app-public-key FILE]...
         [--alipay-private-key FILE] [--notify-scale F] [--fault KIND[=ARG][:METHOD]]...
-        [--state FILE]                           run the local gateway until SIGINT/SIGTERM
+        [--state FILE] [--cert-mode DIR]         run the local gateway until SIGINT/SIGTERM
 ";
 
 /// A failure that ends the program with exit code 2 and a message on stderr.
@@ -271,6 +283,17 @@ fn write_file(path: &Path, content: &[u8], secret: bool) -> Result<(), Fatal> {
     Ok(())
 }
 
+/// [`write_file`], replacing a file left by an earlier run (the sandbox issues new
+/// certificates at each start).
+fn rewrite_file(path: &Path, content: &[u8], secret: bool) -> Result<(), Fatal> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Fatal(format!("cannot replace `{}`: {e}", path.display()))),
+    }
+    write_file(path, content, secret)
+}
+
 /// The single FILE argument of `command`.
 fn one_file<'a>(command: &str, rest: &'a [String]) -> Result<&'a str, Fatal> {
     match rest {
@@ -361,6 +384,10 @@ impl Request for RuntimeCall {
     type Response = Map<String, Value>;
 }
 
+/// The variables of certificate mode: the app certificate, the Alipay certificate and the root
+/// bundle (each a file path or the PEM itself).
+const CERT_VARS: [&str; 3] = ["ALIPAY_APP_CERT", "ALIPAY_CERT", "ALIPAY_ROOT_CERT"];
+
 /// An environment variable that must be set.
 fn env_required(name: &str) -> Result<String, Fatal> {
     match std::env::var(name) {
@@ -369,7 +396,8 @@ fn env_required(name: &str) -> Result<String, Fatal> {
     }
 }
 
-/// A key given in an environment variable: a file path, or the key itself (PEM or base64).
+/// A key or certificate given in an environment variable: a file path, or the key itself (PEM
+/// or base64).
 fn env_key(name: &str) -> Result<String, Fatal> {
     let value = env_required(name)?;
     let path = Path::new(value.trim());
@@ -409,7 +437,7 @@ fn call(args: &[String]) -> Result<ExitCode, Fatal> {
             "`call` needs a METHOD first, e.g. `alipay call alipay.trade.query --biz '{{...}}'`\n{USAGE}"
         )));
     }
-    let flags = Flags::parse(rest, &["--biz", "--text"], &[])?;
+    let flags = Flags::parse(rest, &["--biz", "--text"], &["--encrypt"])?;
     let biz = match flags.get("--biz") {
         None => Map::new(),
         Some(text) => match serde_json::from_str::<Value>(text) {
@@ -427,8 +455,31 @@ fn call(args: &[String]) -> Result<ExitCode, Fatal> {
     }
     let mut builder = Client::builder()
         .app_id(env_required("ALIPAY_APP_ID")?.trim())
-        .app_private_key(env_key("ALIPAY_PRIVATE_KEY")?)
-        .alipay_public_key(env_key("ALIPAY_PUBLIC_KEY")?);
+        .app_private_key(env_key("ALIPAY_PRIVATE_KEY")?);
+    builder = if CERT_VARS
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
+        if std::env::var_os("ALIPAY_PUBLIC_KEY").is_some() {
+            return Err(Fatal(
+                "set either `ALIPAY_PUBLIC_KEY` (public key mode) or `ALIPAY_APP_CERT`, \
+                 `ALIPAY_CERT` and `ALIPAY_ROOT_CERT` (certificate mode), not both"
+                    .to_owned(),
+            ));
+        }
+        builder.certificates(
+            env_key(CERT_VARS[0])?,
+            env_key(CERT_VARS[1])?,
+            env_key(CERT_VARS[2])?,
+        )
+    } else {
+        builder.alipay_public_key(env_key("ALIPAY_PUBLIC_KEY")?)
+    };
+    if let Ok(key) = std::env::var("ALIPAY_AES_KEY")
+        && !key.trim().is_empty()
+    {
+        builder = builder.content_encryption_key(key.trim());
+    }
     if let Ok(gateway) = std::env::var("ALIPAY_GATEWAY")
         && !gateway.trim().is_empty()
     {
@@ -440,7 +491,8 @@ fn call(args: &[String]) -> Result<ExitCode, Fatal> {
         biz,
         text,
     };
-    let result = runtime()?.block_on(async { client.send(request).await });
+    let encrypt = flags.has("--encrypt");
+    let result = runtime()?.block_on(async { client.send(request).encrypt(encrypt).await });
     match result {
         Ok(node) => {
             println!("{}", serde_json::to_string_pretty(&node)?);
@@ -478,13 +530,7 @@ fn sandbox(args: &[String]) -> Result<ExitCode, Fatal> {
 }
 
 fn serve(flags: &Flags) -> Result<ExitCode, Fatal> {
-    if flags.get("--cert-mode").is_some() {
-        return Err(Fatal(
-            "`--cert-mode` is not supported yet: the sandbox speaks public-key mode only \
-             (the client has no certificate mode either)"
-                .to_owned(),
-        ));
-    }
+    let cert_dir = flags.get("--cert-mode").map(PathBuf::from);
     let addr: SocketAddr = flags
         .get("--addr")
         .unwrap_or("127.0.0.1:0")
@@ -531,10 +577,18 @@ fn serve(flags: &Flags) -> Result<ExitCode, Fatal> {
     if let Some(path) = flags.get("--state") {
         builder = builder.state_file(path);
     }
+    if let Some(dir) = &cert_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Fatal(format!("`--cert-mode {}`: {e}", dir.display())))?;
+        builder = builder.cert_mode(true);
+    }
     runtime()?.block_on(async move {
         // Listen for the signals before announcing the URL: a supervisor may signal at once.
         let stop = Signals::new()?;
         let sandbox = builder.start().await?;
+        if let Some(dir) = &cert_dir {
+            write_cert_files(&sandbox, dir, &app_ids)?;
+        }
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{}", sandbox.gateway_url())?;
         writeln!(stdout, "{}", sandbox.alipay_public_key().to_base64())?;
@@ -548,6 +602,41 @@ fn serve(flags: &Flags) -> Result<ExitCode, Fatal> {
         sandbox.shutdown().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Certificate mode: moves each app to certificate mode and writes what its client needs into
+/// `dir`: `alipayRootCert.crt`, `alipayCertPublicKey_RSA2.crt`, and per app
+/// `appCertPublicKey_<app id>.crt` and `aesKey_<app id>.txt` (secret: owner-only).
+fn write_cert_files(sandbox: &Sandbox, dir: &Path, app_ids: &[&str]) -> Result<(), Fatal> {
+    rewrite_file(
+        &dir.join("alipayCertPublicKey_RSA2.crt"),
+        sandbox.alipay_cert_pem()?.as_bytes(),
+        false,
+    )?;
+    rewrite_file(
+        &dir.join("alipayRootCert.crt"),
+        sandbox.alipay_root_cert_pem()?.as_bytes(),
+        false,
+    )?;
+    for app_id in app_ids {
+        let app_id = app_id.trim();
+        let files = sandbox.certify_app(app_id)?;
+        rewrite_file(
+            &dir.join(format!("appCertPublicKey_{app_id}.crt")),
+            files.app_cert_pem.as_bytes(),
+            false,
+        )?;
+        rewrite_file(
+            &dir.join(format!("aesKey_{app_id}.txt")),
+            files.aes_key.as_bytes(),
+            true,
+        )?;
+    }
+    eprintln!(
+        "alipay sandbox: certificate mode, certificates written to {}",
+        dir.display()
+    );
+    Ok(())
 }
 
 /// SIGINT and SIGTERM (Ctrl-C only off Unix).

@@ -32,7 +32,7 @@ use super::api::Call;
 use super::wire::{self, Failure, Node};
 use super::{SandboxError, Shared, lock};
 use crate::cert::{self, Certificate};
-use crate::crypto::{AesKey, PrivateKey};
+use crate::crypto::{AesKey, PrivateKey, PublicKey};
 use crate::encrypt;
 
 /// How long certificates issued by the sandbox are valid: from a day ago, for ten years.
@@ -108,6 +108,23 @@ pub struct SandboxCertApp {
     pub aes_key: String,
 }
 
+/// The files of an app moved to certificate mode by
+/// [`Sandbox::certify_app`](super::Sandbox::certify_app): what the open platform console hands
+/// out, and what a client in certificate mode is configured with.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct AppCertificates {
+    /// The app certificate (`appCertPublicKey_<app id>.crt`), PEM.
+    pub app_cert_pem: String,
+    /// The Alipay certificate current when the app was certified
+    /// (`alipayCertPublicKey_RSA2.crt`), PEM.
+    pub alipay_cert_pem: String,
+    /// The root bundle (`alipayRootCert.crt`): the sandbox's RSA root and an ECDSA root, PEM.
+    pub alipay_root_cert_pem: String,
+    /// The app's AES key of content encryption, base64 (registered with the sandbox).
+    pub aes_key: String,
+}
+
 fn certificate_error(error: impl std::fmt::Display) -> SandboxError {
     SandboxError::Certificate(error.to_string())
 }
@@ -158,8 +175,24 @@ fn self_signed_rsa_root() -> Result<(Ca, String), SandboxError> {
     Ok((Ca { key, params }, pem))
 }
 
+/// An RSA public key as rcgen takes the subject of a certificate.
+struct RsaSubject {
+    /// PKCS#1 `RSAPublicKey` DER: the content of the SPKI's bit string.
+    pkcs1: Vec<u8>,
+}
+
+impl rcgen::PublicKeyData for RsaSubject {
+    fn der_bytes(&self) -> &[u8] {
+        &self.pkcs1
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &PKCS_RSA_SHA256
+    }
+}
+
 /// A leaf certificate for `key`, issued by `ca`, as PEM.
-fn issue_leaf(ca: &Ca, dn: &[(DnType, &str)], key: &PrivateKey) -> Result<String, SandboxError> {
+fn issue_leaf(ca: &Ca, dn: &[(DnType, &str)], key: &PublicKey) -> Result<String, SandboxError> {
     let mut params = CertificateParams::default();
     params.distinguished_name = rcgen::DistinguishedName::new();
     for (ty, value) in dn {
@@ -172,16 +205,17 @@ fn issue_leaf(ca: &Ca, dn: &[(DnType, &str)], key: &PrivateKey) -> Result<String
     ];
     validity(&mut params);
     params.serial_number = Some(serial());
-    let subject = rsa_key_pair(key)?;
+    let subject = RsaSubject {
+        pkcs1: key.pkcs1_der(),
+    };
     Ok(params
         .signed_by(&subject, &ca.issuer())
         .map_err(certificate_error)?
         .pem())
 }
 
-/// A new "Alipay" certificate with a new key, issued by `ca`.
-fn issue_alipay(ca: &Ca) -> Result<Issued, SandboxError> {
-    let key = PrivateKey::generate()?;
+/// A new "Alipay" certificate for `key`, issued by `ca`.
+fn issue_alipay(ca: &Ca, key: PrivateKey) -> Result<Issued, SandboxError> {
     let pem = issue_leaf(
         ca,
         &[
@@ -190,14 +224,15 @@ fn issue_alipay(ca: &Ca) -> Result<Issued, SandboxError> {
             (DnType::OrganizationalUnitName, "Alipay"),
             (DnType::CommonName, "支付宝(中国)网络技术有限公司-沙箱"),
         ],
-        &key,
+        &key.public_key(),
     )?;
     let sn = Certificate::from_pem(&pem).map_err(certificate_error)?.sn();
     Ok(Issued { sn, pem, key })
 }
 
 impl Authority {
-    fn new() -> Result<Self, SandboxError> {
+    /// A new authority whose first Alipay certificate is for `alipay_key`.
+    fn new(alipay_key: PrivateKey) -> Result<Self, SandboxError> {
         let (root, root_pem) = self_signed_rsa_root()?;
         let ecdsa_key =
             KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(certificate_error)?;
@@ -211,7 +246,7 @@ impl Authority {
         .pem();
         let bundle_pem = format!("{root_pem}\n{ecdsa_pem}");
         let root_sn = cert::root_cert_sn(&bundle_pem).map_err(certificate_error)?;
-        let current = issue_alipay(&root)?;
+        let current = issue_alipay(&root, alipay_key)?;
         Ok(Self {
             root,
             bundle_pem,
@@ -223,29 +258,30 @@ impl Authority {
     }
 }
 
+/// Runs `f` on the authority of `shared`, issuing it first if needed (its first Alipay
+/// certificate is for the sandbox's own Alipay key, the one public key mode signs with).
+fn with_authority<T>(
+    shared: &Shared,
+    f: impl FnOnce(&mut Authority) -> Result<T, SandboxError>,
+) -> Result<T, SandboxError> {
+    let mut authority = lock(&shared.certs.authority);
+    if authority.is_none() {
+        *authority = Some(Authority::new(shared.signer.clone())?);
+    }
+    match authority.as_mut() {
+        Some(authority) => f(authority),
+        None => Err(certificate_error(
+            "the sandbox has no certificate authority",
+        )),
+    }
+}
+
+/// Issues the root and Alipay certificates now (certificate mode at start).
+pub(crate) fn init(shared: &Shared) -> Result<(), SandboxError> {
+    with_authority(shared, |_| Ok(()))
+}
+
 impl State {
-    /// Runs `f` on the authority, issuing it first if needed.
-    fn with_authority<T>(
-        &self,
-        f: impl FnOnce(&mut Authority) -> Result<T, SandboxError>,
-    ) -> Result<T, SandboxError> {
-        let mut authority = lock(&self.authority);
-        if authority.is_none() {
-            *authority = Some(Authority::new()?);
-        }
-        match authority.as_mut() {
-            Some(authority) => f(authority),
-            None => Err(certificate_error(
-                "the sandbox has no certificate authority",
-            )),
-        }
-    }
-
-    /// Issues the root and Alipay certificates now (certificate mode at start).
-    pub(crate) fn init(&self) -> Result<(), SandboxError> {
-        self.with_authority(|_| Ok(()))
-    }
-
     /// The app's AES key, if it uses content encryption.
     fn aes_key(&self, app_id: &str) -> Option<AesKey> {
         self.aes_keys
@@ -292,17 +328,34 @@ pub(crate) fn create_cert_app(
     shared: &Shared,
     app: super::SandboxApp,
 ) -> Result<SandboxCertApp, SandboxError> {
+    let files = certify(shared, &app.app_id, &app.public_key)?;
+    Ok(SandboxCertApp {
+        app,
+        app_cert_pem: files.app_cert_pem,
+        alipay_cert_pem: files.alipay_cert_pem,
+        alipay_root_cert_pem: files.alipay_root_cert_pem,
+        aes_key: files.aes_key,
+    })
+}
+
+/// Moves the registered app `app_id` (whose public key is `public_key`) to certificate mode:
+/// issues its app certificate from the root and gives it an AES key.
+pub(crate) fn certify(
+    shared: &Shared,
+    app_id: &str,
+    public_key: &PublicKey,
+) -> Result<AppCertificates, SandboxError> {
     let (app_cert_pem, alipay_cert_pem, alipay_root_cert_pem) =
-        shared.certs.with_authority(|authority| {
+        with_authority(shared, |authority| {
             let app_cert = issue_leaf(
                 &authority.root,
                 &[
                     (DnType::CountryName, "CN"),
                     (DnType::OrganizationName, "Sandbox Merchant"),
                     (DnType::OrganizationalUnitName, "Alipay Sandbox Apps"),
-                    (DnType::CommonName, app.app_id.as_str()),
+                    (DnType::CommonName, app_id),
                 ],
-                &app.private_key,
+                public_key,
             )?;
             Ok((
                 app_cert,
@@ -316,15 +369,14 @@ pub(crate) fn create_cert_app(
     let aes_key = new_aes_key()?;
     shared
         .certs
-        .set_aes_key(&app.app_id, AesKey::from_base64(&aes_key)?);
+        .set_aes_key(app_id, AesKey::from_base64(&aes_key)?);
     shared
         .certs
         .cert_apps
         .write()
         .unwrap_or_else(PoisonError::into_inner)
-        .insert(app.app_id.clone(), app_cert_sn);
-    Ok(SandboxCertApp {
-        app,
+        .insert(app_id.to_owned(), app_cert_sn);
+    Ok(AppCertificates {
         app_cert_pem,
         alipay_cert_pem,
         alipay_root_cert_pem,
@@ -341,8 +393,8 @@ pub(crate) fn new_aes_key() -> Result<String, SandboxError> {
 
 /// Issues a new Alipay certificate from the root and signs with it from now on; its SN.
 pub(crate) fn rotate(shared: &Shared) -> Result<String, SandboxError> {
-    shared.certs.with_authority(|authority| {
-        let issued = issue_alipay(&authority.root)?;
+    with_authority(shared, |authority| {
+        let issued = issue_alipay(&authority.root, PrivateKey::generate()?)?;
         authority.current = issued.clone();
         authority.issued.push(issued.clone());
         Ok(issued.sn)
@@ -352,12 +404,14 @@ pub(crate) fn rotate(shared: &Shared) -> Result<String, SandboxError> {
 /// Like [`rotate`], but the certificate comes from another root with the same name: clients
 /// must refuse it.
 pub(crate) fn rotate_forged(shared: &Shared) -> Result<String, SandboxError> {
-    shared.certs.with_authority(|authority| {
+    with_authority(shared, |authority| {
         let forger = match authority.forger.take() {
             Some(forger) => forger,
             None => self_signed_rsa_root()?.0,
         };
-        let issued = issue_alipay(&forger);
+        let issued = PrivateKey::generate()
+            .map_err(SandboxError::from)
+            .and_then(|key| issue_alipay(&forger, key));
         authority.forger = Some(forger);
         let issued = issued?;
         authority.current = issued.clone();
@@ -368,16 +422,16 @@ pub(crate) fn rotate_forged(shared: &Shared) -> Result<String, SandboxError> {
 
 /// The current Alipay certificate (PEM) and its SN, issuing the authority if needed.
 pub(crate) fn current(shared: &Shared) -> Result<(String, String), SandboxError> {
-    shared.certs.with_authority(|authority| {
+    with_authority(shared, |authority| {
         Ok((authority.current.pem.clone(), authority.current.sn.clone()))
     })
 }
 
 /// The root bundle (PEM) and its `alipay_root_cert_sn`, issuing the authority if needed.
 pub(crate) fn root_bundle(shared: &Shared) -> Result<(String, String), SandboxError> {
-    shared
-        .certs
-        .with_authority(|authority| Ok((authority.bundle_pem.clone(), authority.root_sn.clone())))
+    with_authority(shared, |authority| {
+        Ok((authority.bundle_pem.clone(), authority.root_sn.clone()))
+    })
 }
 
 /// The certificate checks of a request (after the app and the method are known): a
