@@ -16,8 +16,8 @@ use crate::crypto::{AesKey, Backend, PrivateKey, PublicKey, Signer, Verifier};
 use crate::error::{ApiError, ConfigError, Error, ResponseError, VerifyError};
 use crate::notify::{self, Notification};
 use crate::request::{LocalRequest, Method, Params, Request};
-use crate::response::{self, Node};
-use crate::transport::{HyperTransport, Transport};
+use crate::response::{self, Charset, Node};
+use crate::transport::{HttpResponse, HyperTransport, Transport};
 use crate::{encrypt, sign};
 
 mod cert_mode;
@@ -875,15 +875,15 @@ impl Client {
         options: &CallOptions,
     ) -> Result<R::Response, Error> {
         let checked = self
-            .exchange(request, options, |status, body| {
-                self.check_answer(request, status, body)
+            .exchange(request, options, |answer| {
+                self.check_answer(request, answer)
             })
             .await?;
         match checked {
             Checked::Done(response) => Ok(response),
-            Checked::NewCertificate { sn, status, body } => {
+            Checked::NewCertificate { sn, answer } => {
                 self.learn_alipay_certificate(&sn, options).await?;
-                self.read_response(request, status, &body)
+                self.read_http_response(request, &answer)
             }
         }
     }
@@ -893,17 +893,15 @@ impl Client {
     fn check_answer<R: Request>(
         &self,
         request: &R,
-        status: u16,
-        body: &[u8],
+        answer: &HttpResponse,
     ) -> Result<Checked<R::Response>, Error> {
-        match self.read_response(request, status, body) {
+        match self.read_http_response(request, answer) {
             Err(Error::Verify(VerifyError::UnknownCertificate(sn)))
                 if self.inner.cert.is_some() =>
             {
                 Ok(Checked::NewCertificate {
                     sn,
-                    status,
-                    body: body.to_vec(),
+                    answer: answer.clone(),
                 })
             }
             other => other.map(Checked::Done),
@@ -1052,16 +1050,38 @@ impl Client {
     /// An encrypted answer is decrypted after its signature verified. In certificate mode, an
     /// answer signed with an Alipay certificate the client has not learned yet is
     /// [`VerifyError::UnknownCertificate`] here; [`Client::send`] downloads such a certificate
-    /// first.
+    /// first. The body's character set is told from its bytes (UTF-8, else GBK: see
+    /// [`response::split`]); [`Client::send`] also follows the `charset` of the `Content-Type`.
     pub fn read_response<R: Request>(
         &self,
         request: &R,
         status: u16,
         body: &[u8],
     ) -> Result<R::Response, Error> {
+        self.read_answer(request, status, body, None)
+    }
+
+    /// [`Client::read_response`] for an answer as a [`Transport`] returns it: the character set
+    /// it declared in its `Content-Type` ([`HttpResponse::charset`]) is followed (see
+    /// [`response::split_declared`]), as [`Client::send`] does.
+    pub fn read_http_response<R: Request>(
+        &self,
+        request: &R,
+        answer: &HttpResponse,
+    ) -> Result<R::Response, Error> {
+        self.read_answer(request, answer.status, &answer.body, answer.charset)
+    }
+
+    fn read_answer<R: Request>(
+        &self,
+        request: &R,
+        status: u16,
+        body: &[u8],
+        charset: Option<Charset>,
+    ) -> Result<R::Response, Error> {
         let body = answer_body(status, body)?;
         let key = request.response_key();
-        let envelope = response::split(body, &key)?;
+        let envelope = response::split_declared(body, &key, charset)?;
         match (&envelope.sign, envelope.node) {
             (Some(signature), _) => match &self.inner.cert {
                 // Certificate mode: the key of the certificate the answer names.
@@ -1091,11 +1111,7 @@ impl Client {
 /// the Alipay certificate it names is learned.
 enum Checked<T> {
     Done(T),
-    NewCertificate {
-        sn: String,
-        status: u16,
-        body: Vec<u8>,
-    },
+    NewCertificate { sn: String, answer: HttpResponse },
 }
 
 /// The body of a 2xx answer; an error status is [`Error::HttpStatus`].

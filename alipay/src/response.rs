@@ -56,17 +56,56 @@ pub enum Charset {
     Gbk,
 }
 
+impl Charset {
+    /// The character set a `Content-Type` value names in its `charset` parameter, if it is one
+    /// the client reads: `utf-8`/`utf8`, or `gbk`/`gb2312`/`gb18030` (any case).
+    pub fn from_content_type(content_type: &str) -> Option<Charset> {
+        content_type.split(';').skip(1).find_map(|param| {
+            let (name, value) = param.split_once('=')?;
+            if !name.trim().eq_ignore_ascii_case("charset") {
+                return None;
+            }
+            let value = value.trim().trim_matches('"');
+            if value.eq_ignore_ascii_case("utf-8") || value.eq_ignore_ascii_case("utf8") {
+                Some(Charset::Utf8)
+            } else if ["gbk", "gb2312", "gb18030"]
+                .iter()
+                .any(|name| value.eq_ignore_ascii_case(name))
+            {
+                Some(Charset::Gbk)
+            } else {
+                None
+            }
+        })
+    }
+}
+
 /// Splits a gateway answer. `response_key` is the method's node name
-/// (e.g. `alipay_trade_query_response`).
+/// (e.g. `alipay_trade_query_response`). The character set is told from the bytes: UTF-8 if
+/// they are UTF-8, GBK otherwise; see [`split_declared`] to follow the `Content-Type` header.
 ///
 /// Errors: the body is neither UTF-8 nor GBK text ([`ResponseError::Malformed`]); it is not a
 /// JSON object ([`ResponseError::NotJson`]); a top-level key appears twice
 /// ([`ResponseError::DuplicateNode`]); neither the method's node nor `error_response` is present
 /// ([`ResponseError::MissingNode`]); `sign` is not a string ([`ResponseError::Malformed`]).
 pub fn split<'a>(body: &'a [u8], response_key: &str) -> Result<Envelope<'a>, ResponseError> {
+    split_declared(body, response_key, None)
+}
+
+/// [`split`], reading the body in the character set the answer declared (from its
+/// `Content-Type`, see [`Charset::from_content_type`]) when it declared GBK and the bytes are
+/// GBK: a short GBK text can also be valid UTF-8 (`忙` is `C3 A6`, which is UTF-8 for `æ`).
+/// Whatever the character set, the signature is over the raw bytes.
+pub fn split_declared<'a>(
+    body: &'a [u8],
+    response_key: &str,
+    declared: Option<Charset>,
+) -> Result<Envelope<'a>, ResponseError> {
+    let declared_gbk =
+        declared == Some(Charset::Gbk) && !body.is_ascii() && decode_gbk(body).is_some();
     let (utf8, charset) = match std::str::from_utf8(body) {
-        Ok(text) => (Some(text), Charset::Utf8),
-        Err(_) => (None, Charset::Gbk),
+        Ok(text) if !declared_gbk => (Some(text), Charset::Utf8),
+        _ => (None, Charset::Gbk),
     };
     // Reject anything that is not one well-formed JSON document first, so the scanner below only
     // ever sees valid JSON (and, in GBK, only whole characters).
@@ -387,5 +426,40 @@ mod tests {
             split(body, KEY),
             Err(ResponseError::Malformed(m)) if m.contains("neither UTF-8 nor GBK")
         ));
+    }
+
+    #[test]
+    fn a_declared_gbk_body_that_is_also_utf8_is_read_as_gbk() {
+        // 忙 in GBK is C3 A6, which is also UTF-8 (for æ).
+        let body = [
+            &b"{\"alipay_trade_query_response\":{\"sub_msg\":\""[..],
+            &gbk("忙"),
+            b"\"},\"sign\":\"x\"}",
+        ]
+        .concat();
+        assert_eq!(split(&body, KEY).unwrap().content, r#"{"sub_msg":"æ"}"#);
+        let env = split_declared(&body, KEY, Some(Charset::Gbk)).unwrap();
+        assert_eq!(env.charset, Charset::Gbk);
+        assert_eq!(env.content, r#"{"sub_msg":"忙"}"#);
+        // A declared GBK that is not GBK (中 in UTF-8 is E4 B8 AD, and AD cannot lead the
+        // quote that follows) is told from the bytes.
+        let body = r#"{"alipay_trade_query_response":{"a":"中"},"sign":"x"}"#;
+        let env = split_declared(body.as_bytes(), KEY, Some(Charset::Gbk)).unwrap();
+        assert_eq!(env.charset, Charset::Utf8);
+        assert_eq!(env.content, r#"{"a":"中"}"#);
+    }
+
+    #[test]
+    fn charsets_from_content_types() {
+        for (value, expected) in [
+            ("text/html;charset=GBK", Some(Charset::Gbk)),
+            ("text/html; charset=\"gb2312\"", Some(Charset::Gbk)),
+            ("application/json;charset=UTF-8", Some(Charset::Utf8)),
+            ("application/json", None),
+            ("text/plain; charset=latin1", None),
+            ("charset=gbk", None),
+        ] {
+            assert_eq!(Charset::from_content_type(value), expected, "{value}");
+        }
     }
 }

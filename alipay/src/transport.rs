@@ -16,6 +16,7 @@ use hyper_util::rt::TokioExecutor;
 use rustls::pki_types::CertificateDer;
 
 use crate::error::{BoxError, Error};
+use crate::response::Charset;
 
 /// A boxed, sendable future, as returned by [`Transport::send`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -40,6 +41,9 @@ pub struct HttpResponse {
     /// The gateway's `trace_id` response header, if present (printable ASCII, at most 128
     /// characters).
     pub trace_id: Option<String>,
+    /// The character set named by the `Content-Type` header, if it names one the client reads
+    /// (the gateway answers some failures in GBK and says so there).
+    pub charset: Option<Charset>,
 }
 
 impl HttpResponse {
@@ -49,7 +53,14 @@ impl HttpResponse {
             status,
             body: body.into(),
             trace_id: None,
+            charset: None,
         }
+    }
+
+    /// Sets the character set from a `Content-Type` value (see [`Charset::from_content_type`]).
+    pub fn with_content_type(mut self, content_type: &str) -> Self {
+        self.charset = Charset::from_content_type(content_type);
+        self
     }
 
     /// Sets the trace id (see [`TRACE_ID_HEADER`]). Values that are not printable ASCII are
@@ -283,6 +294,11 @@ impl Transport for HyperTransport {
                 .get(TRACE_ID_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(clean_trace_id);
+            let charset = response
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Charset::from_content_type);
             let declared = response
                 .headers()
                 .get(http::header::CONTENT_LENGTH)
@@ -306,6 +322,7 @@ impl Transport for HyperTransport {
                 status,
                 body,
                 trace_id,
+                charset,
             })
         })
     }

@@ -1,10 +1,11 @@
 //! Properties over generated inputs (256 cases each, so the file runs in seconds): the parsers
 //! never panic on any input, a signed answer verifies untouched, and any single byte changed
-//! inside its signed node makes it fail.
+//! inside its signed node makes it fail; the same for answers written in GBK.
 
 use std::sync::LazyLock;
 
 use alipay::payment::common::TradeQuery;
+use alipay::transport::HttpResponse;
 use alipay::{Amount, Client, Error, PrivateKey, PublicKey, Signer as _};
 use alipay_tests::{client_for, keys};
 use proptest::prelude::*;
@@ -103,6 +104,26 @@ fn signed(node: &str) -> (String, std::ops::Range<usize>) {
     (body, prefix.len()..prefix.len() + node.len())
 }
 
+/// GBK two-byte characters, trail bytes `\\` (0x5C), `@`..`~` and above included; the pairs
+/// that are not GBK characters are filtered out.
+fn gbk_text() -> impl Strategy<Value = Vec<u8>> {
+    let pair = (
+        0x81u8..=0xFE,
+        prop_oneof![Just(0x5Cu8), 0x40u8..=0x7E, 0x80u8..=0xFE],
+    );
+    prop::collection::vec(pair, 1..24).prop_map(|pairs| {
+        pairs
+            .into_iter()
+            .filter(|&(lead, trail)| {
+                encoding_rs::GBK
+                    .decode_without_bom_handling_and_without_replacement(&[lead, trail])
+                    .is_some()
+            })
+            .flat_map(|(lead, trail)| [lead, trail])
+            .collect()
+    })
+}
+
 fn query() -> TradeQuery {
     TradeQuery::builder().out_trade_no("T1").build()
 }
@@ -174,6 +195,47 @@ proptest! {
         let at = range.start + position.index(range.len());
         tampered[at] ^= flip;
         let result = CLIENT.read_response(&query(), 200, &tampered);
+        prop_assert!(
+            matches!(result, Err(Error::Verify(_) | Error::Response(_))),
+            "byte {} changed: {:?}",
+            at,
+            result
+        );
+    }
+
+    #[test]
+    fn a_gbk_failure_verifies_on_its_bytes_decodes_and_any_changed_byte_fails(
+        sub_msg in gbk_text(),
+        position in any::<prop::sample::Index>(),
+        flip in 1u8..=255,
+    ) {
+        let node = [
+            &br#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.SYSTEM_ERROR","sub_msg":""#[..],
+            &sub_msg,
+            b"\"}",
+        ]
+        .concat();
+        let sign = ALIPAY.sign(&node).expect("sign");
+        let prefix = format!(r#"{{"{NODE}":"#);
+        let body = [prefix.as_bytes(), &node, br#","sign":""#, sign.as_bytes(), b"\"}"].concat();
+        let expected = encoding_rs::GBK
+            .decode_without_bom_handling_and_without_replacement(&sub_msg)
+            .expect("GBK");
+        // As the gateway sends it: `text/html;charset=GBK` (a short GBK text can also be UTF-8).
+        let answer = |body: &[u8]| {
+            HttpResponse::new(200, body.to_vec()).with_content_type("text/html;charset=GBK")
+        };
+        match CLIENT.read_http_response(&query(), &answer(&body)) {
+            Err(Error::Api(error)) => {
+                prop_assert_eq!(error.sub_msg.as_deref(), Some(&*expected));
+            }
+            other => prop_assert!(false, "expected a verified Api error, got {:?}", other),
+        }
+
+        let mut tampered = body;
+        let at = prefix.len() + position.index(node.len());
+        tampered[at] ^= flip;
+        let result = CLIENT.read_http_response(&query(), &answer(&tampered));
         prop_assert!(
             matches!(result, Err(Error::Verify(_) | Error::Response(_))),
             "byte {} changed: {:?}",

@@ -29,6 +29,7 @@ use crate::crypto::{Backend, PrivateKey, PublicKey, Verifier};
 use crate::error::{ConfigError, EncodeError, Error, ResponseError, VerifyError};
 use crate::request::{Method, Params, Request};
 use crate::response::{self, Node};
+use crate::transport::HttpResponse;
 
 /// The method that downloads an Alipay certificate by SN.
 pub(super) const DOWNLOAD_METHOD: &str = "alipay.open.app.alipaycert.download";
@@ -253,8 +254,8 @@ impl Client {
             ..CallOptions::default()
         };
         let result = self
-            .exchange(&Download { sn }, &download_options, |status, body| {
-                self.check_download(sn, status, body)
+            .exchange(&Download { sn }, &download_options, |answer| {
+                self.check_download(sn, answer)
             })
             .await;
         let learned = match result {
@@ -271,14 +272,14 @@ impl Client {
 
     /// Checks the answer of a download of certificate `sn` and returns its key: see the module
     /// documentation for the order of the checks.
-    fn check_download(&self, sn: &str, status: u16, body: &[u8]) -> Result<PublicKey, Error> {
+    fn check_download(&self, sn: &str, answer: &HttpResponse) -> Result<PublicKey, Error> {
         let Some(cert) = &self.inner.cert else {
             return Err(VerifyError::UnknownCertificate(sn.to_owned()).into());
         };
         let keys = &cert.keys;
-        let body = super::answer_body(status, body)?;
+        let body = super::answer_body(answer.status, &answer.body)?;
         let key = crate::request::response_key_of(DOWNLOAD_METHOD);
-        let envelope = response::split(body, &key)?;
+        let envelope = response::split_declared(body, &key, answer.charset)?;
         let Some(signature) = &envelope.sign else {
             return match envelope.node {
                 Node::Error => Err(Error::Gateway(parse_status(&envelope.content)?)),

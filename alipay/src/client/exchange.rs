@@ -17,7 +17,7 @@ use super::{Call, CallOptions, Client, ClientBuilder};
 use crate::error::{ConfigError, Error};
 use crate::request::{Method, Params, Request};
 use crate::retry::{self, RetryPolicy};
-use crate::transport::{self, TlsConfig, TransportConfig};
+use crate::transport::{self, HttpResponse, TlsConfig, TransportConfig};
 
 /// The default bound on requests in flight per client.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
@@ -333,7 +333,7 @@ impl Client {
         &self,
         request: &R,
         options: &CallOptions,
-        check: impl Fn(u16, &[u8]) -> Result<T, Error> + Send + Sync,
+        check: impl Fn(&HttpResponse) -> Result<T, Error> + Send + Sync,
     ) -> Result<T, Error>
     where
         R: Request + Sync,
@@ -374,7 +374,7 @@ impl Client {
         &self,
         request: &R,
         options: &CallOptions,
-        check: &(impl Fn(u16, &[u8]) -> Result<T, Error> + Send + Sync),
+        check: &(impl Fn(&HttpResponse) -> Result<T, Error> + Send + Sync),
         stats: &mut Stats,
     ) -> Result<T, Error>
     where
@@ -442,7 +442,7 @@ impl Client {
         signed: &http::Request<Bytes>,
         attempt: u32,
         deadlines: Deadlines,
-        check: &(impl Fn(u16, &[u8]) -> Result<T, Error> + Send + Sync),
+        check: &(impl Fn(&HttpResponse) -> Result<T, Error> + Send + Sync),
         stats: &mut Stats,
     ) -> Result<T, Error> {
         let net = &self.inner.net;
@@ -481,7 +481,7 @@ impl Client {
                 trace_id: answer.trace_id.as_deref(),
             });
         }
-        check(answer.status, &answer.body)
+        check(&answer)
     }
 
     /// Whether Alipay documents the call as idempotent: `*.query`, `alipay.trade.close`,

@@ -155,11 +155,7 @@ impl Transport for Scripted {
         Box::pin(async move {
             // Let concurrent calls pile up on the download.
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            Ok(HttpResponse {
-                status: 200,
-                body: Bytes::from(body),
-                trace_id: None,
-            })
+            Ok(HttpResponse::new(200, Bytes::from(body)))
         })
     }
 }
