@@ -1,5 +1,6 @@
 //! A gateway answer through `Client::read_response`: splitting, signature verification, the
-//! gateway code and the typed response.
+//! gateway code and the typed response; the whole-body mode also reads it as an answer that
+//! declared GBK (`Client::read_http_response`).
 //!
 //! The first byte picks the mode: even, the rest is the whole answer body (almost never signed
 //! correctly: exercises the splitter and the refusals); odd, the rest is a node that is signed
@@ -10,6 +11,8 @@
 use std::sync::LazyLock;
 
 use alipay::payment::common::TradeQuery;
+use alipay::response::Charset;
+use alipay::transport::HttpResponse;
 use alipay::{Client, PrivateKey, Signer as _};
 use libfuzzer_sys::fuzz_target;
 
@@ -39,6 +42,13 @@ fuzz_target!(|data: &[u8]| {
         for status in [200, 502] {
             let _ = CLIENT.read_response(&request, status, rest);
         }
+        let _ = alipay::response::split_declared(
+            rest,
+            "alipay_trade_query_response",
+            Some(Charset::Gbk),
+        );
+        let declared = HttpResponse::new(200, rest.to_vec()).with_content_type("text/html;charset=GBK");
+        let _ = CLIENT.read_http_response(&request, &declared);
     } else if let Ok(node) = std::str::from_utf8(rest) {
         let Ok(sign) = ALIPAY.sign(node.as_bytes()) else {
             return;
