@@ -1,7 +1,10 @@
 //! The HTTP layer under the client: a small trait, so tests and users can swap it, and the
-//! default implementation on hyper 1 + hyper-util's pooled client + rustls (aws-lc-rs, Mozilla's
-//! web roots; certificate verification on unless turned off explicitly with
+//! default implementation on hyper 1's HTTP/1.1 connections, kept alive in a pool of its own
+//! (see `transport/pool.rs`), over rustls (aws-lc-rs, Mozilla's web roots; certificate
+//! verification on unless turned off explicitly with
 //! [`ClientBuilder::danger_accept_invalid_certificates`](crate::ClientBuilder::danger_accept_invalid_certificates)).
+
+mod pool;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,9 +13,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::client::legacy::Client as HyperClient;
+use hyper::client::conn::http1;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use rustls::pki_types::CertificateDer;
 
 use crate::error::{BoxError, Error};
@@ -93,11 +95,15 @@ pub trait Transport: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<HttpResponse, Error>>;
 }
 
-/// The default transport: a pooled hyper client (keep-alive connections are reused) speaking
-/// HTTP/1.1 over rustls, or plain HTTP for `http://` gateways such as the local sandbox.
+/// The default transport: HTTP/1.1 over rustls, or plain HTTP for `http://` gateways such as
+/// the local sandbox, on keep-alive connections that are reused (a call takes an idle
+/// connection or opens one, and gives it back before it returns). A request that a reused
+/// connection fails to start (the server closed it while idle) is sent on another connection.
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: HyperClient<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    connector: pool::Connector,
+    http1: http1::Builder,
+    pool: Arc<pool::Pool>,
 }
 
 impl std::fmt::Debug for HyperTransport {
@@ -157,19 +163,51 @@ impl HyperTransport {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let mut builder = HyperClient::builder(TokioExecutor::new());
-        builder.pool_idle_timeout(Duration::from_secs(60));
+        let mut http1 = http1::Builder::new();
         if let Some(max) = config.max_headers {
-            builder.http1_max_headers(max);
+            http1.max_headers(max);
         }
         if let Some(max) = config.max_buffer {
             // hyper panics below its minimum; the builder checks it too.
-            builder.http1_max_buf_size(max.max(MIN_BUFFER));
+            http1.max_buf_size(max.max(MIN_BUFFER));
         }
         Ok(Self {
-            client: builder.build(https),
+            connector: https,
+            http1,
+            pool: Arc::default(),
         })
     }
+}
+
+/// Splits an absolute request URI into the origin the connection goes to and the request as
+/// sent on it: origin-form target (path and query) and a `Host` header.
+fn origin_form(
+    request: http::Request<Bytes>,
+) -> Result<(pool::Origin, http::Request<Full<Bytes>>), Error> {
+    let (mut parts, body) = request.into_parts();
+    let (Some(scheme), Some(authority)) = (parts.uri.scheme(), parts.uri.authority()) else {
+        return Err(Error::Connect(
+            format!("`{}` is not an absolute URL", parts.uri).into(),
+        ));
+    };
+    let origin = (scheme.clone(), authority.clone());
+    let default_port = if *scheme == http::uri::Scheme::HTTPS {
+        443
+    } else {
+        80
+    };
+    let host = match authority.port_u16() {
+        Some(port) if port != default_port => format!("{}:{port}", authority.host()),
+        _ => authority.host().to_owned(),
+    };
+    let host = http::HeaderValue::from_str(&host).map_err(|e| Error::Connect(Box::new(e)))?;
+    parts.headers.entry(http::header::HOST).or_insert(host);
+    parts.uri = parts
+        .uri
+        .path_and_query()
+        .cloned()
+        .map_or_else(|| http::Uri::from_static("/"), http::Uri::from);
+    Ok((origin, http::Request::from_parts(parts, Full::new(body))))
 }
 
 /// The rustls configuration: aws-lc-rs, safe default protocol versions, and either the web
@@ -279,15 +317,23 @@ impl Transport for HyperTransport {
         request: http::Request<Bytes>,
         max_body: usize,
     ) -> BoxFuture<'_, Result<HttpResponse, Error>> {
-        let request = request.map(Full::new);
         Box::pin(async move {
-            let response = self.client.request(request).await.map_err(|e| {
-                if e.is_connect() {
-                    Error::Connect(Box::new(e))
-                } else {
-                    Error::Transport(Box::new(e))
+            let (origin, mut request) = origin_form(request)?;
+            let (response, conn) = loop {
+                let mut conn = match self.pool.take(&origin) {
+                    Some(conn) => conn,
+                    None => pool::connect(&self.connector, &self.http1, &origin).await?,
+                };
+                match conn.sender.try_send_request(request).await {
+                    Ok(response) => break (response, conn),
+                    Err(mut error) => match error.take_message() {
+                        // The server closed the idle connection: nothing was sent, try another.
+                        Some(unsent) if conn.reused => request = unsent,
+                        Some(_) => return Err(Error::Connect(Box::new(error.into_error()))),
+                        None => return Err(Error::Transport(Box::new(error.into_error()))),
+                    },
                 }
-            })?;
+            };
             let status = response.status().as_u16();
             let trace_id = response
                 .headers()
@@ -318,6 +364,7 @@ impl Transport for HyperTransport {
                     }
                 })?
                 .to_bytes();
+            self.pool.give_back(origin, conn.sender).await;
             Ok(HttpResponse {
                 status,
                 body,
