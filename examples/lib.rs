@@ -23,23 +23,41 @@ pub enum Target {
     Configured,
 }
 
-/// A gateway configured through `ALIPAY_APP_ID`, `ALIPAY_PRIVATE_KEY`, `ALIPAY_PUBLIC_KEY` and
-/// `ALIPAY_GATEWAY`, keys parsed.
+/// A gateway configured through `ALIPAY_APP_ID`, `ALIPAY_PRIVATE_KEY`, `ALIPAY_GATEWAY` and
+/// either `ALIPAY_PUBLIC_KEY` (public key mode) or `ALIPAY_APP_CERT`, `ALIPAY_CERT` and
+/// `ALIPAY_ROOT_CERT` (certificate mode), as `alipay call` reads them.
 pub struct Configured {
     /// `ALIPAY_APP_ID`.
     pub app_id: String,
     /// `ALIPAY_PRIVATE_KEY`: the app private key.
     pub private_key: PrivateKey,
-    /// `ALIPAY_PUBLIC_KEY`: the Alipay public key.
-    pub alipay_public_key: PublicKey,
+    /// How Alipay's answers are verified.
+    pub alipay: AlipayKeys,
     /// `ALIPAY_GATEWAY`: the gateway URL.
     pub gateway: String,
+}
+
+/// How a configured client verifies Alipay.
+pub enum AlipayKeys {
+    /// `ALIPAY_PUBLIC_KEY`: the Alipay public key.
+    PublicKey(PublicKey),
+    /// Certificate mode: the PEM of `ALIPAY_APP_CERT` (`appCertPublicKey_<app id>.crt`),
+    /// `ALIPAY_CERT` (`alipayCertPublicKey_RSA2.crt`) and `ALIPAY_ROOT_CERT`
+    /// (`alipayRootCert.crt`).
+    Certificates {
+        /// The app certificate.
+        app_cert: String,
+        /// The Alipay certificate.
+        alipay_cert: String,
+        /// The root bundle.
+        root_cert: String,
+    },
 }
 
 impl Configured {
     /// Reads the `ALIPAY_*` variables; `None` when `ALIPAY_APP_ID` is not set.
     ///
-    /// `ALIPAY_PRIVATE_KEY` and `ALIPAY_PUBLIC_KEY` hold a key or the path of a file holding it.
+    /// Keys and certificates are given as text or as the path of a file holding them.
     pub fn from_env() -> Result<Option<Self>, Box<dyn std::error::Error>> {
         let Ok(app_id) = std::env::var("ALIPAY_APP_ID") else {
             return Ok(None);
@@ -47,25 +65,42 @@ impl Configured {
         let gateway = std::env::var("ALIPAY_GATEWAY").map_err(
             |_| "ALIPAY_GATEWAY is not set (e.g. https://openapi.alipay.com/gateway.do)",
         )?;
-        let private_key = PrivateKey::parse(&key_from_env("ALIPAY_PRIVATE_KEY")?)
+        let private_key = PrivateKey::parse(&text_from_env("ALIPAY_PRIVATE_KEY")?)
             .map_err(|e| format!("ALIPAY_PRIVATE_KEY: {e}"))?;
-        let alipay_public_key = PublicKey::parse(&key_from_env("ALIPAY_PUBLIC_KEY")?)
-            .map_err(|e| format!("ALIPAY_PUBLIC_KEY: {e}"))?;
+        let alipay = if std::env::var_os("ALIPAY_APP_CERT").is_some() {
+            AlipayKeys::Certificates {
+                app_cert: text_from_env("ALIPAY_APP_CERT")?,
+                alipay_cert: text_from_env("ALIPAY_CERT")?,
+                root_cert: text_from_env("ALIPAY_ROOT_CERT")?,
+            }
+        } else {
+            AlipayKeys::PublicKey(
+                PublicKey::parse(&text_from_env("ALIPAY_PUBLIC_KEY")?)
+                    .map_err(|e| format!("ALIPAY_PUBLIC_KEY: {e}"))?,
+            )
+        };
         Ok(Some(Self {
             app_id,
             private_key,
-            alipay_public_key,
+            alipay,
             gateway,
         }))
     }
 
-    /// A client builder for this gateway, keys and app id set.
+    /// A client builder for this gateway: app id, keys or certificates, gateway URL.
     pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder()
+        let builder = Client::builder()
             .app_id(self.app_id.clone())
             .app_private_key_parsed(self.private_key.clone())
-            .alipay_public_key_parsed(self.alipay_public_key.clone())
-            .gateway_url(self.gateway.clone())
+            .gateway_url(self.gateway.clone());
+        match &self.alipay {
+            AlipayKeys::PublicKey(key) => builder.alipay_public_key_parsed(key.clone()),
+            AlipayKeys::Certificates {
+                app_cert,
+                alipay_cert,
+                root_cert,
+            } => builder.certificates(app_cert.clone(), alipay_cert.clone(), root_cert.clone()),
+        }
     }
 }
 
@@ -97,8 +132,8 @@ pub async fn connect(
     ))
 }
 
-/// A key from an environment variable holding either the key or a file path.
-fn key_from_env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
+/// A key or certificate from an environment variable holding either the text or a file path.
+fn text_from_env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
     let value = std::env::var(name).map_err(|_| format!("{name} is not set"))?;
     if std::path::Path::new(&value).is_file() {
         return Ok(std::fs::read_to_string(&value)?);

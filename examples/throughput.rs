@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use alipay::payment::common::{TradeCreate, TradeQuery};
 use alipay::sandbox::Sandbox;
 use alipay::{Amount, BoxError, Client, PrivateKey, PublicKey, Signer, Verifier, VerifyError};
-use alipay_examples::Configured;
+use alipay_examples::{AlipayKeys, Configured};
 use cpu_time::ThreadTime;
 
 struct Args {
@@ -200,12 +200,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let crypto_ns = Arc::new(AtomicU64::new(0));
     let configured = Configured::from_env()?;
     let (builder, private_key, alipay_key, sandbox) = match &configured {
-        Some(configured) => (
-            configured.client_builder(),
-            configured.private_key.clone(),
-            configured.alipay_public_key.clone(),
-            None,
-        ),
+        Some(configured) => {
+            let key = match &configured.alipay {
+                AlipayKeys::PublicKey(key) => Some(key.clone()),
+                AlipayKeys::Certificates { .. } => None,
+            };
+            (
+                configured.client_builder(),
+                configured.private_key.clone(),
+                key,
+                None,
+            )
+        }
         None => {
             let sandbox =
                 sandbox_runtime.block_on(Sandbox::builder().record_requests(false).start())?;
@@ -215,16 +221,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (
                 builder,
                 app.private_key,
-                alipay_key,
+                Some(alipay_key),
                 Some((sandbox, app.app_id)),
             )
         }
     };
-    let client: Client = builder
+    let mut builder = builder
         .signer(Timed::new(private_key, &crypto_ns))
-        .verifier(Timed::new(alipay_key, &crypto_ns))
-        .max_in_flight(args.concurrency)
-        .build()?;
+        .max_in_flight(args.concurrency);
+    // In certificate mode the client verifies with the certificates' keys, untimed: the in-run
+    // ratio then covers the signature only.
+    if let Some(key) = alipay_key {
+        builder = builder.verifier(Timed::new(key, &crypto_ns));
+    }
+    let client: Client = builder.build()?;
 
     let out_trade_no = format!("TP{}", std::process::id());
     client_runtime.block_on(async {
