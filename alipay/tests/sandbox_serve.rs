@@ -621,6 +621,25 @@ fn notifications_and_faults_are_controlled_over_http_and_flags() {
         "{spoiled:?}"
     );
     assert_eq!(status(&client, "N-1"), TradeStatus::TradeSuccess);
+
+    // The GBK failure, through `alipay call`: a verified business error, its sub_msg decoded.
+    let (code, _) = raw_post(
+        &server.addr,
+        "/sandbox/faults",
+        Some("application/json"),
+        r#"{"fault":"gbk","method":"alipay.trade.query","times":1}"#,
+    );
+    assert_eq!(code, 200);
+    let out = alipay_call(
+        &server,
+        &["alipay.trade.query", "--biz", r#"{"out_trade_no":"N-1"}"#],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let error: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(error["sub_code"], "ACQ.SYSTEM_ERROR");
+    assert_eq!(error["sub_msg"], "系统繁忙，请稍后再试");
+
     let (code, _) = raw_post(
         &server.addr,
         "/sandbox/faults",
