@@ -6,11 +6,11 @@
 //! just been served by the new one is dropped: sequential calls then close and reopen
 //! connections every few calls (a TLS handshake each time against the real gateway). Here a call
 //! takes an idle connection or opens one, and gives its connection back once the answer has been
-//! read and the connection is ready for the next request, before the call returns: a caller
-//! that makes calls one after another always finds it.
+//! read and the connection is ready for the next request, before the call returns (unless that
+//! takes unusually long): a caller that makes calls one after another finds it.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -28,6 +28,9 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// before it is dropped instead of pooled (it takes microseconds: the connection's task only has
 /// to see the end of the answer).
 const READY_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// How long a call waits for its connection to be ready before returning.
+const INLINE_WAIT: Duration = Duration::from_millis(2);
 
 /// The most idle connections kept per origin; more are closed when given back.
 const MAX_IDLE_PER_ORIGIN: usize = 1024;
@@ -76,14 +79,30 @@ impl Pool {
     }
 
     /// Gives a connection back once it is ready for another request; drops it if it closes or
-    /// takes too long.
-    pub(crate) async fn give_back(&self, origin: Origin, mut sender: Sender) {
+    /// takes too long. It is normally ready within microseconds of the answer being read, and is
+    /// waited for here so that the caller's next call finds it; past [`INLINE_WAIT`] the wait
+    /// goes on in the background, so that the call is not held back.
+    pub(crate) async fn give_back(self: &Arc<Self>, origin: Origin, mut sender: Sender) {
         if !sender.is_ready() {
-            match tokio::time::timeout(READY_TIMEOUT, sender.ready()).await {
+            match tokio::time::timeout(INLINE_WAIT, sender.ready()).await {
                 Ok(Ok(())) => {}
-                Ok(Err(_)) | Err(_) => return,
+                Ok(Err(_)) => return,
+                Err(_) => {
+                    let pool = Arc::clone(self);
+                    tokio::spawn(async move {
+                        let wait = READY_TIMEOUT.saturating_sub(INLINE_WAIT);
+                        if let Ok(Ok(())) = tokio::time::timeout(wait, sender.ready()).await {
+                            pool.put(origin, sender);
+                        }
+                    });
+                    return;
+                }
             }
         }
+        self.put(origin, sender);
+    }
+
+    fn put(&self, origin: Origin, sender: Sender) {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         let list = idle.entry(origin).or_default();
         list.retain(|entry| entry.since.elapsed() < IDLE_TIMEOUT && !entry.sender.is_closed());
