@@ -272,7 +272,7 @@ impl PrivateKey {
         self.inner.public.clone()
     }
 
-    /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, 64-character lines). The string is
+    /// The key as PKCS#8 PEM (label `PRIVATE KEY`, 64-character lines). The string is
     /// zeroized when dropped.
     pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
         pem(&self.inner.pkcs8, "PRIVATE KEY")

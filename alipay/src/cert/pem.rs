@@ -60,7 +60,9 @@ mod tests {
 
     #[test]
     fn tolerant_splitting() {
-        let text = "junk before\r\n-----BEGIN CERTIFICATE-----\r\nAQID\r\n-----END CERTIFICATE----------BEGIN CERTIFICATE-----\nBA==\n-----END CERTIFICATE-----\n\n\ncomment\n-----BEGIN PRIVATE KEY-----\nBQ==\n-----END PRIVATE KEY-----\n  -----BEGIN X509 CERTIFICATE-----\n  Bg==\n  -----END X509 CERTIFICATE-----trailing";
+        // CRLF lines, blocks glued together, a non-certificate block to skip, indented lines,
+        // junk around.
+        let text = include_str!("../../tests/fixtures/pem/mixed_blocks.txt");
         assert_eq!(
             ders(text),
             [Some(vec![1, 2, 3]), Some(vec![4]), Some(vec![6])]

@@ -230,8 +230,13 @@ fn generated_keys_work_and_round_trip() {
         "PrivateKey { backend: AwsLc, bits: 2048 }"
     );
     let pem = key.to_pkcs8_pem();
-    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
-    assert!(pem.ends_with("-----END PRIVATE KEY-----\n"));
+    // The same BEGIN and END lines as OpenSSL's PKCS#8 fixture.
+    let (begin, end) = (
+        APP_PKCS8_PEM.lines().next().expect("BEGIN line"),
+        APP_PKCS8_PEM.lines().last().expect("END line"),
+    );
+    assert!(pem.starts_with(&format!("{begin}\n")));
+    assert!(pem.ends_with(&format!("{end}\n")));
     assert!(pem.lines().all(|line| line.len() <= 64));
     for backend in backends() {
         let reparsed = private(&pem, backend);
@@ -295,17 +300,17 @@ fn bad_private_keys_say_what_is_wrong() {
         ("encrypted base64", &encrypted_b64, KeyError::Encrypted),
         (
             "OpenSSH",
-            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+            fixture!("malformed/openssh_stub.pem"),
             KeyError::UnsupportedPem("OPENSSH PRIVATE KEY".to_owned()),
         ),
         (
             "PEM without END",
-            "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n",
+            fixture!("malformed/pkcs8_without_end.pem"),
             KeyError::BadPem("no END line matches the BEGIN line"),
         ),
         (
             "PEM with a bad body",
-            "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----",
+            fixture!("malformed/pkcs8_bad_body.pem"),
             KeyError::BadPem("the PEM body is not valid base64"),
         ),
         (
