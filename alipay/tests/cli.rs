@@ -172,8 +172,13 @@ fn keygen_writes_a_working_pair_and_never_overwrites() {
     assert!(out.status.success(), "{out:?}");
     let private_pem = std::fs::read_to_string(dir.join("app_private_key.pem")).expect("private");
     let public_pem = std::fs::read_to_string(dir.join("app_public_key.pem")).expect("public");
-    assert!(private_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
-    assert!(public_pem.starts_with("-----BEGIN PUBLIC KEY-----"));
+    // PKCS#8 and SPKI, as OpenSSL writes them (the fixtures' first lines).
+    let first_line = |name: &str| {
+        let text = std::fs::read_to_string(fixture(name)).expect("fixture");
+        text.lines().next().expect("a line").to_owned()
+    };
+    assert!(private_pem.starts_with(&first_line("app_private_pkcs8.pem")));
+    assert!(public_pem.starts_with(&first_line("app_public.pem")));
     let private = PrivateKey::parse(&private_pem).expect("PKCS#8 parses");
     let public = PublicKey::parse(&public_pem).expect("SPKI parses");
     assert!(private.public_key().same_key(&public));
