@@ -101,24 +101,30 @@ pub fn split_declared<'a>(
     response_key: &str,
     declared: Option<Charset>,
 ) -> Result<Envelope<'a>, ResponseError> {
-    let declared_gbk =
-        declared == Some(Charset::Gbk) && !body.is_ascii() && decode_gbk(body).is_some();
-    let (utf8, charset) = match std::str::from_utf8(body) {
-        Ok(text) if !declared_gbk => (Some(text), Charset::Utf8),
-        _ => (None, Charset::Gbk),
+    // The body as text, decoded once: GBK when declared and the bytes are GBK (plain ASCII is
+    // read as UTF-8, which it also is), else UTF-8 when the bytes are UTF-8, else GBK.
+    let declared_gbk = match declared {
+        Some(Charset::Gbk) if !body.is_ascii() => decode_gbk(body),
+        _ => None,
+    };
+    let (utf8, decoded) = match declared_gbk {
+        Some(decoded) => (None, Some(decoded)),
+        None => match std::str::from_utf8(body) {
+            Ok(text) => (Some(text), None),
+            Err(_) => (None, decode_gbk(body)),
+        },
+    };
+    let (text, charset) = match (utf8, &decoded) {
+        (Some(text), _) => (text, Charset::Utf8),
+        (None, Some(decoded)) => (&**decoded, Charset::Gbk),
+        (None, None) => {
+            return Err(ResponseError::Malformed(
+                "the answer is neither UTF-8 nor GBK text".to_owned(),
+            ));
+        }
     };
     // Reject anything that is not one well-formed JSON document first, so the scanner below only
     // ever sees valid JSON (and, in GBK, only whole characters).
-    let decoded;
-    let text = match utf8 {
-        Some(text) => text,
-        None => {
-            decoded = decode_gbk(body).ok_or_else(|| {
-                ResponseError::Malformed("the answer is neither UTF-8 nor GBK text".to_owned())
-            })?;
-            &decoded
-        }
-    };
     serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(ResponseError::NotJson)?;
     let members = top_level_members(body, charset)?;
 
