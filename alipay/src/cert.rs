@@ -39,6 +39,7 @@ use md5::{Digest as _, Md5};
 use crate::crypto::der;
 use crate::crypto::{Backend, KeyError, PublicKey};
 
+mod learn;
 mod name;
 mod parse;
 mod pem;
@@ -167,6 +168,28 @@ pub enum CertError {
         /// Why the last candidate path failed.
         reason: String,
     },
+    /// A certificate offered as a new Alipay certificate (e.g. downloaded with
+    /// `alipay.open.app.alipaycert.download`) is not one: another issuer, another
+    /// organisation, an app or CA certificate, a weak signature (see
+    /// [`CertConfig::trust_alipay_certificate`]).
+    #[error("the certificate `{subject}` is not trusted as an Alipay certificate: {reason}")]
+    NotAlipay {
+        /// The certificate's subject (RFC 2253).
+        subject: String,
+        /// Which check it failed.
+        reason: String,
+    },
+    /// An answer named an unknown Alipay certificate, but the client does not download it now:
+    /// its download failed a moment ago, or too many downloads were made recently (an answer
+    /// that names an unknown certificate cannot be verified before the download, so anyone
+    /// on the network path could otherwise make the client download at will).
+    #[error("the Alipay certificate `{sn}` is not downloaded now: {reason}")]
+    DownloadRefused {
+        /// The SN the answer named.
+        sn: String,
+        /// Why, and when a download may be tried again.
+        reason: String,
+    },
     /// A certificate obtained for an SN (e.g. downloaded with
     /// `alipay.open.app.alipaycert.download`) has another SN.
     #[error("the certificate obtained for SN `{expected}` has the SN `{actual}`")]
@@ -203,6 +226,8 @@ struct Extensions {
     basic_constraints: Option<(bool, Option<u64>)>,
     /// keyUsage: whether keyCertSign is set (`None` without the extension).
     key_cert_sign: Option<bool>,
+    /// keyUsage: whether digitalSignature is set (`None` without the extension).
+    digital_signature: Option<bool>,
     /// Critical extensions this crate does not process (dotted OIDs).
     unknown_critical: Vec<String>,
 }
@@ -536,6 +561,8 @@ pub struct CertConfig {
     alipay_chain: Vec<Certificate>,
     /// The RSA roots of the root bundle.
     roots: Vec<Certificate>,
+    /// Issuing CAs pinned with [`CertConfig::with_alipay_issuer`].
+    pinned_issuers: Vec<Certificate>,
 }
 
 impl CertConfig {
@@ -668,6 +695,7 @@ impl CertConfig {
             alipay_key,
             alipay_chain,
             roots,
+            pinned_issuers: Vec::new(),
         })
     }
 
@@ -729,36 +757,6 @@ impl CertConfig {
             Some((leaf, intermediates)) => verify_chain(leaf, intermediates, &self.roots, now),
             None => Err(CertError::NotPem),
         }
-    }
-
-    /// Checks a new Alipay certificate (e.g. after Alipay rotated its certificate, downloaded
-    /// with `alipay.open.app.alipaycert.download`) and returns it: the first certificate of
-    /// `pem` must chain to an RSA root of the configured bundle, through the other certificates
-    /// of `pem` or the intermediates of the configured Alipay certificate's file, be valid at
-    /// `now` (Unix seconds) and have a usable RSA key. See [`verify_chain`].
-    ///
-    /// Unlike building a [`CertConfig`], this checks the chain and the validity period: a
-    /// certificate learned at run time is trusted only because it chains to a configured root.
-    pub fn trust_alipay_certificate(&self, pem: &str, now: i64) -> Result<Certificate, CertError> {
-        let mut certs = Vec::new();
-        for (index, cert) in parse_pem_bundle(pem.trim_start_matches('\u{feff}'))
-            .into_iter()
-            .enumerate()
-        {
-            match cert {
-                Ok(cert) => certs.push(cert),
-                Err(error) if index == 0 => return Err(error),
-                Err(_) => {}
-            }
-        }
-        if certs.is_empty() {
-            return Err(CertError::NotPem);
-        }
-        let leaf = certs.remove(0);
-        certs.extend(self.alipay_chain.iter().skip(1).cloned());
-        verify_chain(&leaf, &certs, &self.roots, now)?;
-        leaf.public_key(Backend::default())?;
-        Ok(leaf)
     }
 }
 

@@ -278,7 +278,9 @@ impl ClientBuilder {
         self
     }
 
-    /// A custom clock for the `timestamp` parameter (default: the system clock).
+    /// A custom clock (default: the system clock) for the `timestamp` parameter and, in
+    /// certificate mode, for the validity of downloaded Alipay certificates (a learned key is
+    /// not used after its certificate's `notAfter`) and the limits on downloads.
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
         self
@@ -413,7 +415,14 @@ impl ClientBuilder {
                          the Alipay certificates",
                     ));
                 }
-                Some(cert_mode::build(input, self.backend, private_key.as_ref())?)
+                Some(cert_mode::build(
+                    input,
+                    self.backend,
+                    private_key.as_ref(),
+                    self.clock
+                        .clone()
+                        .unwrap_or_else(|| Arc::new(SystemTime::now)),
+                )?)
             }
             None => None,
         };
@@ -874,15 +883,26 @@ impl Client {
         request: &R,
         options: &CallOptions,
     ) -> Result<R::Response, Error> {
+        // One deadline for the whole call, the certificate download included.
+        let deadline = options
+            .total_timeout
+            .or(self.inner.net.total_timeout())
+            .map(|total| (tokio::time::Instant::now() + total, total));
         let checked = self
-            .exchange(request, options, |answer| {
+            .exchange(request, options, deadline, |answer| {
                 self.check_answer(request, answer)
             })
             .await?;
         match checked {
             Checked::Done(response) => Ok(response),
             Checked::NewCertificate { sn, answer } => {
-                self.learn_alipay_certificate(&sn, options).await?;
+                let learn = self.learn_alipay_certificate(&sn, options, deadline);
+                match deadline {
+                    Some((deadline, total)) => tokio::time::timeout_at(deadline, learn)
+                        .await
+                        .map_err(|_| Error::Timeout(total))??,
+                    None => learn.await?,
+                }
                 self.read_http_response(request, &answer)
             }
         }

@@ -18,15 +18,31 @@ const SET: u8 = 0x31;
 pub struct Name {
     der: Vec<u8>,
     rfc2253: String,
+    /// Every attribute (type OID, value as [`value_text`] gives it), in encoded order.
+    attributes: Vec<(String, String)>,
 }
 
 impl Name {
     /// Parses a `Name` from its complete DER encoding (`whole`) and its content.
     pub(super) fn parse(whole: &[u8], content: &[u8]) -> Result<Self, DerError> {
+        let (rfc2253, attributes) = rfc2253(content)?;
         Ok(Self {
             der: whole.to_vec(),
-            rfc2253: rfc2253(content)?,
+            rfc2253,
+            attributes,
         })
+    }
+
+    /// The values of the attributes of type `oid` (e.g. `2.5.4.10`, organizationName), in
+    /// encoded order, compared structurally rather than as text of the RFC 2253 form: a
+    /// string value is its text (whatever its string type), any other value `#` and the hex
+    /// of its DER.
+    pub fn values_of(&self, oid: &str) -> Vec<&str> {
+        self.attributes
+            .iter()
+            .filter(|(ty, _)| ty == oid)
+            .map(|(_, value)| value.as_str())
+            .collect()
     }
 
     /// The DER encoding of the name (the `SEQUENCE OF RelativeDistinguishedName`, header
@@ -69,9 +85,10 @@ impl fmt::Debug for Name {
     }
 }
 
-/// The RFC 2253 string of a `Name`'s content (its RDN `SET`s).
-fn rfc2253(content: &[u8]) -> Result<String, DerError> {
+/// The RFC 2253 string of a `Name`'s content (its RDN `SET`s), and its attributes.
+fn rfc2253(content: &[u8]) -> Result<(String, Vec<(String, String)>), DerError> {
     let mut rdns = Vec::new();
+    let mut attributes = Vec::new();
     let mut r = Reader::new(content);
     while !r.is_empty() {
         let set = r.read(SET, "expected a RelativeDistinguishedName (SET)")?;
@@ -87,12 +104,27 @@ fn rfc2253(content: &[u8]) -> Result<String, DerError> {
             let (tag, value, whole) = a.read_tlv()?;
             a.finish()?;
             parts.push(attribute(&oid, tag, value, whole));
+            attributes.push((oid, value_text(tag, value, whole)));
         }
         // Java keeps the AVAs of a multi-valued RDN in their encoded order.
         rdns.push(parts.join("+"));
     }
     rdns.reverse();
-    Ok(rdns.join(","))
+    Ok((rdns.join(","), attributes))
+}
+
+/// An attribute value for comparisons: the text of a string type, otherwise `#` and the hex
+/// of the value's DER.
+fn value_text(tag: u8, value: &[u8], whole: &[u8]) -> String {
+    if is_string(tag) {
+        return String::from_utf8_lossy(value).into_owned();
+    }
+    let mut out = String::with_capacity(whole.len() * 2 + 1);
+    out.push('#');
+    for b in whole {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 /// The RFC 2253 keyword the JDK uses for an attribute type, if any.

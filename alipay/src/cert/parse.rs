@@ -275,7 +275,11 @@ fn extensions(content: &[u8]) -> Result<Extensions, CertError> {
             "2.5.29.19" => {
                 extensions.basic_constraints = Some(basic_constraints(value)?);
             }
-            "2.5.29.15" => extensions.key_cert_sign = Some(key_cert_sign(value)?),
+            "2.5.29.15" => {
+                let (digital_signature, key_cert_sign) = key_usage(value)?;
+                extensions.digital_signature = Some(digital_signature);
+                extensions.key_cert_sign = Some(key_cert_sign);
+            }
             // Understood well enough to be marked critical: extendedKeyUsage and
             // subjectAltName do not restrict what a CA may sign.
             "2.5.29.37" | "2.5.29.17" => {}
@@ -320,8 +324,8 @@ fn basic_constraints(value: &[u8]) -> Result<(bool, Option<u64>), CertError> {
     Ok((ca, path_len))
 }
 
-/// Whether a `KeyUsage` BIT STRING has `keyCertSign` (bit 5).
-fn key_cert_sign(value: &[u8]) -> Result<bool, CertError> {
+/// Whether a `KeyUsage` BIT STRING has `digitalSignature` (bit 0) and `keyCertSign` (bit 5).
+fn key_usage(value: &[u8]) -> Result<(bool, bool), CertError> {
     const FIELD: &str = "keyUsage extension";
     let mut r = Reader::new(value);
     let bits = r
@@ -330,8 +334,8 @@ fn key_cert_sign(value: &[u8]) -> Result<bool, CertError> {
     r.finish().map_err(at(FIELD))?;
     match bits {
         [unused, ..] if *unused > 7 => Err(malformed(FIELD, "bad BIT STRING")),
-        [_, first, ..] => Ok(first & 0x04 != 0),
-        _ => Ok(false),
+        [_, first, ..] => Ok((first & 0x80 != 0, first & 0x04 != 0)),
+        _ => Ok((false, false)),
     }
 }
 

@@ -81,6 +81,13 @@ fn ca_problem(ca: &Certificate, below: usize, now: i64) -> Option<String> {
     None
 }
 
+/// A path found from a leaf to a root: the indices of the intermediates used, from the leaf's
+/// issuer up, and the index of the root.
+pub(super) struct Path {
+    pub(super) intermediates: Vec<usize>,
+    pub(super) root: usize,
+}
+
 /// See [`super::verify_chain`].
 pub(super) fn chain(
     leaf: &Certificate,
@@ -92,6 +99,17 @@ pub(super) fn chain(
     if roots.iter().any(|root| root.der == leaf.der) {
         return Ok(());
     }
+    path(leaf, intermediates, roots, now).map(|_| ())
+}
+
+/// The path from `leaf` through `intermediates` to one of `roots` at `now`, with the checks of
+/// [`super::verify_chain`] except the leaf's own validity period.
+pub(super) fn path(
+    leaf: &Certificate,
+    intermediates: &[Certificate],
+    roots: &[Certificate],
+    now: i64,
+) -> Result<Path, CertError> {
     let not_chained = |reason: String| CertError::NotChained {
         subject: leaf.subject.rfc2253().to_owned(),
         reason,
@@ -103,21 +121,24 @@ pub(super) fn chain(
     }
     let mut path = Vec::new();
     let mut problem = None;
-    if build(leaf, intermediates, roots, now, &mut path, &mut problem) {
-        Ok(())
-    } else {
-        Err(not_chained(problem.unwrap_or_else(|| {
+    match build(leaf, intermediates, roots, now, &mut path, &mut problem) {
+        Some(root) => Ok(Path {
+            intermediates: path,
+            root,
+        }),
+        None => Err(not_chained(problem.unwrap_or_else(|| {
             format!(
                 "its issuer `{}` is neither a configured root nor one of the given \
                  intermediate certificates",
                 leaf.issuer
             )
-        })))
+        }))),
     }
 }
 
 /// Depth-first search for a path from `cert` to a root; `path` holds the indices of the
-/// intermediates used so far, `problem` the last reason a candidate was refused.
+/// intermediates used so far, `problem` the last reason a candidate was refused. The index of
+/// the root reached, if any.
 fn build(
     cert: &Certificate,
     intermediates: &[Certificate],
@@ -125,16 +146,19 @@ fn build(
     now: i64,
     path: &mut Vec<usize>,
     problem: &mut Option<String>,
-) -> bool {
-    for root in roots.iter().filter(|root| root.subject == cert.issuer) {
+) -> Option<usize> {
+    for (index, root) in roots.iter().enumerate() {
+        if root.subject != cert.issuer {
+            continue;
+        }
         match signed_by(cert, root) {
-            Ok(()) => return true,
+            Ok(()) => return Some(index),
             Err(e) => *problem = Some(e.to_string()),
         }
     }
     if path.len() >= MAX_INTERMEDIATES {
         *problem = Some("the chain is too long".to_owned());
-        return false;
+        return None;
     }
     for (index, ca) in intermediates.iter().enumerate() {
         if ca.subject != cert.issuer || path.contains(&index) {
@@ -149,10 +173,10 @@ fn build(
             continue;
         }
         path.push(index);
-        if build(ca, intermediates, roots, now, path, problem) {
-            return true;
+        if let Some(root) = build(ca, intermediates, roots, now, path, problem) {
+            return Some(root);
         }
         path.pop();
     }
-    false
+    None
 }

@@ -141,6 +141,13 @@ pub(super) struct Net {
     on_response: Option<ResponseHook>,
 }
 
+impl Net {
+    /// The client's [`total_timeout`](ClientBuilder::total_timeout).
+    pub(super) fn total_timeout(&self) -> Option<Duration> {
+        self.total_timeout
+    }
+}
+
 impl fmt::Debug for Net {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Net")
@@ -328,11 +335,13 @@ impl Deadlines {
 
 impl Client {
     /// Sends `request` (signed once) and checks its answer with `check`, in the `alipay.call`
-    /// span, retrying as the client's policy allows.
+    /// span, retrying as the client's policy allows, until the call's total `deadline` (and its
+    /// duration, for the error) if it has one.
     pub(super) async fn exchange<R, T>(
         &self,
         request: &R,
         options: &CallOptions,
+        deadline: Option<(Instant, Duration)>,
         check: impl Fn(&HttpResponse) -> Result<T, Error> + Send + Sync,
     ) -> Result<T, Error>
     where
@@ -351,7 +360,7 @@ impl Client {
         let started = Instant::now();
         let mut stats = Stats::default();
         let result = self
-            .attempts(request, options, &check, &mut stats)
+            .attempts(request, options, deadline, &check, &mut stats)
             .instrument(span.clone())
             .await;
         let outcome = outcome(&result);
@@ -374,6 +383,7 @@ impl Client {
         &self,
         request: &R,
         options: &CallOptions,
+        deadline: Option<(Instant, Duration)>,
         check: &(impl Fn(&HttpResponse) -> Result<T, Error> + Send + Sync),
         stats: &mut Stats,
     ) -> Result<T, Error>
@@ -383,10 +393,7 @@ impl Client {
         let net = &self.inner.net;
         let deadlines = Deadlines {
             per_attempt: options.timeout.unwrap_or(self.inner.request_timeout),
-            total: options
-                .total_timeout
-                .or(net.total_timeout)
-                .map(|total| (Instant::now() + total, total)),
+            total: deadline,
         };
         let signed = self.http_request(request, options)?;
         let policy = net.retry;
