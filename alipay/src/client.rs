@@ -848,13 +848,23 @@ impl Client {
 
     /// Verifies an asynchronous notification from its raw `application/x-www-form-urlencoded`
     /// body, exactly as received (decoded once, empty values kept, `sign` and `sign_type`
-    /// dropped from the sign content, duplicated keys refused).
+    /// dropped from the sign content, duplicated keys and ambiguous content refused), and
+    /// refuses one whose `app_id` is not this client's ([`NotifyError::WrongApp`]).
+    ///
+    /// The merchant must still check that the trade is theirs: see
+    /// [`TradeNotification::check_order`](crate::notify::TradeNotification::check_order) and
+    /// [what verification does not prove](crate::notify#what-verification-does-not-prove).
+    ///
+    /// [`NotifyError::WrongApp`]: crate::notify::NotifyError::WrongApp
     pub fn verify_notification(&self, body: &[u8]) -> Result<Notification, Error> {
-        Ok(notify::verify_body(body, self.inner.verifier.as_ref())?)
+        let notification = notify::verify_body(body, self.inner.verifier.as_ref())?;
+        notify::check_app(&notification, &self.inner.app_id)?;
+        Ok(notification)
     }
 
     /// Verifies an asynchronous notification from already decoded pairs (as a web framework
-    /// hands them over). Pass every pair received, unchanged.
+    /// hands them over), with the checks of
+    /// [`verify_notification`](Self::verify_notification). Pass every pair received, unchanged.
     pub fn verify_notification_pairs<K, V>(
         &self,
         pairs: impl IntoIterator<Item = (K, V)>,
@@ -863,7 +873,9 @@ impl Client {
         K: Into<String>,
         V: Into<String>,
     {
-        Ok(notify::verify_pairs(pairs, self.inner.verifier.as_ref())?)
+        let notification = notify::verify_pairs(pairs, self.inner.verifier.as_ref())?;
+        notify::check_app(&notification, &self.inner.app_id)?;
+        Ok(notification)
     }
 
     /// Encodes, signs, sends and verifies one request. In certificate mode, an answer signed
