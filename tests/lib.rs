@@ -56,7 +56,8 @@ pub struct Recorded {
 /// What a [`ScriptedGateway::start_script`] gateway does with one request.
 #[derive(Debug, Clone)]
 pub enum Reply {
-    /// Answers `status` with `body` after `delay`, adding `headers` (`name: value` lines).
+    /// Answers `status` with `body` after `delay`, adding `headers` (`name: value` lines; a
+    /// `content-type` among them replaces the default `text/html;charset=utf-8`).
     Answer {
         /// The HTTP status.
         status: u16,
@@ -183,8 +184,16 @@ impl ScriptedGateway {
                             delay,
                         } => {
                             tokio::time::sleep(delay).await;
+                            let typed = headers
+                                .iter()
+                                .any(|h| h.to_ascii_lowercase().starts_with("content-type:"));
                             let mut head = format!(
-                                "HTTP/1.1 {status} X\r\ncontent-type: text/html;charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n",
+                                "HTTP/1.1 {status} X\r\n{}content-length: {}\r\nconnection: close\r\n",
+                                if typed {
+                                    ""
+                                } else {
+                                    "content-type: text/html;charset=utf-8\r\n"
+                                },
                                 body.len()
                             );
                             for header in headers {

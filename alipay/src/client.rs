@@ -857,13 +857,23 @@ impl Client {
 
     /// Verifies an asynchronous notification from its raw `application/x-www-form-urlencoded`
     /// body, exactly as received (decoded once, empty values kept, `sign` and `sign_type`
-    /// dropped from the sign content, duplicated keys refused).
+    /// dropped from the sign content, duplicated keys and ambiguous content refused), and
+    /// refuses one whose `app_id` is not this client's ([`NotifyError::WrongApp`]).
+    ///
+    /// The merchant must still check that the trade is theirs: see
+    /// [`TradeNotification::check_order`](crate::notify::TradeNotification::check_order) and
+    /// [what verification does not prove](crate::notify#what-verification-does-not-prove).
+    ///
+    /// [`NotifyError::WrongApp`]: crate::notify::NotifyError::WrongApp
     pub fn verify_notification(&self, body: &[u8]) -> Result<Notification, Error> {
-        Ok(notify::verify_body(body, self.inner.verifier.as_ref())?)
+        let notification = notify::verify_body(body, self.inner.verifier.as_ref())?;
+        notify::check_app(&notification, &self.inner.app_id)?;
+        Ok(notification)
     }
 
     /// Verifies an asynchronous notification from already decoded pairs (as a web framework
-    /// hands them over). Pass every pair received, unchanged.
+    /// hands them over), with the checks of
+    /// [`verify_notification`](Self::verify_notification). Pass every pair received, unchanged.
     pub fn verify_notification_pairs<K, V>(
         &self,
         pairs: impl IntoIterator<Item = (K, V)>,
@@ -872,7 +882,9 @@ impl Client {
         K: Into<String>,
         V: Into<String>,
     {
-        Ok(notify::verify_pairs(pairs, self.inner.verifier.as_ref())?)
+        let notification = notify::verify_pairs(pairs, self.inner.verifier.as_ref())?;
+        notify::check_app(&notification, &self.inner.app_id)?;
+        Ok(notification)
     }
 
     /// Encodes, signs, sends and verifies one request. In certificate mode, an answer signed
@@ -1025,7 +1037,7 @@ impl Client {
             ("app_id", &self.inner.app_id),
             ("method", request.method()),
             ("format", "JSON"),
-            ("charset", "utf-8"),
+            ("charset", REQUEST_CHARSET.param()),
             ("sign_type", "RSA2"),
             ("timestamp", &timestamp),
             ("version", "1.0"),
@@ -1070,26 +1082,43 @@ impl Client {
     /// An encrypted answer is decrypted after its signature verified. In certificate mode, an
     /// answer signed with an Alipay certificate the client has not learned yet is
     /// [`VerifyError::UnknownCertificate`] here; [`Client::send`] downloads such a certificate
-    /// first. The body's character set is told from its bytes (UTF-8, else GBK: see
-    /// [`response::split`]); [`Client::send`] also follows the `charset` of the `Content-Type`.
+    /// first. The body is read as UTF-8, the character set every request of this client
+    /// declares; one that is not UTF-8 is [`ResponseError::Charset`](crate::ResponseError::Charset)
+    /// (see [`response`]). For an answer to a request that declared GBK, see
+    /// [`read_response_declared`](Self::read_response_declared).
     pub fn read_response<R: Request>(
         &self,
         request: &R,
         status: u16,
         body: &[u8],
     ) -> Result<R::Response, Error> {
-        self.read_answer(request, status, body, None)
+        self.read_answer(request, status, body, REQUEST_CHARSET)
     }
 
-    /// [`Client::read_response`] for an answer as a [`Transport`] returns it: the character set
-    /// it declared in its `Content-Type` ([`HttpResponse::charset`]) is followed (see
-    /// [`response::split_declared`]), as [`Client::send`] does.
+    /// [`Client::read_response`] for an answer as a [`Transport`] returns it. Its
+    /// [`HttpResponse::charset`] (from the `Content-Type`, which is not signed) is not followed:
+    /// the body is read in the character set the request declared, as [`Client::send`] does.
     pub fn read_http_response<R: Request>(
         &self,
         request: &R,
         answer: &HttpResponse,
     ) -> Result<R::Response, Error> {
-        self.read_answer(request, answer.status, &answer.body, answer.charset)
+        self.read_answer(request, answer.status, &answer.body, REQUEST_CHARSET)
+    }
+
+    /// [`Client::read_response`] for an answer to a request that declared `declared` as its
+    /// `charset` (e.g. an answer recorded from another SDK that sends `charset=GBK`): the body
+    /// must be text in that character set, or it is
+    /// [`ResponseError::Charset`](crate::ResponseError::Charset); see
+    /// [`response::split_declared`].
+    pub fn read_response_declared<R: Request>(
+        &self,
+        request: &R,
+        status: u16,
+        body: &[u8],
+        declared: Charset,
+    ) -> Result<R::Response, Error> {
+        self.read_answer(request, status, body, declared)
     }
 
     fn read_answer<R: Request>(
@@ -1097,11 +1126,11 @@ impl Client {
         request: &R,
         status: u16,
         body: &[u8],
-        charset: Option<Charset>,
+        declared: Charset,
     ) -> Result<R::Response, Error> {
         let body = answer_body(status, body)?;
         let key = request.response_key();
-        let envelope = response::split_declared(body, &key, charset)?;
+        let envelope = response::split_declared(body, &key, declared)?;
         match (&envelope.sign, envelope.node) {
             (Some(signature), _) => match &self.inner.cert {
                 // Certificate mode: the key of the certificate the answer names.
@@ -1167,6 +1196,10 @@ fn parse_status(content: &str) -> Result<ApiError, ResponseError> {
     error.sub_msg = status.sub_msg;
     Ok(error)
 }
+
+/// The character set every request declares (its `charset` parameter), and so the one its answer
+/// is read in.
+pub(crate) const REQUEST_CHARSET: Charset = Charset::Utf8;
 
 /// The system parameters every call carries, in the order they are built.
 const SYSTEM_KEYS: [&str; 8] = [

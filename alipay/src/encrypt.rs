@@ -29,11 +29,14 @@ pub fn encrypt_biz_content(key: &AesKey, biz_json: &str) -> String {
     key.encrypt(biz_json.as_bytes())
 }
 
-/// Decrypts `biz_content` received with `encrypt_type=AES` into the JSON text.
+/// Decrypts `biz_content` received with `encrypt_type=AES` into the JSON text. Every failure
+/// (not base64, not whole blocks, bad padding, not UTF-8) is the same
+/// [`ResponseError::Decrypt`], so that this is no padding oracle (see [`AesError`]).
+///
+/// [`AesError`]: crate::crypto::AesError
 pub fn decrypt_biz_content(key: &AesKey, biz_content: &str) -> Result<String, ResponseError> {
-    let plain = key.decrypt(biz_content).map_err(ResponseError::Decrypt)?;
-    String::from_utf8(plain)
-        .map_err(|_| ResponseError::Malformed("the decrypted content is not UTF-8 text".to_owned()))
+    key.decrypt_text(biz_content)
+        .map_err(ResponseError::Decrypt)
 }
 
 /// Whether an answer node, as sent (see [`Envelope::content`](crate::response::Envelope)), is
@@ -49,7 +52,8 @@ pub fn is_encrypted_node(node: &str) -> bool {
 /// not a key is given (Alipay answers some failures in plain text even to encrypted requests).
 ///
 /// Errors: an encrypted node without a key, or one that is not a JSON string, is
-/// [`ResponseError::Malformed`]; one that does not decrypt is [`ResponseError::Decrypt`].
+/// [`ResponseError::Malformed`]; one that does not decrypt into UTF-8 text, whatever the reason,
+/// is the one [`ResponseError::Decrypt`].
 pub fn decrypt_node<'a>(
     key: Option<&AesKey>,
     node: &'a str,
@@ -109,11 +113,16 @@ mod tests {
         ] {
             assert!(decrypt_node(Some(&key), bad).is_err(), "{bad}");
         }
-        // Valid padding but not UTF-8.
+        // Valid padding but not UTF-8, and bad padding: the same error.
         let cipher = key.encrypt(&[0xff, 0xfe]);
-        assert!(matches!(
-            decrypt_node(Some(&key), &format!("\"{cipher}\"")),
-            Err(ResponseError::Malformed(_))
-        ));
+        for node in [
+            format!("\"{cipher}\""),
+            "\"AAAAAAAAAAAAAAAAAAAAAA==\"".to_owned(),
+        ] {
+            assert!(matches!(
+                decrypt_node(Some(&key), &node),
+                Err(ResponseError::Decrypt(crate::crypto::AesError))
+            ));
+        }
     }
 }

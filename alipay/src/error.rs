@@ -235,6 +235,21 @@ pub enum ResponseError {
     /// The node is not valid JSON, or its `code` fields are missing.
     #[error("the answer node is malformed: {0}")]
     Malformed(String),
+    /// The body is not text in the character set the request declared (its `charset`
+    /// parameter, UTF-8 for every request this client sends): e.g. a GBK answer to a UTF-8
+    /// request, or a non-UTF-8 byte put outside the signed node. The answer is refused rather
+    /// than read in another character set: nothing that names one (`Content-Type`, the bytes
+    /// around the node) is signed, and a node Alipay signed as UTF-8 read as GBK would verify
+    /// and yet turn every Chinese string into mojibake. Whatever the answer said is unknown:
+    /// query again.
+    #[error(
+        "the answer is not {declared} text, the character set the request declared: refused \
+         rather than read in another one"
+    )]
+    Charset {
+        /// The character set the request declared.
+        declared: crate::response::Charset,
+    },
     /// The node is encrypted (`encrypt_type=AES`) and its verified content does not decrypt
     /// with the configured key (a wrong key, or content altered before it was signed).
     #[error("the encrypted answer cannot be decrypted: {0}")]

@@ -6,6 +6,29 @@
 //! [`Notification::parse`] into [`TradeNotification`] or your own type. Alipay repeats a
 //! notification until it gets `success`, and `TRADE_FINISHED` can follow `TRADE_SUCCESS`: handle
 //! them idempotently, keyed by `notify_id` or by trade and status.
+//!
+//! # What verification does not prove
+//!
+//! A verified notification was signed by Alipay, and [`Client::verify_notification`] also
+//! refuses one for another app ([`NotifyError::WrongApp`]). It does not prove the trade is the
+//! merchant's: an attacker can pay a trade of their own, of any amount, and replay its genuine
+//! notification to the merchant's endpoint. Before acting on a notification, the merchant must
+//! still check that `out_trade_no` is one of their orders, that `total_amount` is that order's
+//! amount ([`TradeNotification::check_order`] does both), and that `seller_id` is theirs when
+//! they set one.
+//!
+//! # Ambiguous notifications are refused
+//!
+//! Alipay's sign content joins `key=value` pairs with `&` and escapes nothing, so a body whose
+//! values contain `&…=` can be re-split into other pairs with the same sign content: a genuine
+//! `TRADE_CLOSED` notification whose `subject` holds `&trade_status=TRADE_SUCCESS&…` becomes,
+//! re-split, a `TRADE_SUCCESS` one that verifies. Any notification in which a key contains `&`
+//! or `=`, or a value contains `&` followed by `=` with no other `&` between them, could be
+//! read two ways and is refused ([`NotifyError::Ambiguous`]), genuine or not; query the trade
+//! (`alipay.trade.query`) for its state instead. A value with `&` alone (`Tom & Jerry`) is
+//! fine: without that shape, the pairs are the only split of the sign content.
+//!
+//! [`Client::verify_notification`]: crate::Client::verify_notification
 
 use std::collections::BTreeMap;
 
@@ -37,6 +60,38 @@ pub enum NotifyError {
     /// The notification verified but its fields do not fit the requested type.
     #[error("the notification's fields do not fit the type: {0}")]
     Fields(String),
+    /// A key contains `&` or `=`, or a value contains `&` followed by `=` (e.g. a `subject` of
+    /// `x&trade_status=TRADE_SUCCESS`): the signed content could be re-split into other pairs
+    /// with the same signature, so what the notification says is not certain. Refused whether
+    /// or not it verifies; query the trade (`alipay.trade.query`) instead. See the
+    /// [module documentation](self).
+    #[error(
+        "the notification is ambiguous: `{key}` holds `&…=`, so its signed content can be \
+         re-split into other parameters with the same signature; query the trade instead"
+    )]
+    Ambiguous {
+        /// The key at fault (the key itself when the key holds `&` or `=`).
+        key: String,
+    },
+    /// The notification verified but is for another app: its `app_id` is not the client's.
+    #[error("the notification is for app `{received}`, not this client's app `{expected}`")]
+    WrongApp {
+        /// The client's app id.
+        expected: String,
+        /// The notification's `app_id` (empty when it has none).
+        received: String,
+    },
+    /// The notification does not match the merchant's own order
+    /// ([`TradeNotification::check_order`]): another order, or another amount.
+    #[error("the notification's `{field}` is `{received}`, not the order's `{expected}`")]
+    OrderMismatch {
+        /// `out_trade_no` or `total_amount`.
+        field: &'static str,
+        /// The merchant's value.
+        expected: String,
+        /// The notification's value (empty when it has none).
+        received: String,
+    },
 }
 
 /// A notification whose signature has been verified. Holds every parameter received (including
@@ -76,14 +131,15 @@ impl Notification {
 }
 
 /// Verifies a notification from its raw `application/x-www-form-urlencoded` body: decoded once,
-/// empty values kept, `sign` and `sign_type` left out of the sign content, duplicated keys
-/// refused.
+/// empty values kept, `sign` and `sign_type` left out of the sign content, duplicated keys and
+/// ambiguous content ([`NotifyError::Ambiguous`]) refused. It does not check the `app_id`:
+/// [`Client::verify_notification`](crate::Client::verify_notification) does.
 pub fn verify_body(body: &[u8], verifier: &dyn Verifier) -> Result<Notification, NotifyError> {
     verify_pairs(sign::form_decode(body)?, verifier)
 }
 
 /// Verifies a notification from decoded pairs. Pass every pair received, unchanged; a duplicated
-/// key is refused.
+/// key, or content that could be split another way ([`NotifyError::Ambiguous`]), is refused.
 pub fn verify_pairs<K, V>(
     pairs: impl IntoIterator<Item = (K, V)>,
     verifier: &dyn Verifier,
@@ -100,16 +156,47 @@ where
         }
         params.insert(key, value.into());
     }
+    if let Some(key) = params
+        .iter()
+        .find(|(key, value)| key.contains(['&', '=']) || holds_a_pair(value))
+        .map(|(key, _)| key)
+    {
+        return Err(NotifyError::Ambiguous { key: key.clone() });
+    }
     let signature = params.get("sign").ok_or(NotifyError::MissingSign)?;
     let content = sign::notify_sign_content(params.iter());
     verifier.verify(content.as_bytes(), signature)?;
     Ok(Notification { params })
 }
 
+/// Whether `value` contains `&` followed by `=` with no `&` between them: the shape of a
+/// `&key=` that a re-split of the sign content would read as a new pair.
+fn holds_a_pair(value: &str) -> bool {
+    value
+        .split('&')
+        .skip(1)
+        .any(|after_ampersand| after_ampersand.contains('='))
+}
+
+/// Checks a notification's `app_id` against the client's.
+pub(crate) fn check_app(notification: &Notification, app_id: &str) -> Result<(), NotifyError> {
+    match notification.get("app_id") {
+        Some(received) if received == app_id => Ok(()),
+        received => Err(NotifyError::WrongApp {
+            expected: app_id.to_owned(),
+            received: received.unwrap_or_default().to_owned(),
+        }),
+    }
+}
+
 /// A trade status notification (`notify_type=trade_status_sync`), as sent for payments, refunds
 /// and closes.
 ///
-/// Only `TRADE_SUCCESS` and `TRADE_FINISHED` mean the buyer paid.
+/// Only `TRADE_SUCCESS` and `TRADE_FINISHED` mean the buyer paid. That the notification verified
+/// (and is for this app) does not make the trade the merchant's: check that `out_trade_no` is
+/// one of your orders and `total_amount` its amount with [`check_order`](Self::check_order),
+/// and `seller_id` when you set one, before shipping anything (see the
+/// [module documentation](self)).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TradeNotification {
@@ -161,4 +248,64 @@ pub struct TradeNotification {
     pub fund_bill_list: Option<String>,
     /// The merchant's pass-back parameters, as given at creation.
     pub passback_params: Option<String>,
+}
+
+impl TradeNotification {
+    /// Checks the notification against the merchant's own order in one call: `out_trade_no` is
+    /// the order's and `total_amount` is the order's amount (compared in cents, so `88.8` and
+    /// `88.80` are the same). A genuine notification for another trade (e.g. one an attacker
+    /// paid a cent for and replays) fails here with [`NotifyError::OrderMismatch`].
+    ///
+    /// `seller_id`, when the merchant sets one, is still theirs to compare.
+    ///
+    /// ```
+    /// # fn run(client: &alipay::Client, body: &[u8]) -> Result<(), alipay::Error> {
+    /// use alipay::Amount;
+    ///
+    /// let trade = client.verify_notification(body)?.trade()?;
+    /// // The order looked up in the merchant's own database by `trade.out_trade_no`.
+    /// let (order_no, order_total) = ("T-1001", Amount::new("88.80").expect("amount"));
+    /// trade.check_order(order_no, &order_total)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn check_order(
+        &self,
+        out_trade_no: &str,
+        total_amount: &Amount,
+    ) -> Result<(), NotifyError> {
+        if self.out_trade_no != out_trade_no {
+            return Err(NotifyError::OrderMismatch {
+                field: "out_trade_no",
+                expected: out_trade_no.to_owned(),
+                received: self.out_trade_no.clone(),
+            });
+        }
+        match &self.total_amount {
+            Some(amount) if amount.cents() == total_amount.cents() => Ok(()),
+            received => Err(NotifyError::OrderMismatch {
+                field: "total_amount",
+                expected: total_amount.as_str().to_owned(),
+                received: received
+                    .as_ref()
+                    .map(Amount::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shape_of_a_pair_in_a_value() {
+        for value in ["x&trade_status=TRADE_SUCCESS", "a&=b", "a&b c=d", "&k="] {
+            assert!(holds_a_pair(value), "{value}");
+        }
+        for value in ["Tom & Jerry", "a=b", "a&b&c", "a=b&c", "", "&"] {
+            assert!(!holds_a_pair(value), "{value}");
+        }
+    }
 }

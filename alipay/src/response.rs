@@ -6,12 +6,16 @@
 //! parsed from those same bytes: nothing is re-serialized, and nothing but the verified bytes is
 //! ever parsed.
 //!
-//! Answers are UTF-8, as the request's `charset=utf-8` asks, except that the gateway sometimes
-//! answers a failure in GBK (`Content-Type: text/html;charset=GBK`, a Chinese `sub_msg`), signed
-//! over the GBK bytes. A body that is not UTF-8 is therefore read as GBK (GB18030, its
-//! superset): the scanner steps over GBK's two-byte characters, whose second byte may be `\`
-//! (e.g. `誠` is `D5 5C`), the signature is checked over the raw bytes, and the node is decoded to
-//! UTF-8 only for parsing.
+//! The character set an answer is read in is the one **the request declared** (its `charset`
+//! parameter: `utf-8` for every request this client sends), never one the answer names: the
+//! `Content-Type` is not signed, and neither is anything outside the node, so whoever is on the
+//! path could otherwise have a node Alipay signed as UTF-8 decoded as GBK, verified on the same
+//! bytes, and every Chinese string in it turned into mojibake. A body that is not text in the
+//! declared character set is refused ([`ResponseError::Charset`]). For an answer to a request
+//! that declared GBK (e.g. one recorded from another SDK), [`split_declared`] with
+//! [`Charset::Gbk`] reads it: the scanner steps over GBK's two-byte characters, whose second
+//! byte may be `\` (e.g. `誠` is `D5 5C`), the signature is checked over the raw bytes, and the
+//! node is decoded to UTF-8 only for parsing.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -33,7 +37,7 @@ pub struct Envelope<'a> {
     pub sign: Option<String>,
     /// The top-level `alipay_cert_sn`, if present (certificate mode).
     pub alipay_cert_sn: Option<String>,
-    /// The character set the answer was written in.
+    /// The character set the answer was read in: the one the request declared.
     pub charset: Charset,
 }
 
@@ -46,19 +50,39 @@ pub enum Node {
     Error,
 }
 
-/// The character set of an answer.
+/// The character set of a request (its `charset` parameter) and so of its answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Charset {
-    /// UTF-8 (which includes plain ASCII), what the SDK asks for.
+    /// UTF-8 (which includes plain ASCII), what this client declares on every request.
     Utf8,
-    /// GBK (read as GB18030), as the gateway sometimes writes a failure.
+    /// GBK (read as GB18030), which other SDKs may declare.
     Gbk,
 }
 
+impl std::fmt::Display for Charset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Charset::Utf8 => "UTF-8",
+            Charset::Gbk => "GBK",
+        })
+    }
+}
+
 impl Charset {
+    /// The value of the `charset` request parameter that declares this character set:
+    /// `utf-8` or `GBK`.
+    pub fn param(self) -> &'static str {
+        match self {
+            Charset::Utf8 => "utf-8",
+            Charset::Gbk => "GBK",
+        }
+    }
+
     /// The character set a `Content-Type` value names in its `charset` parameter, if it is one
-    /// the client reads: `utf-8`/`utf8`, or `gbk`/`gb2312`/`gb18030` (any case).
+    /// the client knows: `utf-8`/`utf8`, or `gbk`/`gb2312`/`gb18030` (any case). For the record
+    /// only: answers are read in the character set their request declared, whatever their
+    /// `Content-Type` says (it is not signed).
     pub fn from_content_type(content_type: &str) -> Option<Charset> {
         content_type.split(';').skip(1).find_map(|param| {
             let (name, value) = param.split_once('=')?;
@@ -80,52 +104,41 @@ impl Charset {
     }
 }
 
-/// Splits a gateway answer. `response_key` is the method's node name
-/// (e.g. `alipay_trade_query_response`). The character set is told from the bytes: UTF-8 if
-/// they are UTF-8, GBK otherwise; see [`split_declared`] to follow the `Content-Type` header.
+/// Splits a gateway answer to a request that declared UTF-8, as every request of this client
+/// does. `response_key` is the method's node name (e.g. `alipay_trade_query_response`).
 ///
-/// Errors: the body is neither UTF-8 nor GBK text ([`ResponseError::Malformed`]); it is not a
-/// JSON object ([`ResponseError::NotJson`]); a top-level key appears twice
+/// Errors: the body is not UTF-8 text ([`ResponseError::Charset`]); it is not a JSON object
+/// ([`ResponseError::NotJson`]); a top-level key appears twice
 /// ([`ResponseError::DuplicateNode`]); neither the method's node nor `error_response` is present
 /// ([`ResponseError::MissingNode`]); `sign` is not a string ([`ResponseError::Malformed`]).
 pub fn split<'a>(body: &'a [u8], response_key: &str) -> Result<Envelope<'a>, ResponseError> {
-    split_declared(body, response_key, None)
+    split_declared(body, response_key, Charset::Utf8)
 }
 
-/// [`split`], reading the body in the character set the answer declared (from its
-/// `Content-Type`, see [`Charset::from_content_type`]) when it declared GBK and the bytes are
-/// GBK: a short GBK text can also be valid UTF-8 (`忙` is `C3 A6`, which is UTF-8 for `æ`).
-/// Whatever the character set, the signature is over the raw bytes.
+/// [`split`] for an answer to a request that declared `declared` (its `charset` parameter).
+/// The whole body must be text in that character set, or it is refused with
+/// [`ResponseError::Charset`]: it is never read in another one, whatever its `Content-Type`
+/// says. A GBK body that also happens to be valid UTF-8 (`忙` is `C3 A6`, which is UTF-8 for
+/// `æ`) is read as GBK when GBK was declared. Whatever the character set, the signature is over
+/// the raw bytes.
 pub fn split_declared<'a>(
     body: &'a [u8],
     response_key: &str,
-    declared: Option<Charset>,
+    declared: Charset,
 ) -> Result<Envelope<'a>, ResponseError> {
-    // The body as text, decoded once: GBK when declared and the bytes are GBK (plain ASCII is
-    // read as UTF-8, which it also is), else UTF-8 when the bytes are UTF-8, else GBK.
-    let declared_gbk = match declared {
-        Some(Charset::Gbk) if !body.is_ascii() => decode_gbk(body),
-        _ => None,
-    };
-    let (utf8, decoded) = match declared_gbk {
-        Some(decoded) => (None, Some(decoded)),
-        None => match std::str::from_utf8(body) {
-            Ok(text) => (Some(text), None),
-            Err(_) => (None, decode_gbk(body)),
-        },
-    };
-    let (text, charset) = match (utf8, &decoded) {
-        (Some(text), _) => (text, Charset::Utf8),
-        (None, Some(decoded)) => (&**decoded, Charset::Gbk),
-        (None, None) => {
-            return Err(ResponseError::Malformed(
-                "the answer is neither UTF-8 nor GBK text".to_owned(),
-            ));
+    let mismatch = || ResponseError::Charset { declared };
+    // The body as text, decoded once. Plain ASCII is the same text in both.
+    let text = match declared {
+        Charset::Utf8 => Cow::Borrowed(std::str::from_utf8(body).map_err(|_| mismatch())?),
+        Charset::Gbk if body.is_ascii() => {
+            Cow::Borrowed(std::str::from_utf8(body).map_err(|_| mismatch())?)
         }
+        Charset::Gbk => Cow::Owned(decode_gbk(body).ok_or_else(mismatch)?.into_owned()),
     };
+    let charset = declared;
     // Reject anything that is not one well-formed JSON document first, so the scanner below only
     // ever sees valid JSON (and, in GBK, only whole characters).
-    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(ResponseError::NotJson)?;
+    serde_json::from_str::<serde::de::IgnoredAny>(&text).map_err(ResponseError::NotJson)?;
     let members = top_level_members(body, charset)?;
 
     let mut method_node = None;
@@ -150,10 +163,11 @@ pub fn split_declared<'a>(
         (None, Some(range)) => (Node::Error, range),
         (None, None) => return Err(ResponseError::MissingNode(response_key.to_owned())),
     };
-    let content = match utf8 {
-        // The range starts and ends at ASCII bytes, so it is on character boundaries.
-        Some(text) => Cow::Borrowed(&text[range.clone()]),
-        None => Cow::Owned(text_of(&body[range.clone()], charset)?.into_owned()),
+    let content = match text {
+        // The text is the body's own bytes, and the range starts and ends at ASCII bytes, so it
+        // is on character boundaries.
+        Cow::Borrowed(text) => Cow::Borrowed(&text[range.clone()]),
+        Cow::Owned(_) => Cow::Owned(text_of(&body[range.clone()], charset)?.into_owned()),
     };
     Ok(Envelope {
         node,
@@ -406,7 +420,7 @@ mod tests {
         ]
         .concat();
         assert!(std::str::from_utf8(&body).is_err());
-        let env = split(&body, KEY).unwrap();
+        let env = split_declared(&body, KEY, Charset::Gbk).unwrap();
         assert_eq!(env.charset, Charset::Gbk);
         assert_eq!(env.signed, &node[..]);
         assert_eq!(
@@ -426,17 +440,50 @@ mod tests {
     }
 
     #[test]
-    fn bytes_that_are_neither_utf8_nor_gbk_are_malformed() {
+    fn a_body_not_in_the_declared_charset_is_refused() {
+        // GBK bytes (or any non-UTF-8 byte, inside or outside the node) where UTF-8 was declared.
+        let node = [&br#"{"sub_msg":""#[..], &gbk("系统繁忙"), b"\"}"].concat();
+        let body = [
+            &b"{\"alipay_trade_query_response\":"[..],
+            &node,
+            b",\"sign\":\"x\"}",
+        ]
+        .concat();
+        assert!(matches!(
+            split(&body, KEY),
+            Err(ResponseError::Charset {
+                declared: Charset::Utf8
+            })
+        ));
+        let injected =
+            b"{\"alipay_trade_query_response\":{\"a\":\"1\"},\"x\":\"\xB5\",\"sign\":\"x\"}";
+        assert!(matches!(
+            split(injected, KEY),
+            Err(ResponseError::Charset {
+                declared: Charset::Utf8
+            })
+        ));
+        // Bytes that are not GBK where GBK was declared (中 in UTF-8 is E4 B8 AD, and AD cannot
+        // lead the quote that follows).
+        let body = r#"{"alipay_trade_query_response":{"a":"中"},"sign":"x"}"#;
+        assert!(matches!(
+            split_declared(body.as_bytes(), KEY, Charset::Gbk),
+            Err(ResponseError::Charset {
+                declared: Charset::Gbk
+            })
+        ));
         let body = b"{\"alipay_trade_query_response\":{\"a\":\"\xFF\xFF\"},\"sign\":\"x\"}";
         assert!(matches!(
-            split(body, KEY),
-            Err(ResponseError::Malformed(m)) if m.contains("neither UTF-8 nor GBK")
+            split_declared(body, KEY, Charset::Gbk),
+            Err(ResponseError::Charset {
+                declared: Charset::Gbk
+            })
         ));
     }
 
     #[test]
     fn a_declared_gbk_body_that_is_also_utf8_is_read_as_gbk() {
-        // 忙 in GBK is C3 A6, which is also UTF-8 (for æ).
+        // 忙 in GBK is C3 A6, which is also UTF-8 (for æ): read in what was declared.
         let body = [
             &b"{\"alipay_trade_query_response\":{\"sub_msg\":\""[..],
             &gbk("忙"),
@@ -444,19 +491,19 @@ mod tests {
         ]
         .concat();
         assert_eq!(split(&body, KEY).unwrap().content, r#"{"sub_msg":"æ"}"#);
-        let env = split_declared(&body, KEY, Some(Charset::Gbk)).unwrap();
+        let env = split_declared(&body, KEY, Charset::Gbk).unwrap();
         assert_eq!(env.charset, Charset::Gbk);
         assert_eq!(env.content, r#"{"sub_msg":"忙"}"#);
-        // A declared GBK that is not GBK (中 in UTF-8 is E4 B8 AD, and AD cannot lead the
-        // quote that follows) is told from the bytes.
-        let body = r#"{"alipay_trade_query_response":{"a":"中"},"sign":"x"}"#;
-        let env = split_declared(body.as_bytes(), KEY, Some(Charset::Gbk)).unwrap();
-        assert_eq!(env.charset, Charset::Utf8);
-        assert_eq!(env.content, r#"{"a":"中"}"#);
+        // Plain ASCII is the same in both, and borrowed.
+        let body = br#"{"alipay_trade_query_response":{"a":"1"},"sign":"x"}"#;
+        let env = split_declared(body, KEY, Charset::Gbk).unwrap();
+        assert!(matches!(env.content, Cow::Borrowed(r#"{"a":"1"}"#)));
     }
 
     #[test]
-    fn charsets_from_content_types() {
+    fn charsets_from_content_types_and_params() {
+        assert_eq!(Charset::Utf8.param(), "utf-8");
+        assert_eq!(Charset::Gbk.param(), "GBK");
         for (value, expected) in [
             ("text/html;charset=GBK", Some(Charset::Gbk)),
             ("text/html; charset=\"gb2312\"", Some(Charset::Gbk)),

@@ -43,8 +43,9 @@ pub struct HttpResponse {
     /// The gateway's `trace_id` response header, if present (printable ASCII, at most 128
     /// characters).
     pub trace_id: Option<String>,
-    /// The character set named by the `Content-Type` header, if it names one the client reads
-    /// (the gateway answers some failures in GBK and says so there).
+    /// The character set named by the `Content-Type` header, if it names one the client knows.
+    /// For the record only: the client reads an answer in the character set its request
+    /// declared, never in the one the (unsigned) header names.
     pub charset: Option<Charset>,
 }
 

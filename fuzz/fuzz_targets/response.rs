@@ -1,6 +1,7 @@
 //! A gateway answer through `Client::read_response`: splitting, signature verification, the
-//! gateway code and the typed response; the whole-body mode also reads it as an answer that
-//! declared GBK (`Client::read_http_response`).
+//! gateway code and the typed response; the whole-body mode also reads it as the answer to a
+//! request that declared GBK (`Client::read_response_declared`) and with a GBK `Content-Type`
+//! (`Client::read_http_response`, which does not follow it).
 //!
 //! The first byte picks the mode: even, the rest is the whole answer body (almost never signed
 //! correctly: exercises the splitter and the refusals); odd, the rest is a node that is signed
@@ -42,13 +43,11 @@ fuzz_target!(|data: &[u8]| {
         for status in [200, 502] {
             let _ = CLIENT.read_response(&request, status, rest);
         }
-        let _ = alipay::response::split_declared(
-            rest,
-            "alipay_trade_query_response",
-            Some(Charset::Gbk),
-        );
-        let declared = HttpResponse::new(200, rest.to_vec()).with_content_type("text/html;charset=GBK");
-        let _ = CLIENT.read_http_response(&request, &declared);
+        let _ = alipay::response::split_declared(rest, "alipay_trade_query_response", Charset::Gbk);
+        let _ = CLIENT.read_response_declared(&request, 200, rest, Charset::Gbk);
+        let labelled =
+            HttpResponse::new(200, rest.to_vec()).with_content_type("text/html;charset=GBK");
+        let _ = CLIENT.read_http_response(&request, &labelled);
     } else if let Ok(node) = std::str::from_utf8(rest) {
         let Ok(sign) = ALIPAY.sign(node.as_bytes()) else {
             return;

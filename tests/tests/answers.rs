@@ -3,8 +3,9 @@
 //! that answers crafted bodies, signed with the committed test "Alipay" key where they should be.
 
 use alipay::payment::common::TradeQuery;
+use alipay::response::Charset;
 use alipay::{Error, ResponseError, VerifyError};
-use alipay_tests::{ScriptedGateway, client_for, signed_answer};
+use alipay_tests::{Reply, ScriptedGateway, client_for, signed_answer};
 
 const NODE: &str = "alipay_trade_query_response";
 const SUCCESS: &str = r#"{"code":"10000","msg":"Success","trade_no":"2026112622001000000000000001","out_trade_no":"T1","trade_status":"TRADE_SUCCESS","total_amount":"88.80","url":"https:\/\/example.com\/a","unknown_field":{"kept":"ignored"}}"#;
@@ -242,4 +243,77 @@ async fn a_hung_gateway_is_a_timeout_after_the_request_was_sent() {
         1,
         "the request reached the gateway"
     );
+}
+
+/// The charset an answer is read in is the one the request declared (`charset=utf-8`), not one
+/// the path chooses: a node Alipay signed as UTF-8, sent with `Content-Type: …charset=GBK` or
+/// with GBK bytes injected outside the node, is never decoded as GBK (which would verify, the
+/// signature being over the bytes, and turn its Chinese text into mojibake).
+#[tokio::test]
+async fn the_charset_is_the_one_the_request_declared_not_the_answers() {
+    let name = "测试用户";
+    let node = SUCCESS.replace(
+        r#""total_amount":"88.80""#,
+        &format!(r#""total_amount":"88.80","buyer_user_name":"{name}""#),
+    );
+    // The attack would work: these UTF-8 bytes are also GBK text, of other characters.
+    let as_gbk = encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(name.as_bytes())
+        .expect("the UTF-8 bytes are GBK too");
+    assert_ne!(as_gbk, name);
+    let body = signed_answer(NODE, &node);
+    let send = |replies: Vec<Reply>| async move {
+        let gateway = ScriptedGateway::start_script(replies).await;
+        client_for(&gateway.url).send(query()).await
+    };
+    let with_type = |body: Vec<u8>, content_type: &str| Reply::Answer {
+        status: 200,
+        body,
+        headers: vec![format!("content-type: {content_type}")],
+        delay: std::time::Duration::ZERO,
+    };
+    // Positive control: as Alipay sends it.
+    let trade = send(vec![with_type(
+        body.clone().into_bytes(),
+        "text/html;charset=utf-8",
+    )])
+    .await
+    .expect("verified");
+    assert_eq!(trade.buyer_user_name.as_deref(), Some(name));
+    // The header says GBK: ignored, the text is what Alipay signed.
+    for content_type in ["text/html;charset=GBK", "application/json; charset=gb18030"] {
+        let trade = send(vec![with_type(body.clone().into_bytes(), content_type)])
+            .await
+            .expect("verified");
+        assert_eq!(
+            trade.buyer_user_name.as_deref(),
+            Some(name),
+            "{content_type}"
+        );
+    }
+    // A GBK character (B5 A1) injected outside the node, header GBK or not: the body is not the
+    // UTF-8 the request declared, so it is refused, not read as GBK.
+    let injected = body
+        .replacen(",\"sign\":", ",\"x\":\"@@\",\"sign\":", 1)
+        .into_bytes();
+    let at = injected
+        .windows(2)
+        .position(|w| w == b"@@")
+        .expect("marker");
+    let mut injected = injected;
+    injected[at..at + 2].copy_from_slice(&[0xB5, 0xA1]);
+    assert!(
+        encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(&injected)
+            .is_some(),
+        "the whole body is GBK text"
+    );
+    for content_type in ["text/html;charset=GBK", "text/html;charset=utf-8"] {
+        match send(vec![with_type(injected.clone(), content_type)]).await {
+            Err(Error::Response(ResponseError::Charset { declared })) => {
+                assert_eq!(declared, Charset::Utf8);
+            }
+            other => panic!("expected a charset mismatch ({content_type}), got {other:?}"),
+        }
+    }
 }

@@ -87,6 +87,53 @@ fn aes_vector_and_round_trip_through_the_client() {
     ));
 }
 
+/// The padding-oracle attack, run against `Client::aes_decrypt`: the attacker changes the last
+/// byte of the block before the last one through all 256 values and watches the answers. With
+/// distinct errors, the one value whose padding turns valid tells a plaintext byte; here every
+/// failure, whatever its cause (padding, UTF-8, length, base64), is one and the same error.
+#[test]
+fn aes_decrypt_is_no_padding_oracle() {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let client = client_builder().aes_key(AES_KEY).build().expect("valid");
+    let secret = "{\"mobile\":\"13800000000\"}";
+    let ciphertext = engine
+        .decode(client.aes_encrypt(secret).expect("encrypts"))
+        .expect("base64");
+    assert_eq!(ciphertext.len(), 32);
+    // Positive control: the untouched ciphertext decrypts.
+    assert_eq!(
+        client
+            .aes_decrypt(&engine.encode(&ciphertext))
+            .expect("decrypts"),
+        secret
+    );
+    let mut messages = std::collections::BTreeSet::new();
+    let mut failures = 0;
+    for value in 0..=255u8 {
+        let mut forged = ciphertext.clone();
+        forged[15] = value;
+        match client.aes_decrypt(&engine.encode(&forged)) {
+            Ok(text) => assert_eq!(value, ciphertext[15], "only the original decrypts: {text}"),
+            Err(Error::Aes(error)) => {
+                failures += 1;
+                messages.insert(format!("{error} / {error:?}"));
+            }
+            Err(other) => panic!("expected Error::Aes, got {other:?}"),
+        }
+    }
+    assert_eq!(failures, 255);
+    for malformed in ["***", "", "AAAA", &engine.encode(&ciphertext[..31])] {
+        match client.aes_decrypt(malformed) {
+            Err(Error::Aes(error)) => {
+                messages.insert(format!("{error} / {error:?}"));
+            }
+            other => panic!("expected Error::Aes for {malformed:?}, got {other:?}"),
+        }
+    }
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+}
+
 #[test]
 fn aes_key_checked_at_build_and_required_at_use() {
     let err = client_builder()

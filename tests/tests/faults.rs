@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use alipay::payment::common::{TradeCreate, TradeQuery};
+use alipay::response::Charset;
 use alipay::sandbox::{Fault, FaultRule, Sandbox, SandboxApp, Scope};
 use alipay::transport::{BoxFuture, HttpResponse, HyperTransport, Transport};
 use alipay::{Amount, Client, Error, ResponseError, Verifier, VerifyError};
@@ -193,18 +194,19 @@ async fn an_oversize_body_is_too_large() {
 }
 
 /// A business failure written in GBK (as the gateway sometimes answers), signed over the GBK
-/// bytes: the client splits and verifies the raw bytes, decodes the node from GBK, and returns the
-/// failure as a verified `Error::Api` with its Chinese `sub_msg` readable.
+/// bytes, to a request that declared `charset=utf-8`: the client reads answers in the character
+/// set the request declared, never in the one the `Content-Type` names, so the answer is refused
+/// as a charset mismatch. (It used to be read as GBK because the body was not UTF-8 and the
+/// header said GBK, which let anyone on the path have a UTF-8 node decoded as GBK.) The same
+/// bytes, read as the answer to a request that declared GBK, verify and decode.
 #[tokio::test]
-async fn a_gbk_business_failure_is_a_verified_api_error_with_its_sub_msg_decoded() {
+async fn a_gbk_answer_to_a_utf8_request_is_a_charset_mismatch_and_reads_where_gbk_was_declared() {
     let setup = setup().await;
     match once(&setup, Fault::GbkSubMsg).await {
-        Err(Error::Api(error)) => {
-            assert_eq!(error.code, "40004");
-            assert_eq!(error.sub_code.as_deref(), Some("ACQ.SYSTEM_ERROR"));
-            assert_eq!(error.sub_msg.as_deref(), Some("系统繁忙，请稍后再试"));
+        Err(Error::Response(ResponseError::Charset { declared })) => {
+            assert_eq!(declared, Charset::Utf8);
         }
-        other => panic!("expected a verified Api error, got {other:?}"),
+        other => panic!("expected a charset mismatch, got {other:?}"),
     }
     // What was on the wire: GBK bytes, the signature over the raw node.
     setup
@@ -212,9 +214,10 @@ async fn a_gbk_business_failure_is_a_verified_api_error_with_its_sub_msg_decoded
         .inject_rule(FaultRule::new(Fault::GbkSubMsg, Scope::All).times(1));
     assert!(matches!(
         setup.client.send(query()).await,
-        Err(Error::Api(_))
+        Err(Error::Response(ResponseError::Charset { .. }))
     ));
     let answer = setup.last.lock().expect("lock").clone().expect("an answer");
+    assert_eq!(answer.charset, Some(Charset::Gbk), "the header said GBK");
     let body = &answer.body[..];
     assert!(std::str::from_utf8(body).is_err(), "the body is GBK");
     let prefix = b"{\"alipay_trade_query_response\":";
@@ -235,10 +238,22 @@ async fn a_gbk_business_failure_is_a_verified_api_error_with_its_sub_msg_decoded
         node.windows(8)
             .any(|w| w == [0xCF, 0xB5, 0xCD, 0xB3, 0xB7, 0xB1, 0xC3, 0xA6])
     );
+    // Where the request declared GBK, the same answer is a verified Api error, decoded.
+    match setup
+        .client
+        .read_response_declared(&query(), 200, body, Charset::Gbk)
+    {
+        Err(Error::Api(error)) => {
+            assert_eq!(error.code, "40004");
+            assert_eq!(error.sub_code.as_deref(), Some("ACQ.SYSTEM_ERROR"));
+            assert_eq!(error.sub_msg.as_deref(), Some("系统繁忙，请稍后再试"));
+        }
+        other => panic!("expected a verified Api error, got {other:?}"),
+    }
 }
 
-/// The same GBK answer with one byte of its `sub_msg` changed fails verification: decoding GBK
-/// does not let anything unverified through.
+/// The same GBK answer with one byte of its `sub_msg` changed fails verification, read as the
+/// answer to a request that declared GBK: decoding GBK does not let anything unverified through.
 #[tokio::test]
 async fn a_tampered_gbk_answer_fails_verification() {
     let setup = setup().await;
@@ -255,7 +270,10 @@ async fn a_tampered_gbk_answer_fails_verification() {
         .expect("系 in GBK");
     body[at] = 0xB7;
     body[at + 1] = 0xCF;
-    match setup.client.read_response(&query(), 200, &body) {
+    match setup
+        .client
+        .read_response_declared(&query(), 200, &body, Charset::Gbk)
+    {
         Err(Error::Verify(VerifyError::Mismatch)) => {}
         other => panic!("expected a signature mismatch, got {other:?}"),
     }

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use alipay::notify::NotifyError;
 use alipay::payment::common::{TradeClose, TradeCreate, TradeRefund, TradeStatus};
 use alipay::sandbox::{NotificationKind, Sandbox};
-use alipay::{Amount, Client};
+use alipay::{Amount, Client, Error};
 use alipay_tests::{NotifySink, read_request};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
@@ -259,5 +260,203 @@ async fn refunds_and_closes_are_notified() {
             NotificationKind::Close
         ]
     );
+    sandbox.shutdown().await;
+}
+
+/// What an attacker appends to a subject: the pairs of a paid trade, and a last key
+/// (`trade_statut`, sorting just after `trade_status`) whose value swallows the genuine pairs
+/// that follow `subject` in the sign content.
+const INJECTED: &str =
+    "total_amount=0.01&trade_no=2026000000000000000001&trade_status=TRADE_SUCCESS&trade_statut=x";
+
+/// The re-split attack on Alipay's unescaped sign content: a genuine, signed `TRADE_CLOSED`
+/// notification whose `subject` holds `&total_amount=…&trade_status=TRADE_SUCCESS&…` is cut
+/// into other pairs with the same sign content, a `TRADE_SUCCESS` notification that verifies
+/// with Alipay's key. The client refuses both, genuine and forged, as ambiguous; a subject with
+/// `&` alone is the positive control.
+#[tokio::test]
+async fn a_notification_that_could_be_re_split_is_refused() {
+    let mut sink = NotifySink::start().await;
+    let (sandbox, _app_id, client) = setup(1.0, &sink.url).await;
+    let create_with = |no: &str, subject: &str| {
+        TradeCreate::builder()
+            .out_trade_no(no)
+            .total_amount(Amount::new("10.00").expect("amount"))
+            .subject(subject)
+            .buyer_id("2088000000000001")
+            .build()
+    };
+    let close = |no: &str| TradeClose::builder().out_trade_no(no).build();
+
+    // Positive control: `&` alone in the subject.
+    client
+        .send(create_with("A-1", "Tom & Jerry"))
+        .await
+        .expect("created");
+    client.send(close("A-1")).await.expect("closed");
+    let plain = client
+        .verify_notification(&sink.next().await)
+        .expect("a subject with `&` alone verifies");
+    assert_eq!(plain.get("subject"), Some("Tom & Jerry"));
+    assert_eq!(plain.get("trade_status"), Some("TRADE_CLOSED"));
+
+    // The attacker's order, closed unpaid: Alipay signs a TRADE_CLOSED notification.
+    let subject = format!("tea&{INJECTED}");
+    client
+        .send(create_with("A-2", &subject))
+        .await
+        .expect("created");
+    client.send(close("A-2")).await.expect("closed");
+    let genuine_body = sink.next().await;
+    let genuine = alipay::sign::form_decode(&genuine_body).expect("form");
+    assert!(genuine.contains(&("trade_status".to_owned(), "TRADE_CLOSED".to_owned())));
+
+    // Re-split: the pairs before `subject` as they are, `subject=tea`, the injected pairs, and
+    // the genuine pairs after `subject` swallowed by the last injected value.
+    let mut signed: Vec<(String, String)> = genuine
+        .iter()
+        .filter(|(k, _)| k != "sign" && k != "sign_type")
+        .cloned()
+        .collect();
+    signed.sort();
+    let at = signed
+        .iter()
+        .position(|(k, _)| k == "subject")
+        .expect("subject");
+    let mut forged: Vec<(String, String)> = signed[..at].to_vec();
+    forged.push(("subject".to_owned(), "tea".to_owned()));
+    forged.extend(
+        INJECTED
+            .split('&')
+            .map(|pair| pair.split_once('=').expect("pair"))
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
+    );
+    let rest = alipay::sign::sign_content(
+        signed[at + 1..]
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    forged.last_mut().expect("injected").1 = format!("x&{rest}");
+    let sign = |name: &str| {
+        genuine
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .expect("signed")
+    };
+    // The attack is real: the same sign content, so Alipay's signature verifies over it.
+    let content = alipay::sign::notify_sign_content(forged.iter().map(|(k, v)| (k, v)));
+    assert_eq!(
+        content,
+        alipay::sign::notify_sign_content(genuine.iter().map(|(k, v)| (k, v)))
+    );
+    alipay::Verifier::verify(
+        &sandbox.alipay_public_key(),
+        content.as_bytes(),
+        &sign("sign"),
+    )
+    .expect("the forged pairs carry a valid signature");
+    forged.push(("sign_type".to_owned(), sign("sign_type")));
+    forged.push(("sign".to_owned(), sign("sign")));
+    let forged_body =
+        alipay::sign::form_encode(forged.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    assert!(forged_body.contains("trade_status=TRADE_SUCCESS"));
+
+    // Both readings are refused, the forged one from the body and from pairs.
+    for (label, result) in [
+        ("genuine", client.verify_notification(&genuine_body)),
+        ("forged", client.verify_notification(forged_body.as_bytes())),
+        (
+            "forged pairs",
+            client.verify_notification_pairs(forged.clone()),
+        ),
+    ] {
+        match result {
+            Err(Error::Notify(NotifyError::Ambiguous { key })) => {
+                assert!(key == "subject" || key == "trade_statut", "{label}: {key}");
+                let text = NotifyError::Ambiguous { key }.to_string();
+                assert!(text.contains("query the trade"), "{text}");
+            }
+            other => panic!("{label}: expected an ambiguous notification, got {other:?}"),
+        }
+    }
+    sandbox.shutdown().await;
+}
+
+/// A genuine notification for another app (same Alipay key) is refused by name; the app's own
+/// client takes it.
+#[tokio::test]
+async fn a_notification_for_another_app_is_refused() {
+    let mut sink = NotifySink::start().await;
+    let (sandbox, other_app, other_client) = setup(1.0, &sink.url).await;
+    let app = sandbox.create_app().expect("app");
+    let client = sandbox.client_builder(&app).build().expect("client");
+    create(&other_client, "W-1", "5.00").await;
+    sandbox.pay(&other_app, "W-1").await.expect("paid");
+    let body = sink.next().await;
+    match client.verify_notification(&body) {
+        Err(Error::Notify(NotifyError::WrongApp { expected, received })) => {
+            assert_eq!(expected, app.app_id);
+            assert_eq!(received, other_app);
+        }
+        other => panic!("expected a notification for another app, got {other:?}"),
+    }
+    let pairs = alipay::sign::form_decode(&body).expect("form");
+    assert!(matches!(
+        client.verify_notification_pairs(pairs),
+        Err(Error::Notify(NotifyError::WrongApp { .. }))
+    ));
+    let own = other_client
+        .verify_notification(&body)
+        .expect("the app's own notification");
+    assert_eq!(own.get("app_id"), Some(other_app.as_str()));
+    sandbox.shutdown().await;
+}
+
+/// `check_order`: the merchant's order number and amount, in one call; a genuine notification
+/// for another order or amount (an attacker's one-cent trade replayed) is refused.
+#[tokio::test]
+async fn check_order_compares_the_order_number_and_amount() {
+    let mut sink = NotifySink::start().await;
+    let (sandbox, app_id, client) = setup(1.0, &sink.url).await;
+    create(&client, "O-1", "88.80").await;
+    sandbox.pay(&app_id, "O-1").await.expect("paid");
+    let trade = client
+        .verify_notification(&sink.next().await)
+        .expect("signed")
+        .trade()
+        .expect("trade");
+    let amount = |text: &str| Amount::new(text).expect("amount");
+    trade
+        .check_order("O-1", &amount("88.80"))
+        .expect("the order's own notification");
+    trade
+        .check_order("O-1", &amount("88.8"))
+        .expect("the same amount in cents");
+    for (no, total, field) in [
+        ("O-2", "88.80", "out_trade_no"),
+        ("O-1", "0.01", "total_amount"),
+        ("O-1", "888.00", "total_amount"),
+    ] {
+        match trade.check_order(no, &amount(total)) {
+            Err(NotifyError::OrderMismatch {
+                field: at,
+                expected,
+                received,
+            }) => {
+                assert_eq!(at, field);
+                assert_eq!(expected, if field == "out_trade_no" { no } else { total });
+                assert_eq!(
+                    received,
+                    if field == "out_trade_no" {
+                        "O-1"
+                    } else {
+                        "88.80"
+                    }
+                );
+            }
+            other => panic!("expected a mismatch of {field}, got {other:?}"),
+        }
+    }
     sandbox.shutdown().await;
 }

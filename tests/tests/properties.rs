@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use alipay::payment::common::TradeQuery;
-use alipay::transport::HttpResponse;
+use alipay::response::Charset;
 use alipay::{Amount, Client, Error, PrivateKey, PublicKey, Signer as _};
 use alipay_tests::{client_for, keys};
 use proptest::prelude::*;
@@ -221,11 +221,9 @@ proptest! {
         let expected = encoding_rs::GBK
             .decode_without_bom_handling_and_without_replacement(&sub_msg)
             .expect("GBK");
-        // As the gateway sends it: `text/html;charset=GBK` (a short GBK text can also be UTF-8).
-        let answer = |body: &[u8]| {
-            HttpResponse::new(200, body.to_vec()).with_content_type("text/html;charset=GBK")
-        };
-        match CLIENT.read_http_response(&query(), &answer(&body)) {
+        // As the answer to a request that declared GBK (a short GBK text can also be UTF-8).
+        let read = |body: &[u8]| CLIENT.read_response_declared(&query(), 200, body, Charset::Gbk);
+        match read(&body) {
             Err(Error::Api(error)) => {
                 prop_assert_eq!(error.sub_msg.as_deref(), Some(&*expected));
             }
@@ -235,7 +233,7 @@ proptest! {
         let mut tampered = body;
         let at = prefix.len() + position.index(node.len());
         tampered[at] ^= flip;
-        let result = CLIENT.read_http_response(&query(), &answer(&tampered));
+        let result = read(&tampered);
         prop_assert!(
             matches!(result, Err(Error::Verify(_) | Error::Response(_))),
             "byte {} changed: {:?}",

@@ -450,7 +450,7 @@ impl Client {
         let keys = &cert.keys;
         let body = super::answer_body(answer.status, &answer.body)?;
         let key = crate::request::response_key_of(DOWNLOAD_METHOD);
-        let envelope = response::split_declared(body, &key, answer.charset)?;
+        let envelope = response::split_declared(body, &key, super::REQUEST_CHARSET)?;
         let Some(signature) = &envelope.sign else {
             return match envelope.node {
                 Node::Error => Err(Error::Gateway(parse_status(&envelope.content)?)),

@@ -84,20 +84,33 @@ impl AesKey {
     }
 
     /// Decrypts the standard base64 of an AES-CBC (zero IV, PKCS#7) ciphertext.
+    ///
+    /// Every failure is the same [`AesError`]: not base64, not a whole number of AES blocks,
+    /// or bad padding once decrypted. Telling them apart would make this a padding oracle for
+    /// whoever submits ciphertexts: from which of them fail on padding, an attacker can decrypt
+    /// a ciphertext byte by byte without the key.
     pub fn decrypt(&self, ciphertext_b64: &str) -> Result<Vec<u8>, AesError> {
         let ciphertext = STANDARD
             .decode(ciphertext_b64.trim())
-            .map_err(|_| AesError::BadEncoding)?;
+            .map_err(|_| AesError::new())?;
         if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
-            return Err(AesError::BadLength {
-                len: ciphertext.len(),
-            });
+            return Err(AesError::new());
         }
         match &self.cipher {
             Cipher::Aes128(cipher) => cbc_decrypt(cipher, &ciphertext),
             Cipher::Aes192(cipher) => cbc_decrypt(cipher, &ciphertext),
             Cipher::Aes256(cipher) => cbc_decrypt(cipher, &ciphertext),
         }
+    }
+
+    /// [`decrypt`](Self::decrypt) into UTF-8 text. Content that decrypts but is not UTF-8 is
+    /// the same [`AesError`] as every other failure (it is also a padding oracle's answer: a
+    /// wrong last block rarely decrypts to text); its bytes are zeroized.
+    pub fn decrypt_text(&self, ciphertext_b64: &str) -> Result<String, AesError> {
+        String::from_utf8(self.decrypt(ciphertext_b64)?).map_err(|e| {
+            zeroize::Zeroize::zeroize(&mut e.into_bytes());
+            AesError::new()
+        })
     }
 }
 
@@ -115,7 +128,7 @@ where
 {
     cbc::Decryptor::<&C>::inner_iv_init(cipher, &IV.into())
         .decrypt_padded_vec_mut::<Pkcs7>(ciphertext)
-        .map_err(|_| AesError::BadPadding)
+        .map_err(|_| AesError::new())
 }
 
 // Every field is a key schedule that zeroizes itself on drop.
@@ -129,26 +142,26 @@ impl fmt::Debug for AesKey {
     }
 }
 
-/// Why an AES ciphertext could not be decrypted.
+/// An AES ciphertext that came from outside could not be decrypted into what was expected.
+///
+/// One error for every failure on purpose, with nothing in it that tells them apart: the
+/// ciphertext is not standard base64, is empty or not a whole number of 16-byte AES blocks,
+/// has bad PKCS#7 padding once decrypted (the wrong AES key is configured, or the content was
+/// altered), or is not UTF-8 text where text was expected. Distinct answers for bad padding
+/// would let whoever submits ciphertexts decrypt one byte by byte (a padding oracle); the
+/// caller can only conclude that the data is not what this key encrypted.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[error(
+    "the encrypted content cannot be decrypted with the configured AES key (wrong key, altered \
+     or malformed content)"
+)]
 #[non_exhaustive]
-pub enum AesError {
-    /// The ciphertext is not valid standard base64.
-    #[error("the encrypted content is not valid base64")]
-    BadEncoding,
-    /// The ciphertext is empty or not a whole number of 16-byte AES blocks.
-    #[error("the encrypted content is {len} bytes, not a whole number of 16-byte AES blocks")]
-    BadLength {
-        /// The decoded length in bytes.
-        len: usize,
-    },
-    /// The PKCS#7 padding is wrong after decryption: the wrong AES key is configured, or the
-    /// content was altered.
-    #[error("the decrypted content has bad padding (wrong AES key or altered content)")]
-    BadPadding,
-    /// The content decrypted, but is not UTF-8 text where text was expected.
-    #[error("the decrypted content is not UTF-8 text")]
-    NotUtf8,
+pub struct AesError;
+
+impl AesError {
+    fn new() -> Self {
+        AesError
+    }
 }
 
 #[cfg(test)]
@@ -204,20 +217,27 @@ mod tests {
     }
 
     #[test]
-    fn bad_ciphertexts() {
+    fn bad_ciphertexts_are_one_error() {
         let key = key(KEY);
-        assert_eq!(key.decrypt("***"), Err(AesError::BadEncoding));
-        assert_eq!(key.decrypt(""), Err(AesError::BadLength { len: 0 }));
-        assert_eq!(key.decrypt("AAAA"), Err(AesError::BadLength { len: 3 }));
-        // A block that decrypts to garbage (bad padding), and a wrong key.
-        assert_eq!(
-            key.decrypt(&STANDARD.encode([0u8; 16])),
-            Err(AesError::BadPadding)
-        );
+        // Not base64, empty, not whole blocks, a block that decrypts to bad padding, a wrong
+        // key, and good padding around bytes that are not UTF-8: all the same error.
+        let not_text = key.encrypt(&[0xff, 0xfe]);
         let other = AesKey::from_base64("AAAAAAAAAAAAAAAAAAAAAA==").expect("valid AES key");
+        let errors = [
+            key.decrypt_text("***"),
+            key.decrypt_text(""),
+            key.decrypt_text("AAAA"),
+            key.decrypt_text(&STANDARD.encode([0u8; 16])),
+            other.decrypt_text("ILpoMowjIQjfYMR847rnFQ=="),
+            key.decrypt_text(&not_text),
+        ];
+        for (i, error) in errors.iter().enumerate() {
+            assert_eq!(error, &Err(AesError), "case {i}");
+        }
+        assert!(key.decrypt(&not_text).is_ok(), "the last case does decrypt");
         assert_eq!(
-            other.decrypt("ILpoMowjIQjfYMR847rnFQ=="),
-            Err(AesError::BadPadding)
+            key.decrypt_text("ILpoMowjIQjfYMR847rnFQ==").as_deref(),
+            Ok("test1234567")
         );
     }
 

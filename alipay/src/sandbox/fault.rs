@@ -51,7 +51,8 @@ pub enum Fault {
     /// The call is **not** carried out; the answer is a signed business failure
     /// (`40004 ACQ.SYSTEM_ERROR`) whose `sub_msg` `系统繁忙，请稍后再试` is GBK-encoded, the
     /// signature being over the GBK bytes, with `Content-Type: text/html;charset=GBK`, as Alipay
-    /// sometimes answers (`gbk`).
+    /// sometimes answers (`gbk`), whatever the request declared. A client of this SDK refuses it
+    /// as [`ResponseError::Charset`](crate::ResponseError::Charset): its requests declare UTF-8.
     GbkSubMsg,
 }
 

@@ -21,10 +21,8 @@
 //! # Ok(()) }
 //! ```
 
-use zeroize::Zeroize as _;
-
 use crate::Client;
-use crate::crypto::{AesError, AesKey};
+use crate::crypto::AesKey;
 use crate::error::{ConfigError, Error};
 
 impl Client {
@@ -47,8 +45,10 @@ impl Client {
     /// `AES.decrypt`).
     ///
     /// Fails with [`Error::Config`] (field `aes_key`) when the client has no AES key, and with
-    /// [`Error::Aes`] when the ciphertext is not base64, not whole AES blocks, does not decrypt
-    /// with this key (bad padding), or is not UTF-8 text.
+    /// one and the same [`Error::Aes`] whatever is wrong with the ciphertext (not base64, not
+    /// whole AES blocks, bad padding, not UTF-8 text): the ciphertext comes from outside (a
+    /// mini program, a browser), and an answer that told bad padding apart would be a padding
+    /// oracle, letting whoever submits ciphertexts decrypt them without the key.
     ///
     /// ```no_run
     /// # fn run(client: alipay::Client, response_from_mini_program: &str) -> Result<(), alipay::Error> {
@@ -57,11 +57,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn aes_decrypt(&self, ciphertext_base64: &str) -> Result<String, Error> {
-        let bytes = configured_key(self)?.decrypt(ciphertext_base64)?;
-        String::from_utf8(bytes).map_err(|e| {
-            e.into_bytes().zeroize();
-            Error::Aes(AesError::NotUtf8)
-        })
+        Ok(configured_key(self)?.decrypt_text(ciphertext_base64)?)
     }
 }
 
