@@ -200,9 +200,9 @@ pub(crate) fn kind_impl(cont: &Container<'_>, method_bounds: &[TokenStream]) -> 
 
 /// The generated code that writes the `biz_content` fields.
 struct Biz {
-    /// The hidden serializer struct, its helpers and the field assertions.
+    /// The hidden serializer struct and the field assertions.
     items: TokenStream,
-    /// The statement of `encode` that writes the fields.
+    /// The block of `encode` that writes the fields.
     write: TokenStream,
     /// The bounds the `Method` impl needs: `FieldType: Serialize` for each field whose type uses
     /// the struct's generic parameters.
@@ -213,12 +213,13 @@ struct Biz {
 /// user's `#[serde(...)]` field attributes.
 ///
 /// A field type that does not implement `Serialize` must fail the build once, on that field.
-/// So a concrete field type is asserted to implement it by a function of its own, spanned on
-/// the type, and the serializer's impl is bounded by `for<'__w> Type: Serialize` (a bound that
-/// is not "trivial", so it does not fail by itself). `encode` reaches that impl through autoref
-/// dispatch, which falls back to an unreachable method when the impl does not apply: the impl
-/// of `Method` stays unconditional and code using the struct reports nothing more. A generic
-/// field type is bounded in the `where` clause of `Method` instead.
+/// So a concrete field type is asserted to implement it by a call of
+/// `alipay::__private::assert_serialize` spanned on the type, and the serializer's impl is
+/// bounded by `for<'__w> Type: Serialize` (a bound that is not "trivial", so it does not fail by
+/// itself). `encode` reaches that impl through the autoref dispatch of `alipay::__private`,
+/// which falls back to an unreachable method when the impl does not apply: the impl of `Method`
+/// stays unconditional and code using the struct reports nothing more. A generic field type is
+/// bounded in the `where` clause of `Method` instead.
 fn biz(cont: &Container<'_>, fields: &[&Field<'_>]) -> Biz {
     let krate = &cont.attrs.krate;
     let ident = cont.ident;
@@ -255,12 +256,27 @@ fn biz(cont: &Container<'_>, fields: &[&Field<'_>]) -> Biz {
             quote!(for<'__w> #ty: #serde::Serialize)
         }))
         .map(|bound| bound.to_string())
-        .collect::<Vec<_>>()
+        .fold(Vec::new(), |mut unique, bound| {
+            if !unique.contains(&bound) {
+                unique.push(bound);
+            }
+            unique
+        })
         .join(", ");
     let serde_crate = LitStr::new(&serde.to_token_stream().to_string(), Span::call_site());
-    let assertions = concrete.iter().map(|f| {
-        let ty = f.ty;
-        quote_spanned!(ty.span()=> __alipay_assert_serialize::<#ty>();)
+    let private = quote!(#krate::__private);
+    let assertions = (!concrete.is_empty()).then(|| {
+        let calls = concrete.iter().map(|f| {
+            let ty = f.ty;
+            quote_spanned!(ty.span()=> #private::assert_serialize::<#ty>();)
+        });
+        quote! {
+            /// The concrete `biz_content` field types, each checked on its own span.
+            #[allow(dead_code)]
+            fn __alipay_assert_fields() {
+                #(#calls)*
+            }
+        }
     });
 
     let struct_fields = fields.iter().map(|f| {
@@ -275,8 +291,6 @@ fn biz(cont: &Container<'_>, fields: &[&Field<'_>]) -> Biz {
             #name: &#lifetime #ty
         }
     });
-    let params = quote!(#krate::request::Params);
-    let result = quote!(::core::result::Result<(), #krate::EncodeError>);
     let items = quote! {
         #[derive(#serde::Serialize)]
         #[serde(crate = #serde_crate, bound = #serde_bound)]
@@ -287,50 +301,19 @@ fn biz(cont: &Container<'_>, fields: &[&Field<'_>]) -> Biz {
             __alipay_marker: ::core::marker::PhantomData<&#lifetime #ident #ty_generics>,
         }
 
-        /// Asserts that a `biz_content` field type implements `Serialize`.
-        fn __alipay_assert_serialize<T: ?::core::marker::Sized + #serde::Serialize>() {}
 
-        /// The concrete `biz_content` field types, each checked on its own span.
-        #[allow(dead_code)]
-        fn __alipay_assert_fields() {
-            #(#assertions)*
-        }
-
-        /// Wraps the serializer struct for autoref dispatch.
-        struct __AlipayBizRef<'__r, T: ?::core::marker::Sized>(&'__r T);
-
-        /// Writes the fields when the serializer struct implements `Serialize`.
-        trait __AlipayWriteBiz {
-            /// Merges the fields into `biz_content`.
-            fn __alipay_write(&self, params: &mut #params) -> #result;
-        }
-
-        impl<T: ?::core::marker::Sized + #serde::Serialize> __AlipayWriteBiz for __AlipayBizRef<'_, T> {
-            fn __alipay_write(&self, params: &mut #params) -> #result {
-                params.biz(self.0)
-            }
-        }
-
-        /// Chosen only when a field type does not implement `Serialize`, which already failed
-        /// the build in `__alipay_assert_fields`.
-        trait __AlipayBizNotSerialize {
-            /// Never called: the build has failed.
-            fn __alipay_write(&self, params: &mut #params) -> #result;
-        }
-
-        impl<T: ?::core::marker::Sized> __AlipayBizNotSerialize for &__AlipayBizRef<'_, T> {
-            fn __alipay_write(&self, _: &mut #params) -> #result {
-                ::core::unreachable!("a `biz_content` field type does not implement `Serialize`")
-            }
-        }
+        #assertions
     };
     let names = fields.iter().map(|f| f.ident);
     let write = quote! {
-        (&__AlipayBizRef(&__AlipayBiz {
-            #(#names: &self.#names,)*
-            __alipay_marker: ::core::marker::PhantomData::<&Self>,
-        }))
-        .__alipay_write(__params)?;
+        {
+            use #private::{BizNotSerialize as _, WriteBiz as _};
+            (&#private::BizRef(&__AlipayBiz {
+                #(#names: &self.#names,)*
+                __alipay_marker: ::core::marker::PhantomData::<&Self>,
+            }))
+            .write_biz(__params)?;
+        }
     };
     Biz {
         items,

@@ -13,6 +13,8 @@ mod builder;
 mod ctxt;
 mod expand;
 mod fallback;
+#[cfg(test)]
+mod tests;
 
 /// Derives `alipay::request::Method` and either `alipay::request::Request` (a request sent to
 /// the gateway) or `alipay::request::LocalRequest` (a request rendered locally), an inherent

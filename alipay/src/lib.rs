@@ -99,7 +99,4 @@ pub use retry::RetryPolicy;
 pub use alipay_derive::Request;
 
 #[doc(hidden)]
-pub mod __private {
-    pub use serde;
-    pub use serde_json;
-}
+pub mod __private;

@@ -1,8 +1,11 @@
 //! The HTTP layer under the client: a small trait, so tests and users can swap it, and the
 //! default implementation on hyper 1's HTTP/1.1 connections, kept alive in a pool of its own
-//! (see `transport/pool.rs`), over rustls (aws-lc-rs, Mozilla's web roots; certificate
-//! verification on unless turned off explicitly with
-//! [`ClientBuilder::danger_accept_invalid_certificates`](crate::ClientBuilder::danger_accept_invalid_certificates)).
+//! (capped per origin and expiring; see `transport/pool.rs`), opened by a connector that is
+//! rustls (aws-lc-rs, Mozilla's web roots; certificate verification on unless turned off
+//! explicitly with
+//! [`ClientBuilder::danger_accept_invalid_certificates`](crate::ClientBuilder::danger_accept_invalid_certificates))
+//! over TCP by default, and any `tower_service::Service<http::Uri>` otherwise (a proxy tunnel,
+//! for example: [`HyperTransport::with_connector`]).
 
 mod pool;
 
@@ -14,11 +17,14 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::client::conn::http1;
+use hyper::rt::{Read, Write};
 use hyper_util::client::legacy::connect::HttpConnector;
 use rustls::pki_types::CertificateDer;
+use tower_service::Service;
 
 use crate::error::{BoxError, Error};
 use crate::response::Charset;
+use pool::{Pool, PoolConfig};
 
 /// A boxed, sendable future, as returned by [`Transport::send`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -96,20 +102,40 @@ pub trait Transport: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<HttpResponse, Error>>;
 }
 
-/// The default transport: HTTP/1.1 over rustls, or plain HTTP for `http://` gateways such as
-/// the local sandbox, on keep-alive connections that are reused (a call takes an idle
-/// connection or opens one, and gives it back before it returns). A request that a reused
+/// The connector of the default transport: rustls over TCP for `https://` gateways, plain TCP
+/// for `http://` ones such as the local sandbox.
+pub type DefaultConnector = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// The default transport: HTTP/1.1 on keep-alive connections that are reused (a call takes an
+/// idle connection or opens one, and gives it back before it returns). A request that a reused
 /// connection fails to start (the server closed it while idle) is sent on another connection.
-#[derive(Clone)]
-pub struct HyperTransport {
-    connector: pool::Connector,
-    http1: http1::Builder,
-    pool: Arc<pool::Pool>,
+///
+/// Connections are opened by the connector `C`: by default ([`DefaultConnector`]) rustls over
+/// TCP, or plain HTTP for `http://` gateways. Any `tower_service::Service<http::Uri>` whose
+/// connections implement hyper's `Read` and `Write` can take its place
+/// ([`HyperTransport::with_connector`]), e.g. hyper-util's proxy `Tunnel`.
+///
+/// At most 32 idle connections are kept per origin ([`HyperTransport::max_idle_per_origin`]),
+/// each for at most 60 s ([`HyperTransport::idle_timeout`]). Clones share the connections.
+pub struct HyperTransport<C = DefaultConnector> {
+    pool: Arc<Pool<C>>,
 }
 
-impl std::fmt::Debug for HyperTransport {
+impl<C> Clone for HyperTransport<C> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: Arc::clone(&self.pool),
+        }
+    }
+}
+
+impl<C> std::fmt::Debug for HyperTransport<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HyperTransport").finish_non_exhaustive()
+        let config = self.pool.config();
+        f.debug_struct("HyperTransport")
+            .field("max_idle_per_origin", &config.max_idle_per_origin)
+            .field("idle_timeout", &config.idle_timeout)
+            .finish_non_exhaustive()
     }
 }
 
@@ -172,11 +198,69 @@ impl HyperTransport {
             // hyper panics below its minimum; the builder checks it too.
             http1.max_buf_size(max.max(MIN_BUFFER));
         }
-        Ok(Self {
-            connector: https,
-            http1,
-            pool: Arc::default(),
-        })
+        Ok(Self::from_parts(https, http1))
+    }
+}
+
+impl<C> HyperTransport<C> {
+    /// A transport whose connections `connector` opens: it is called with the origin of each
+    /// new connection (`https://openapi.alipay.com/`) and does what the connection needs (TCP,
+    /// a proxy's `CONNECT`, TLS); the transport speaks HTTP/1.1 on what it returns. A connector
+    /// that does not do TLS itself only suits `http://` gateways.
+    ///
+    /// The connector is a `tower_service::Service<http::Uri>` whose connections implement
+    /// hyper's `Read` and `Write` (as hyper-util's `TokioIo` does), e.g. hyper-util's
+    /// `client::legacy::connect::proxy::Tunnel` over its `HttpConnector`, possibly wrapped in
+    /// hyper-rustls's `HttpsConnector`.
+    pub fn with_connector(connector: C) -> Self {
+        Self::from_parts(connector, http1::Builder::new())
+    }
+
+    fn from_parts(connector: C, http1: http1::Builder) -> Self {
+        Self {
+            pool: Arc::new(Pool::new(connector, http1, PoolConfig::default())),
+        }
+    }
+
+    /// Keeps at most `max` idle connections per origin (scheme, host and port; 32 by default):
+    /// a connection given back past the cap closes the one idle the longest. `0` keeps none,
+    /// so that every call opens a connection.
+    ///
+    /// The transport returned starts with no connections of its own.
+    pub fn max_idle_per_origin(self, max: usize) -> Self
+    where
+        C: Clone,
+    {
+        let config = PoolConfig {
+            max_idle_per_origin: max,
+            ..self.pool.config()
+        };
+        self.reconfigured(config)
+    }
+
+    /// Closes a connection once it has been idle for `timeout` (60 s by default), before the
+    /// server is likely to: a connection closed by the server while idle costs the call that
+    /// finds it a retry on a new connection.
+    ///
+    /// The transport returned starts with no connections of its own.
+    pub fn idle_timeout(self, timeout: Duration) -> Self
+    where
+        C: Clone,
+    {
+        let config = PoolConfig {
+            idle_timeout: timeout,
+            ..self.pool.config()
+        };
+        self.reconfigured(config)
+    }
+
+    fn reconfigured(self, config: PoolConfig) -> Self
+    where
+        C: Clone,
+    {
+        Self {
+            pool: Arc::new(self.pool.reconfigured(config)),
+        }
     }
 }
 
@@ -312,29 +396,21 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAnyCertificate {
     }
 }
 
-impl Transport for HyperTransport {
+impl<C> Transport for HyperTransport<C>
+where
+    C: Service<http::Uri> + Clone + Send + Sync + 'static,
+    C::Response: Read + Write + Unpin + Send + 'static,
+    C::Future: Send,
+    C::Error: Into<BoxError>,
+{
     fn send(
         &self,
         request: http::Request<Bytes>,
         max_body: usize,
     ) -> BoxFuture<'_, Result<HttpResponse, Error>> {
         Box::pin(async move {
-            let (origin, mut request) = origin_form(request)?;
-            let (response, conn) = loop {
-                let mut conn = match self.pool.take(&origin) {
-                    Some(conn) => conn,
-                    None => pool::connect(&self.connector, &self.http1, &origin).await?,
-                };
-                match conn.sender.try_send_request(request).await {
-                    Ok(response) => break (response, conn),
-                    Err(mut error) => match error.take_message() {
-                        // The server closed the idle connection: nothing was sent, try another.
-                        Some(unsent) if conn.reused => request = unsent,
-                        Some(_) => return Err(Error::Connect(Box::new(error.into_error()))),
-                        None => return Err(Error::Transport(Box::new(error.into_error()))),
-                    },
-                }
-            };
+            let (origin, request) = origin_form(request)?;
+            let (response, checkout) = self.pool.send(origin, request).await?;
             let status = response.status().as_u16();
             let trace_id = response
                 .headers()
@@ -365,7 +441,7 @@ impl Transport for HyperTransport {
                     }
                 })?
                 .to_bytes();
-            self.pool.give_back(origin, conn.sender).await;
+            checkout.release().await;
             Ok(HttpResponse {
                 status,
                 body,
