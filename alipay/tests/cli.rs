@@ -15,9 +15,30 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The variables the tool reads settings from; cleared so the caller's shell cannot change a test.
+const SETTINGS: [&str; 8] = [
+    "ALIPAY_APP_ID",
+    "ALIPAY_PRIVATE_KEY",
+    "ALIPAY_PUBLIC_KEY",
+    "ALIPAY_APP_CERT",
+    "ALIPAY_CERT",
+    "ALIPAY_ROOT_CERT",
+    "ALIPAY_AES_KEY",
+    "ALIPAY_GATEWAY",
+];
+
+/// The binary with `args`, without the caller's `ALIPAY_*` settings.
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command.args(args);
+    for name in SETTINGS {
+        command.env_remove(name);
+    }
+    command
+}
+
 fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
+    let mut child = command(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -278,10 +299,15 @@ fn cert_commands_refuse_bad_input_with_exit_2() {
         (vec!["root-cert-sn", not_a_cert], "no certificate found"),
         (vec!["cert-sn", "/nonexistent/cert.crt"], "cannot read"),
         (vec!["root-cert-sn", "/nonexistent/root.crt"], "cannot read"),
-        (vec!["cert-sn"], "needs a FILE"),
-        (vec!["root-cert-sn"], "needs a FILE"),
-        (vec!["cert-sn", app, app], "exactly one FILE"),
-        (vec!["cert-sn", "--help"], "exactly one FILE"),
+        (
+            vec!["cert-sn"],
+            "required arguments were not provided:\n  <FILE>",
+        ),
+        (
+            vec!["root-cert-sn"],
+            "required arguments were not provided:\n  <FILE>",
+        ),
+        (vec!["cert-sn", app, app], "unexpected argument"),
     ] {
         let out = run(&args, b"");
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
@@ -357,13 +383,17 @@ fn aes_refuses_bad_keys_and_ciphertexts_with_exit_2() {
             "not valid base64",
         ),
         (vec!["aes", "decrypt", "--key", "AAAA"], b"", "3 bytes"),
-        (vec!["aes", "encrypt"], b"", "`--key` is required"),
-        (vec!["aes", "encrypt", "--key"], b"", "needs a value"),
-        (vec!["aes"], b"", "needs `encrypt` or `decrypt`"),
+        (
+            vec!["aes", "encrypt"],
+            b"",
+            "required arguments were not provided:\n  --key <B64>",
+        ),
+        (vec!["aes", "encrypt", "--key"], b"", "a value is required"),
+        (vec!["aes"], b"", "Usage: alipay aes <COMMAND>"),
         (
             vec!["aes", "scramble", "--key", &key],
             b"",
-            "unknown `aes` command",
+            "unrecognized subcommand 'scramble'",
         ),
         (
             vec!["aes", "decrypt", "--key", &key],
@@ -403,12 +433,364 @@ fn usage_lists_the_new_commands() {
     let out = run(&["help"], b"");
     assert!(out.status.success());
     let usage = stdout(&out);
-    for command in [
-        "cert-sn FILE",
-        "root-cert-sn FILE",
-        "aes encrypt --key B64",
-        "aes decrypt --key B64",
-    ] {
-        assert!(usage.contains(command), "{command}");
+    for command in ["cert-sn", "root-cert-sn", "aes"] {
+        assert!(
+            usage.contains(&format!("\n  {command} ")),
+            "{command}: {usage}"
+        );
     }
+    for (args, line) in [
+        (&["help", "cert-sn"][..], "Usage: alipay cert-sn <FILE>"),
+        (
+            &["help", "root-cert-sn"],
+            "Usage: alipay root-cert-sn <FILE>",
+        ),
+        (
+            &["help", "aes", "encrypt"],
+            "Usage: alipay aes encrypt --key <B64>",
+        ),
+        (
+            &["help", "aes", "decrypt"],
+            "Usage: alipay aes decrypt --key <B64>",
+        ),
+    ] {
+        let out = run(args, b"");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert!(stdout(&out).contains(line), "{args:?}: {}", stdout(&out));
+    }
+}
+
+/// The commands listed under `Commands:` in a help text (`help` left out).
+fn listed_commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|line| *line != "Commands:")
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every command that runs something (`sandbox serve`, not `sandbox`), found by walking the
+/// `--help` texts; each `--help` and `help COMMAND` exits 0 with its usage.
+fn leaf_commands() -> Vec<Vec<String>> {
+    let mut leaves = Vec::new();
+    let mut pending: Vec<Vec<String>> = vec![Vec::new()];
+    while let Some(path) = pending.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        let help = stdout(&out);
+        let usage = format!(
+            "Usage: {}",
+            ["alipay"]
+                .into_iter()
+                .chain(args[..args.len() - 1].iter().copied())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        assert!(help.contains(&usage), "{args:?}: {help}");
+        if !path.is_empty() {
+            let mut by_help = vec!["help"];
+            by_help.extend(&args[..args.len() - 1]);
+            let out = run(&by_help, b"");
+            assert_eq!(out.status.code(), Some(0), "{by_help:?}: {out:?}");
+            assert_eq!(stdout(&out), help, "`alipay help …` is `--help`");
+        }
+        let children = listed_commands(&help);
+        if children.is_empty() {
+            leaves.push(path);
+        } else {
+            for child in children.into_iter().rev() {
+                let mut next = path.clone();
+                next.push(child);
+                pending.push(next);
+            }
+        }
+    }
+    leaves
+}
+
+/// The README's command table, as `-h` tells it: usage, then the first line.
+fn command_table(leaves: &[Vec<String>]) -> String {
+    let mut table = String::from("| command | what it does |\n|---|---|\n");
+    for path in leaves {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("-h");
+        let help = stdout(&run(&args, b""));
+        let about = help.lines().next().expect("a first line");
+        let usage = help
+            .lines()
+            .find_map(|line| line.strip_prefix("Usage: "))
+            .expect("a usage line");
+        table.push_str(&format!("| `{usage}` | {about} |\n"));
+    }
+    table
+}
+
+#[test]
+fn every_command_has_help_and_the_readme_table_is_its_usage() {
+    let leaves = leaf_commands();
+    let names: Vec<String> = leaves.iter().map(|p| p.join(" ")).collect();
+    for expected in [
+        "sign",
+        "verify-notify",
+        "keygen",
+        "cert-sn",
+        "root-cert-sn",
+        "aes encrypt",
+        "aes decrypt",
+        "call",
+        "sandbox serve",
+        "sandbox pay",
+        "completions",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected}: {names:?}");
+    }
+    let table = command_table(&leaves);
+    let readme = include_str!("../../README.md");
+    assert!(
+        readme.contains(&table),
+        "README.md's command table must be exactly:\n{table}"
+    );
+    // The top-level help documents the exit codes.
+    let help = stdout(&run(&["--help"], b""));
+    for code in ["0  success", "1  the call or check failed", "2  usage"] {
+        assert!(help.contains(code), "{code}: {help}");
+    }
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish_name_every_command() {
+    let leaves = leaf_commands();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(&["completions", shell], b"");
+        assert_eq!(out.status.code(), Some(0), "{shell}: {out:?}");
+        let script = stdout(&out);
+        for path in &leaves {
+            let last = path.last().expect("a name");
+            assert!(script.contains(last.as_str()), "{shell}: {last}");
+        }
+        assert!(script.contains("out-trade-no"), "{shell}: flags too");
+    }
+    // The bash script is valid bash.
+    let dir = temp_dir("completions");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("alipay.bash");
+    std::fs::write(&file, run(&["completions", "bash"], b"").stdout).expect("write");
+    if let Ok(status) = Command::new("bash").arg("-n").arg(&file).status() {
+        assert!(status.success(), "bash -n");
+    }
+    let out = run(&["completions", "tcsh"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("possible values"), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn version_help_and_suggestions() {
+    let out = run(&["--version"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout(&out),
+        format!("alipay {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    // A mistyped flag: a usage error naming the right one.
+    let out = run(&["sign", "--privte-key", "k.pem"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("a similar argument exists: '--private-key'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["verify-notfy"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("verify-notify"), "{}", stderr(&out));
+}
+
+#[test]
+fn flags_take_their_value_after_a_space_or_an_equals_sign_or_from_the_environment() {
+    let key = fixture("app_private_pkcs8.pem");
+    let key = key.to_str().expect("path");
+    let joined = format!("--private-key={key}");
+    for args in [
+        vec!["sign", "--private-key", key, "--content"],
+        vec!["sign", joined.as_str(), "--content"],
+    ] {
+        let out = run(&args, PARAMS.as_bytes());
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert_eq!(stdout(&out).trim_end(), CONTENT);
+    }
+    let from_env = |value: &str, args: &[&str]| {
+        let mut child = command(args)
+            .env("ALIPAY_PRIVATE_KEY", value)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        let _ = child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(PARAMS.as_bytes());
+        child.wait_with_output().expect("exits")
+    };
+    // The variable holds a path, or the key itself.
+    let key_text = std::fs::read_to_string(fixture("app_private_pkcs8.pem")).expect("fixture");
+    let expected = stdout(&run(&["sign", "--private-key", key], PARAMS.as_bytes()));
+    for value in [key, key_text.as_str()] {
+        let out = from_env(value, &["sign"]);
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(stdout(&out), expected);
+    }
+    // `--help` names the variable but never shows its value.
+    let out = from_env(&key_text, &["sign", "--help"]);
+    assert!(out.status.success());
+    let help = stdout(&out);
+    assert!(help.contains("[env: ALIPAY_PRIVATE_KEY]"), "{help}");
+    let body_line = key_text.lines().nth(1).expect("a base64 line");
+    assert!(!help.contains(body_line), "the key is not shown: {help}");
+}
+
+/// A pipe whose reading end is already closed.
+fn closed_pipe() -> std::io::PipeWriter {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    writer
+}
+
+/// Runs with stdout, stderr or both on a closed pipe.
+fn run_closed(args: &[&str], stdin: &[u8], close_stdout: bool, close_stderr: bool) -> Output {
+    let mut command = command(args);
+    command.stdin(Stdio::piped());
+    if close_stdout {
+        command.stdout(closed_pipe());
+    } else {
+        command.stdout(Stdio::piped());
+    }
+    if close_stderr {
+        command.stderr(closed_pipe());
+    } else {
+        command.stderr(Stdio::piped());
+    }
+    let mut child = command.spawn().expect("runs");
+    let _ = child.stdin.take().expect("stdin").write_all(stdin);
+    child.wait_with_output().expect("exits")
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly_with_its_own_exit_code() {
+    let key = fixture("app_private_pkcs8.pem");
+    let key = key.to_str().expect("path");
+    let (notify_key, body) = notify_vector();
+    let dir = temp_dir("pipes");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let key_path = dir.join("alipay_public_key.txt");
+    std::fs::write(&key_path, notify_key).expect("write key");
+    let key_path = key_path.to_str().expect("path");
+    let tampered = body.replace("total_price=0.01", "total_price=0.02");
+    for (args, stdin, code) in [
+        (
+            vec!["sign", "--private-key", key, "--content"],
+            PARAMS.as_bytes(),
+            0,
+        ),
+        (vec!["sign", "--private-key", key], PARAMS.as_bytes(), 0),
+        (vec!["--help"], b"", 0),
+        (vec!["help", "sandbox", "serve"], b"", 0),
+        (vec!["--version"], b"", 0),
+        (vec!["completions", "bash"], b"", 0),
+        (
+            vec!["verify-notify", "--alipay-public-key", key_path],
+            tampered.as_bytes(),
+            1,
+        ),
+        (vec!["sign", "--private-key", key], b"not json", 2),
+        (vec!["cert-sn", "/nonexistent/cert.crt"], b"", 2),
+        (vec!["frobnicate"], b"", 2),
+    ] {
+        let out = run_closed(&args, stdin, true, false);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "stdout closed, {args:?}: {out:?}"
+        );
+        if code == 0 {
+            assert_eq!(stderr(&out), "", "quietly: {args:?}");
+        }
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        let out = run_closed(&args, stdin, false, true);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "stderr closed, {args:?}: {out:?}"
+        );
+        let out = run_closed(&args, stdin, true, true);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "both closed, {args:?}: {out:?}"
+        );
+    }
+    // The report of the issue, as a shell runs it.
+    let script = format!(
+        "'{BIN}' cert-sn /nonexistent 2>&1 >/dev/null | true; '{BIN}' cert-sn /nonexistent 2>&1 >/dev/null | (exec 0<&-; sleep 0); echo done"
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .expect("sh");
+    assert_eq!(stdout(&out), "done\n", "{out:?}");
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn serve_help_explains_every_fault_kind_and_the_control_endpoints() {
+    let out = run(&["sandbox", "serve", "--help"], b"");
+    assert!(out.status.success(), "{out:?}");
+    let help = stdout(&out);
+    let kinds: Vec<&str> = help
+        .lines()
+        .skip_while(|line| !line.starts_with("Fault kinds"))
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert_eq!(kinds.len(), 9, "{help}");
+    for kind in kinds {
+        // `latency[=MS]` is read as `latency` and as `latency=1`.
+        let (bare, with_arg) = match kind.split_once("[=") {
+            Some((bare, _)) => (bare, Some(format!("{bare}=1"))),
+            None => (kind, None),
+        };
+        for text in std::iter::once(bare.to_owned()).chain(with_arg) {
+            let text = if text == "5xx=1" {
+                "5xx=503".to_owned()
+            } else {
+                text
+            };
+            alipay::sandbox::FaultRule::parse_cli(&text)
+                .unwrap_or_else(|e| panic!("`{text}` in --help is a fault: {e}"));
+        }
+    }
+    for endpoint in [
+        "POST   /sandbox/pay?app_id=ID&out_trade_no=T",
+        "GET    /sandbox/notifications",
+        "GET    /sandbox/faults",
+        "POST   /sandbox/faults",
+        "DELETE /sandbox/faults",
+    ] {
+        assert!(help.contains(endpoint), "{endpoint}: {help}");
+    }
+    // Line 1 and 2 of stdout are documented as scripts read them.
+    assert!(help.contains("Line 1 of stdout is the gateway URL, line 2 the Alipay public key"));
 }

@@ -127,14 +127,15 @@ impl Server {
         }
     }
 
-    /// SIGTERM, then a clean exit.
-    fn stop(self) {
+    /// SIGTERM, then a clean exit; returns what it wrote to stderr.
+    fn stop(self) -> String {
         self.signal("-TERM");
         let (status, stderr) = self.wait();
         assert!(
             status.success(),
             "clean exit on SIGTERM: {status:?} {stderr}"
         );
+        stderr
     }
 }
 
@@ -793,7 +794,16 @@ fn alipay_call_prints_the_verified_answer() {
         Some(&format!("http://{closed}/gateway.do")),
     );
     assert_eq!(out.status.code(), Some(2), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("connect"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("connect"), "{stderr}");
+    // One line: the error and each of its causes, once.
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let parts: Vec<&str> = stderr.trim_end().split(": ").collect();
+    assert!(parts.len() >= 3, "the causes are shown: {stderr}");
+    let mut unique = parts.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), parts.len(), "each cause once: {stderr}");
     let out = alipay_call(&server, &["alipay.trade.query", "--biz", "[1]"], None);
     assert_eq!(out.status.code(), Some(2));
     let out = Command::new(BIN)
@@ -922,4 +932,347 @@ fn bad_flags_are_usage_errors() {
         let out = Command::new(BIN).args(args).output().expect("runs");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
+}
+
+/// `alipay` with `args`, without the caller's `ALIPAY_*` settings.
+fn alipay(args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command.args(args);
+    for name in [
+        "ALIPAY_APP_ID",
+        "ALIPAY_PRIVATE_KEY",
+        "ALIPAY_PUBLIC_KEY",
+        "ALIPAY_APP_CERT",
+        "ALIPAY_CERT",
+        "ALIPAY_ROOT_CERT",
+        "ALIPAY_AES_KEY",
+        "ALIPAY_GATEWAY",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn apps_are_given_as_id_equals_keyfile_or_as_the_older_pairs() {
+    let dir = temp_dir("apps");
+    let second = PrivateKey::generate().expect("key");
+    let second_key_file = dir.join("second.pem");
+    std::fs::write(&second_key_file, second.public_key().to_pem()).expect("write");
+    let app = format!("--app={APP_ID}={}", fixture("app_public.pem").display());
+    let server = Server::start(&[
+        &app,
+        "--app-id",
+        "2021000000000002",
+        "--app-public-key",
+        second_key_file.to_str().expect("path"),
+    ]);
+    create(&server.client(), "A-1", None);
+    let second_client = Client::builder()
+        .app_id("2021000000000002")
+        .app_private_key_parsed(second)
+        .alipay_public_key(server.alipay_key_text.clone())
+        .gateway_url(server.url.clone())
+        .build()
+        .expect("client");
+    create(&second_client, "A-2", None);
+    let url = server.url.clone();
+    let stderr = server.stop();
+    // Labelled lines for a person on stderr; stdout had only the URL and the key.
+    for line in [
+        format!("alipay sandbox: gateway       {url}"),
+        format!("alipay sandbox: apps          {APP_ID}, 2021000000000002"),
+        "alipay sandbox: stop          Ctrl-C (SIGINT) or SIGTERM".to_owned(),
+    ] {
+        assert!(stderr.lines().any(|l| l == line), "{line}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn keys_and_pairs_that_do_not_fit_are_refused_with_what_is_wanted() {
+    let private = fixture("app_private_pkcs8.pem");
+    let private = private.to_str().expect("path");
+    let public = fixture("app_public.pem");
+    let public = public.to_str().expect("path");
+    let private_key_line = std::fs::read_to_string(private)
+        .expect("fixture")
+        .lines()
+        .nth(1)
+        .expect("a base64 line")
+        .to_owned();
+    let as_app = format!("{APP_ID}={private}");
+    let old_pair = ["--app-id", APP_ID, "--app-public-key", private];
+    for (args, message) in [
+        (
+            vec!["--app", as_app.as_str()],
+            "is a private key: the sandbox wants the app's public key",
+        ),
+        (
+            old_pair.to_vec(),
+            "is a private key: the sandbox wants the app's public key",
+        ),
+        (
+            vec!["--alipay-private-key", public],
+            "is a public key: `--alipay-private-key` wants the private key",
+        ),
+        // Out of order: the key of the first app given after the second app id.
+        (
+            vec![
+                "--app-id",
+                APP_ID,
+                "--app-id",
+                "2021000000000002",
+                "--app-public-key",
+                public,
+                "--app-public-key",
+                public,
+            ],
+            "right after its `--app-id ID`",
+        ),
+        (
+            vec!["--app-public-key", public, "--app-id", APP_ID],
+            "right after its `--app-id ID`",
+        ),
+        (vec!["--app-id", APP_ID], "right after its `--app-id ID`"),
+        (vec!["--app", APP_ID], "use ID=KEYFILE"),
+        (
+            vec![
+                "--app",
+                &format!("{APP_ID}={public}"),
+                "--app-id",
+                APP_ID,
+                "--app-public-key",
+                public,
+            ],
+            "given twice",
+        ),
+    ] {
+        let mut full = vec!["sandbox", "serve"];
+        full.extend(&args);
+        let out = alipay(&full).stdin(Stdio::null()).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing announced");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains(&private_key_line),
+            "no key material: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn addr_takes_host_names() {
+    let app = format!("--app={APP_ID}={}", fixture("app_public.b64").display());
+    let server = Server::start(&["--addr", "localhost:0", &app]);
+    assert!(
+        server.url.starts_with("http://127.0.0.1:") || server.url.starts_with("http://[::1]:"),
+        "{}",
+        server.url
+    );
+    create(&server.client(), "L-1", None);
+    assert_eq!(status(&server.client(), "L-1"), TradeStatus::WaitBuyerPay);
+    server.stop();
+    let out = alipay(&["sandbox", "serve", "--addr", "localhost"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("use HOST:PORT"), "{out:?}");
+}
+
+#[test]
+fn sandbox_pay_makes_the_buyer_pay_or_says_why_not() {
+    let app = format!("--app={APP_ID}={}", fixture("app_public.b64").display());
+    let server = Server::start(&[app.as_str()]);
+    let client = server.client();
+    create(&client, "PAY-1", None);
+    assert_eq!(status(&client, "PAY-1"), TradeStatus::WaitBuyerPay);
+    let pay = |out_trade_no: &str| {
+        alipay(&[
+            "sandbox",
+            "pay",
+            "--gateway",
+            &server.url,
+            "--app-id",
+            APP_ID,
+            "--out-trade-no",
+            out_trade_no,
+        ])
+        .output()
+        .expect("runs")
+    };
+    let out = pay("PAY-1");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let trade: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(trade["status"], "TRADE_SUCCESS", "{trade}");
+    assert_eq!(trade["out_trade_no"], "PAY-1");
+    assert_eq!(status(&client, "PAY-1"), TradeStatus::TradeSuccess);
+
+    // Paid already, unknown: refused by the sandbox, exit 1 with its reason.
+    for (out_trade_no, reason) in [("PAY-1", "HTTP 409"), ("NOPE", "HTTP 404")] {
+        let out = pay(out_trade_no);
+        assert_eq!(out.status.code(), Some(1), "{out_trade_no}: {out:?}");
+        assert!(out.stdout.is_empty());
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("refused the payment") && stderr.contains(reason),
+            "{stderr}"
+        );
+    }
+
+    // From the environment, `--flag=value`.
+    create(&client, "PAY-2", None);
+    let out = alipay(&["sandbox", "pay", "--out-trade-no=PAY-2"])
+        .env("ALIPAY_GATEWAY", &server.url)
+        .env("ALIPAY_APP_ID", APP_ID)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(status(&client, "PAY-2"), TradeStatus::TradeSuccess);
+
+    // Nothing listening, or not a URL: usage errors.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    for gateway in [
+        format!("http://{closed}/gateway.do"),
+        "gateway.do".to_owned(),
+    ] {
+        let out = alipay(&[
+            "sandbox",
+            "pay",
+            "--gateway",
+            &gateway,
+            "--app-id",
+            APP_ID,
+            "--out-trade-no",
+            "PAY-3",
+        ])
+        .output()
+        .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{gateway}: {out:?}");
+    }
+    server.stop();
+}
+
+#[test]
+fn alipay_call_never_picks_the_production_gateway_by_itself() {
+    let app = format!("--app={APP_ID}={}", fixture("app_public.b64").display());
+    let server = Server::start(&[app.as_str()]);
+    let call = |args: &[&str], private_key: PathBuf| {
+        let mut full = vec![
+            "call",
+            "alipay.trade.query",
+            "--biz",
+            r#"{"out_trade_no":"X"}"#,
+        ];
+        full.extend(args);
+        alipay(&full)
+            .env("ALIPAY_APP_ID", APP_ID)
+            .env("ALIPAY_PRIVATE_KEY", private_key)
+            .env("ALIPAY_PUBLIC_KEY", &server.alipay_key_text)
+            .output()
+            .expect("runs")
+    };
+    // No gateway named: refused before anything is sent.
+    let out = call(&[], fixture("app_private_pkcs8.pem"));
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("no gateway") && stderr.contains("--production"),
+        "{stderr}"
+    );
+    let out = call(
+        &["--production", "--gateway", &server.url],
+        fixture("app_private_pkcs8.pem"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(text(&out.stderr).contains("give one"), "{out:?}");
+    // `--production` is a gateway: what fails next is the (wrong) key, before any call.
+    let out = call(&["--production"], fixture("app_public.pem"));
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("app private key is expected"),
+        "{out:?}"
+    );
+    // The gateway as a flag.
+    let flag = format!("--gateway={}", server.url);
+    let out = call(&[&flag], fixture("app_private_pkcs8.pem"));
+    assert_eq!(out.status.code(), Some(1), "an answered error: {out:?}");
+    let error: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(error["sub_code"], "ACQ.TRADE_NOT_EXIST");
+    server.stop();
+}
+
+/// A pipe whose reading end is already closed.
+fn closed_pipe() -> std::io::PipeWriter {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    writer
+}
+
+#[test]
+fn serve_keeps_serving_when_nobody_reads_its_output() {
+    let app = format!("--app={APP_ID}={}", fixture("app_public.b64").display());
+    // Stderr closed: the two lines, then serving as usual.
+    let mut child = alipay(&["sandbox", "serve", &app])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(closed_pipe())
+        .spawn()
+        .expect("runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let url = lines.next().expect("line 1").expect("text");
+    let key = lines.next().expect("line 2").expect("text");
+    let client = |url: &str, key: &str| {
+        Client::builder()
+            .app_id(APP_ID)
+            .app_private_key_parsed(app_key())
+            .alipay_public_key(key.to_owned())
+            .gateway_url(url.to_owned())
+            .build()
+            .expect("client")
+    };
+    create(&client(&url, &key), "Q-1", None);
+    let stop = |child: &mut Child| {
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let status = child.wait().expect("exits");
+        assert_eq!(status.code(), Some(0), "{status:?}");
+    };
+    stop(&mut child);
+
+    // Stdout closed: the URL is on stderr's labelled lines; the key is the state file's.
+    let dir = temp_dir("closed-stdout");
+    let state = dir.join("sandbox.json");
+    let state = state.to_str().expect("path");
+    let first = Server::start(&[&app, "--state", state]);
+    let key = first.alipay_key_text.clone();
+    first.stop();
+    let mut child = alipay(&["sandbox", "serve", "--state", state])
+        .stdin(Stdio::null())
+        .stdout(closed_pipe())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut notes = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let url = notes
+        .find_map(|line| {
+            line.ok()?
+                .strip_prefix("alipay sandbox: gateway")
+                .map(|rest| rest.trim().to_owned())
+        })
+        .expect("the gateway line");
+    create(&client(&url, &key), "Q-2", None);
+    stop(&mut child);
+    let _ = std::fs::remove_dir_all(dir);
 }
