@@ -1083,7 +1083,7 @@ impl Client {
     /// answer signed with an Alipay certificate the client has not learned yet is
     /// [`VerifyError::UnknownCertificate`] here; [`Client::send`] downloads such a certificate
     /// first. The body is read as UTF-8, the character set every request of this client
-    /// declares; one that is not UTF-8 is [`ResponseError::Charset`](crate::ResponseError::Charset)
+    /// declares; one that is not UTF-8 is [`ResponseError::Charset`]
     /// (see [`response`]). For an answer to a request that declared GBK, see
     /// [`read_response_declared`](Self::read_response_declared).
     pub fn read_response<R: Request>(
@@ -1109,7 +1109,7 @@ impl Client {
     /// [`Client::read_response`] for an answer to a request that declared `declared` as its
     /// `charset` (e.g. an answer recorded from another SDK that sends `charset=GBK`): the body
     /// must be text in that character set, or it is
-    /// [`ResponseError::Charset`](crate::ResponseError::Charset); see
+    /// [`ResponseError::Charset`]; see
     /// [`response::split_declared`].
     pub fn read_response_declared<R: Request>(
         &self,
