@@ -15,7 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use super::*;
-use crate::crypto::{Signer, Verifier};
+use crate::crypto::{PrivateKey, Signer, Verifier};
 use crate::request::response_key_of;
 use crate::sign::{beijing_timestamp, form_decode, form_encode, notify_sign_content, sign_content};
 
