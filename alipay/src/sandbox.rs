@@ -73,6 +73,10 @@
 //! * Errors in these flows are HTML pages (HTTP 200, like Alipay's) showing the `sub_code`,
 //!   e.g. `isv.invalid-signature`.
 //!
+//! [`Sandbox::pay_in_cashier`] plays the buyer's browser through the whole page pay visit (the
+//! SDK's page form or a pay URL, then the cashier's pay form), and [`browse`] sends one request
+//! as a browser does (e.g. to follow the redirect to the `return_url`).
+//!
 //! The Alipay app's part of `alipay.trade.app.pay` is [`Sandbox::app_pay`], which takes the
 //! order string; identity certification can also be completed with
 //! [`Sandbox::complete_certification`].
@@ -177,6 +181,34 @@
 //!   not checked.
 //! * Files are limited only by the 4 MiB body limit (larger bodies are refused with HTTP 413).
 //! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay.
+//!
+//! # How the module is arranged
+//!
+//! The sandbox uses only the SDK's public API; where it must be an independent oracle (reading
+//! the wire format, escaping its pages) it has its own code.
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `handle.rs` | [`Sandbox`]: the handle and what a test does with it |
+//! | `builder.rs` | [`SandboxBuilder`] and `start` |
+//! | `records.rs` | the public record types ([`TradeSnapshot`], [`NotificationRecord`], …) |
+//! | `error.rs` | [`SandboxError`] |
+//! | `browser.rs` | [`browse`], [`Sandbox::pay_in_cashier`] |
+//! | `shared.rs` | the state shared with the connection and delivery tasks, the id counters |
+//! | `server.rs` | the accept loop (hyper-util graceful shutdown), the routes, bodies |
+//! | `gateway.rs` | `/gateway.do`: decode → check → run → reply, and the request records |
+//! | `decode.rs`, `multipart.rs` | query, form and multipart decoding |
+//! | `check.rs` | the checks in Alipay's order (and of an app pay order string) |
+//! | `reply.rs`, `wire.rs` | answers: envelopes and nodes written with serde_json, failures |
+//! | `fault.rs`, `spoil.rs` | [`Fault`] rules, and what a fault does to an answer |
+//! | `control.rs` | the `/sandbox/…` control endpoints |
+//! | `api.rs` | the methods implemented and the dispatch to the domain modules |
+//! | `trade.rs`, `trade/store.rs` | trade methods and bills; the trades in memory |
+//! | `open.rs`, `marketing.rs`, `member.rs`, `certs.rs` | the other domains (OAuth, uploads, QR codes; life account, passes; certification; certificate mode and AES) |
+//! | `pages.rs`, `html.rs` | the cashier and certify pages; HTML escaping and form reading |
+//! | `notify.rs` | notifications and their retries |
+//! | `state.rs` | the state file |
+//! | `clock.rs`, `random.rs` | Beijing time and dates; random ids |
 
 mod api;
 mod browser;
