@@ -228,95 +228,9 @@ async fn read_http_body(stream: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
     Some(buffer[header_end..header_end + length].to_vec())
 }
 
-/// A browser, as far as the examples need one: plain HTTP/1.1 requests over loopback and a
-/// little HTML reading.
-pub mod browser {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    /// An HTTP answer.
-    #[derive(Debug, Clone)]
-    pub struct Answer {
-        /// The status code.
-        pub status: u16,
-        /// The headers, names in lower case.
-        pub headers: Vec<(String, String)>,
-        /// The body.
-        pub body: Vec<u8>,
-    }
-
-    impl Answer {
-        /// The first header with this (lower-case) name.
-        pub fn header(&self, name: &str) -> Option<&str> {
-            self.headers
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        }
-
-        /// The body as text.
-        pub fn text(&self) -> String {
-            String::from_utf8_lossy(&self.body).into_owned()
-        }
-    }
-
-    /// Sends `method url` (an `http://` URL) with an optional body of type `content_type` and
-    /// reads the whole answer (`connection: close`).
-    pub async fn request(
-        method: &str,
-        url: &str,
-        content_type: Option<&str>,
-        body: &[u8],
-    ) -> Result<Answer, Box<dyn std::error::Error>> {
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or_else(|| format!("not an http:// URL: {url}"))?;
-        let (authority, target) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/"),
-        };
-        let mut stream = tokio::net::TcpStream::connect(authority).await?;
-        let mut head = format!(
-            "{method} {target} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\ncontent-length: {}\r\n",
-            body.len()
-        );
-        if let Some(content_type) = content_type {
-            head.push_str(&format!("content-type: {content_type}\r\n"));
-        }
-        head.push_str("\r\n");
-        stream.write_all(head.as_bytes()).await?;
-        stream.write_all(body).await?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await?;
-        let end = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .ok_or("the answer is not HTTP")?;
-        let head = String::from_utf8_lossy(&raw[..end]).into_owned();
-        let mut lines = head.split("\r\n");
-        let status = lines
-            .next()
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|s| s.parse().ok())
-            .ok_or("no HTTP status line")?;
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-            .collect();
-        let mut body = raw[end + 4..].to_vec();
-        if let Some(length) = headers
-            .iter()
-            .find(|(k, _)| k == "content-length")
-            .and_then(|(_, v)| v.parse::<usize>().ok())
-        {
-            body.truncate(length);
-        }
-        Ok(Answer {
-            status,
-            headers,
-            body,
-        })
-    }
-
+/// A little HTML reading, to show what the buyer's browser received (the browser itself is
+/// the sandbox's: `alipay::sandbox::browse` and `Sandbox::pay_in_cashier`).
+pub mod html {
     /// The value of attribute `name` in the first tag of `html` starting with `tag_start`
     /// (e.g. `<form`), HTML-unescaped.
     pub fn attribute(html: &str, tag_start: &str, name: &str) -> Option<String> {

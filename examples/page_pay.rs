@@ -6,9 +6,9 @@
 //!
 //! A tiny merchant site on 127.0.0.1 renders the page pay form for `GET /checkout` and checks
 //! Alipay's signed return parameters on `GET /return`. The example then plays the buyer's
-//! browser with plain HTTP: it loads the checkout page, submits the form to the (sandbox)
-//! gateway, pays on the cashier page, follows the redirect back to the merchant and prints what
-//! the merchant verified. The payment notification arrives at a notify endpoint too.
+//! browser with the sandbox's (`alipay::sandbox::browse`, `Sandbox::pay_in_cashier`): it loads
+//! the checkout page, submits the form to the (sandbox) gateway, pays on the cashier page,
+//! follows the redirect back to the merchant and prints what the merchant verified. The payment notification arrives at a notify endpoint too.
 //!
 //! With `ALIPAY_*` variables set (see the quickstart) it only prints the form: paying needs a
 //! real buyer.
@@ -18,8 +18,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use alipay::payment::common::TradeQuery;
 use alipay::payment::page::TradePagePay;
+use alipay::sandbox::browse;
 use alipay::{Amount, Client};
-use alipay_examples::{NotifyEndpoint, Target, browser};
+use alipay_examples::{NotifyEndpoint, Target, html};
+use http::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -52,11 +54,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("gateway   {} (embedded sandbox)", sandbox.gateway_url());
 
     // 1. The buyer opens the checkout page: an auto-submitting form.
-    let checkout = browser::request("GET", &format!("{site_url}/checkout"), None, b"").await?;
-    let html = checkout.text();
-    let action = browser::attribute(&html, "<form", "action").ok_or("no form on the page")?;
-    let biz_content = browser::attribute(
-        &html,
+    let checkout = browse(Method::GET, &format!("{site_url}/checkout"), None, b"").await?;
+    let page = checkout.text();
+    let action = html::attribute(&page, "<form", "action").ok_or("no form on the page")?;
+    let biz_content = html::attribute(
+        &page,
         "<input type=\"hidden\" name=\"biz_content\"",
         "value",
     )
@@ -67,41 +69,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("          biz_content = {biz_content}");
 
-    // 2. The browser submits it to the gateway: the cashier page.
-    let body = alipay::sign::form_encode([("biz_content", biz_content.as_str())]);
-    let cashier = browser::request(
-        "POST",
-        &action,
-        Some("application/x-www-form-urlencoded"),
-        body.as_bytes(),
-    )
-    .await?;
-    let cashier_html = cashier.text();
-    let pay_action = browser::attribute(&cashier_html, "<form", "action")
-        .ok_or("no pay form on the cashier page")?;
-    println!(
-        "cashier   HTTP {}, pay form to {pay_action}",
-        cashier.status
-    );
-
-    // 3. The buyer pays: a redirect back to the merchant's return URL.
-    let origin = sandbox
-        .gateway_url()
-        .trim_end_matches("/gateway.do")
-        .to_owned();
-    let paid = browser::request("POST", &format!("{origin}{pay_action}"), None, b"").await?;
-    let location = paid
+    // 2. The browser submits it to the gateway (the cashier page) and the buyer pays: a
+    //    redirect back to the merchant's return URL.
+    let visit = sandbox.pay_in_cashier(&page).await?;
+    println!("cashier   HTTP {}", visit.cashier.status);
+    let location = visit
+        .paid
         .header("location")
-        .ok_or_else(|| format!("expected a redirect, got HTTP {}", paid.status))?
+        .ok_or_else(|| format!("expected a redirect, got HTTP {}", visit.paid.status))?
         .to_owned();
     println!(
         "pay       HTTP {} to {}",
-        paid.status,
+        visit.paid.status,
         location.split('?').next().unwrap_or_default()
     );
 
-    // 4. The browser follows it; the merchant verifies the return parameters.
-    let returned = browser::request("GET", &location, None, b"").await?;
+    // 3. The browser follows it; the merchant verifies the return parameters.
+    let returned = browse(Method::GET, &location, None, b"").await?;
     println!(
         "return    HTTP {}: {}",
         returned.status,
@@ -111,7 +95,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("the merchant refused the return parameters".into());
     }
 
-    // 5. The notification, verified by the notify endpoint, then the trade itself.
+    // 4. The notification, verified by the notify endpoint, then the trade itself.
     let notification = endpoint.next().await.ok_or("notify endpoint stopped")??;
     println!(
         "notify    verified: trade_status={}",

@@ -402,9 +402,9 @@ impl PublicKey {
         &self.inner.spki
     }
 
-    /// The PKCS#1 `RSAPublicKey` DER (the content of the SPKI's bit string).
-    #[cfg(feature = "sandbox")]
-    pub(crate) fn pkcs1_der(&self) -> Vec<u8> {
+    /// The PKCS#1 `RSAPublicKey` DER (the content of the SPKI's bit string), e.g. for a
+    /// certificate library that takes the bare RSA key.
+    pub fn pkcs1_der(&self) -> Vec<u8> {
         der::pkcs1_public_der(der::RsaPublicParts {
             n: &self.inner.n,
             e: &self.inner.e,

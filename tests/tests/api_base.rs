@@ -7,7 +7,9 @@ use alipay::base::qrcode::QrcodeCreate;
 use alipay::base::video::VideoUpload;
 use alipay::request::FilePart;
 use alipay::sandbox::ReceivedRequest;
-use alipay_tests::{http, sandbox_client, sub_code};
+use alipay::sandbox::browse;
+use alipay_tests::{sandbox_client, sub_code};
+use http::Method;
 
 const SAMPLE_PNG: &[u8] = include_bytes!("../fixtures/vectors/sample.png");
 
@@ -104,7 +106,9 @@ async fn qrcode_create() {
         "{}",
         qr.qr_code_url
     );
-    let image = http("GET", &qr.qr_code_url, None, b"").await;
+    let image = browse(Method::GET, &qr.qr_code_url, None, b"")
+        .await
+        .expect("fetched");
     assert_eq!(image.status, 200);
     assert!(image.body.starts_with(b"\x89PNG"));
 }
@@ -156,7 +160,9 @@ async fn image_upload_from_a_path() {
     assert_eq!(stored[0].image_id, image.image_id);
     assert_eq!(stored[0].image_url, image.image_url);
     assert_eq!(stored[0].image_type, "png");
-    let served = http("GET", &image.image_url, None, b"").await;
+    let served = browse(Method::GET, &image.image_url, None, b"")
+        .await
+        .expect("fetched");
     assert_eq!(served.status, 200);
     assert_eq!(served.body, SAMPLE_PNG);
 }

@@ -4,7 +4,9 @@
 use alipay::member::identification::{
     Certify, CertifyInitialize, CertifyQuery, IdentityParam, MerchantConfig,
 };
-use alipay_tests::{attribute, check_app_signature, html_unescape, http, sandbox_client, sub_code};
+use alipay::sandbox::browse;
+use alipay_tests::{attribute, check_app_signature, html_unescape, sandbox_client, sub_code};
+use http::Method;
 use serde_json::json;
 
 fn init(outer_order_no: &str) -> CertifyInitialize {
@@ -70,7 +72,7 @@ async fn initialize_certify_in_the_browser_then_query() {
     check_app_signature(&app.public_key, &params);
 
     // The browser opens it: the certify page, whose form passes the certification.
-    let page = http("GET", &url, None, b"").await;
+    let page = browse(Method::GET, &url, None, b"").await.expect("fetched");
     assert_eq!(page.status, 200);
     let html = page.text();
     assert!(html.contains("张三"), "{html}");
@@ -80,7 +82,9 @@ async fn initialize_certify_in_the_browser_then_query() {
         format!("/sandbox/certify/{}?passed=T", started.certify_id)
     );
     let base = gateway.trim_end_matches("/gateway.do");
-    let done = http("POST", &format!("{base}{action}"), None, b"").await;
+    let done = browse(Method::POST, &format!("{base}{action}"), None, b"")
+        .await
+        .expect("fetched");
     assert_eq!(done.status, 302);
     assert_eq!(
         done.header("location"),
@@ -112,7 +116,7 @@ async fn initialize_certify_in_the_browser_then_query() {
     assert!(outcome.material_info.is_some());
 
     // Once done, the certify URL shows an error page.
-    let again = http("GET", &url, None, b"").await;
+    let again = browse(Method::GET, &url, None, b"").await.expect("fetched");
     assert!(again.text().contains("CERTIFY_ID_EXPIRED"));
 }
 

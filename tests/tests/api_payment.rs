@@ -7,13 +7,13 @@ use alipay::payment::face_to_face::{TradePay, TradePrecreate};
 use alipay::payment::huabei::{FeeBearer, HuabeiConfig, HuabeiCreate, Instalments};
 use alipay::payment::page::TradePagePay;
 use alipay::payment::wap::TradeWapPay;
-use alipay::sandbox::{ReceivedRequest, Sandbox};
-use alipay::sign::{form_decode, form_encode};
+use alipay::sandbox::{CashierVisit, ReceivedRequest, Sandbox};
+use alipay::sign::form_decode;
 use alipay::util::generic::Generic;
 use alipay::{Amount, Client};
 use alipay_tests::{
-    NotifySink, attribute, check_app_signature, html_unescape, http, sandbox_client,
-    sandbox_client_for, sub_code,
+    NotifySink, attribute, check_app_signature, html_unescape, sandbox_client, sandbox_client_for,
+    sub_code,
 };
 use serde_json::{Value, json};
 
@@ -43,22 +43,20 @@ async fn trade_status(client: &Client, out_trade_no: &str) -> TradeStatus {
         .trade_status
 }
 
-/// `http://127.0.0.1:PORT` of the sandbox.
-fn base_url(sandbox: &Sandbox) -> String {
-    sandbox
-        .gateway_url()
-        .trim_end_matches("/gateway.do")
-        .to_owned()
-}
-
-/// The buyer pays on a cashier page: POSTs its form. Returns the answer to the payment.
-async fn pay_on_cashier(sandbox: &Sandbox, cashier_html: &str) -> alipay_tests::HttpAnswer {
-    let action = html_unescape(attribute(cashier_html, "<form", "action").expect("a pay form"));
+/// The buyer opens `entry` (a URL, or the SDK's page form) in the browser and pays on the
+/// cashier, whose pay form posts to the sandbox's cashier.
+async fn pay_in_cashier(sandbox: &Sandbox, entry: &str) -> CashierVisit {
+    let visit = sandbox
+        .pay_in_cashier(entry)
+        .await
+        .expect("paid in the cashier");
+    let cashier = visit.cashier.text();
+    let action = html_unescape(attribute(&cashier, "<form", "action").expect("a pay form"));
     assert!(
         action.starts_with("/sandbox/cashier/") && action.ends_with("/pay"),
         "{action}"
     );
-    http("POST", &format!("{}{action}", base_url(sandbox)), None, b"").await
+    visit
 }
 
 #[tokio::test]
@@ -185,9 +183,8 @@ async fn face_to_face_precreate_then_the_buyer_scans() {
     );
 
     // The buyer "scans" the code: the cashier page, then pays.
-    let cashier = http("GET", &qr.qr_code, None, b"").await;
+    let CashierVisit { cashier, paid, .. } = pay_in_cashier(&sandbox, &qr.qr_code).await;
     assert_eq!(cashier.status, 200);
-    let paid = pay_on_cashier(&sandbox, &cashier.text()).await;
     assert_eq!(paid.status, 200, "no return URL: a paid page");
     assert!(paid.text().contains("TRADE_SUCCESS"));
     assert_eq!(
@@ -244,15 +241,8 @@ async fn page_pay_form_escaped_signed_and_paid_in_the_browser() {
     params.push(("biz_content".to_owned(), biz_text.clone()));
     check_app_signature(&app.public_key, &params);
 
-    // The browser submits the form: the cashier page.
-    let body = form_encode([("biz_content", biz_text.as_str())]);
-    let cashier = http(
-        "POST",
-        &action,
-        Some("application/x-www-form-urlencoded"),
-        body.as_bytes(),
-    )
-    .await;
+    // The browser submits the form (the cashier page), and the buyer pays.
+    let CashierVisit { cashier, paid, .. } = pay_in_cashier(&sandbox, &form).await;
     assert_eq!(cashier.status, 200);
     let received = last(&sandbox);
     assert_eq!(received.method.as_deref(), Some("alipay.trade.page.pay"));
@@ -269,8 +259,7 @@ async fn page_pay_form_escaped_signed_and_paid_in_the_browser() {
         "the cashier escapes the subject: {html}"
     );
 
-    // Pay: 302 to the return URL with signed return parameters.
-    let paid = pay_on_cashier(&sandbox, &html).await;
+    // Paid: 302 to the return URL with signed return parameters.
     assert_eq!(paid.status, 302);
     let location = paid.header("location").expect("a redirect");
     let returned = location
@@ -330,7 +319,7 @@ async fn wap_pay_url_followed_and_paid() {
     );
     check_app_signature(&app.public_key, &params);
 
-    let cashier = http("GET", &url, None, b"").await;
+    let CashierVisit { cashier, paid, .. } = pay_in_cashier(&sandbox, &url).await;
     assert_eq!(cashier.status, 200);
     let html = cashier.text();
     assert_eq!(
@@ -338,8 +327,6 @@ async fn wap_pay_url_followed_and_paid() {
         Some("https://m.example/cart")
     );
     assert_eq!(last(&sandbox).http_method, "GET");
-
-    let paid = pay_on_cashier(&sandbox, &html).await;
     assert_eq!(paid.status, 302);
     let returned = paid
         .header("location")

@@ -109,7 +109,7 @@ pub(crate) struct Call<'a> {
 impl<'a> Call<'a> {
     /// A non-empty top-level parameter.
     pub(crate) fn text(&self, key: &str) -> Option<&'a str> {
-        super::server::param(self.params, key)
+        super::decode::param(self.params, key)
     }
 
     /// A required top-level parameter.

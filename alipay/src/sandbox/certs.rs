@@ -29,8 +29,9 @@ use rcgen::{
 };
 
 use super::api::Call;
-use super::wire::{self, Failure, Node};
+use super::wire::{Failure, Node};
 use super::{SandboxError, Shared, lock};
+use super::{clock, random};
 use crate::cert::{self, Certificate};
 use crate::crypto::{AesKey, PrivateKey, PublicKey};
 use crate::encrypt;
@@ -131,7 +132,7 @@ fn certificate_error(error: impl std::fmt::Display) -> SandboxError {
 
 /// `notBefore` and `notAfter` around now.
 fn validity(params: &mut CertificateParams) {
-    let now = u64::try_from(wire::unix_now()).unwrap_or(0);
+    let now = u64::try_from(clock::unix_now()).unwrap_or(0);
     // Far from the ends of what the date type holds, whatever the clock says.
     let now = Duration::from_secs(now.clamp(VALIDITY_BEFORE.as_secs(), 4_000_000_000));
     let epoch = date_time_ymd(1970, 1, 1);
@@ -142,8 +143,8 @@ fn validity(params: &mut CertificateParams) {
 /// A random positive serial of 16 bytes.
 fn serial() -> SerialNumber {
     let mut bytes = Vec::with_capacity(16);
-    bytes.extend_from_slice(&wire::random_u64().to_be_bytes());
-    bytes.extend_from_slice(&wire::random_u64().to_be_bytes());
+    bytes.extend_from_slice(&random::random_u64().to_be_bytes());
+    bytes.extend_from_slice(&random::random_u64().to_be_bytes());
     if let Some(first) = bytes.first_mut() {
         *first = (*first & 0x7f) | 0x01;
     }
@@ -437,7 +438,7 @@ pub(crate) fn root_bundle(shared: &Shared) -> Result<(String, String), SandboxEr
 /// The certificate checks of a request (after the app and the method are known): a
 /// certificate app must send its `app_cert_sn` and the bundle's `alipay_root_cert_sn`.
 pub(crate) fn check_request(shared: &Shared, params: &[(String, String)]) -> Result<(), Failure> {
-    let get = |key: &str| super::server::param(params, key);
+    let get = |key: &str| super::decode::param(params, key);
     let Some(expected) = get("app_id").and_then(|id| shared.certs.app_cert_sn(id)) else {
         return Ok(());
     };
@@ -478,7 +479,7 @@ pub(crate) fn check_request(shared: &Shared, params: &[(String, String)]) -> Res
 /// cannot be decrypted (the gateway refuses that after the signature check, see
 /// [`check_encryption`]).
 pub(crate) fn plain_biz_content(shared: &Shared, params: &[(String, String)]) -> Option<String> {
-    let get = |key: &str| super::server::param(params, key);
+    let get = |key: &str| super::decode::param(params, key);
     let biz = get("biz_content")?;
     if get("encrypt_type").is_none() {
         return Some(biz.to_owned());
@@ -494,7 +495,7 @@ pub(crate) fn check_encryption(
     shared: &Shared,
     params: &[(String, String)],
 ) -> Result<bool, Failure> {
-    let get = |key: &str| super::server::param(params, key);
+    let get = |key: &str| super::decode::param(params, key);
     match get("encrypt_type") {
         None => return Ok(false),
         Some(encrypt::ENCRYPT_TYPE_AES) => {}
@@ -528,13 +529,12 @@ pub(crate) fn answer_node(shared: &Shared, params: &[(String, String)], node: St
     if check_encryption(shared, params) != Ok(true) {
         return node;
     }
-    let Some(key) = super::server::param(params, "app_id").and_then(|id| shared.certs.aes_key(id))
+    let Some(key) = super::decode::param(params, "app_id").and_then(|id| shared.certs.aes_key(id))
     else {
         return node;
     };
-    let mut quoted = String::with_capacity(node.len() * 4 / 3 + 24);
-    wire::push_json_str(&mut quoted, &encrypt::encrypt_biz_content(&key, &node));
-    quoted
+    let ciphertext = encrypt::encrypt_biz_content(&key, &node);
+    serde_json::Value::String(ciphertext).to_string()
 }
 
 /// `alipay.open.app.alipaycert.download`: any Alipay certificate the sandbox issued, by SN, as

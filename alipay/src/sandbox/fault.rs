@@ -5,8 +5,6 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::wire::push_json_str;
-
 /// The default added latency of [`Fault::Latency`] when the text form gives none (`latency`).
 const DEFAULT_LATENCY: Duration = Duration::from_secs(3);
 /// The default status of [`Fault::HttpStatus`] (`5xx`).
@@ -224,21 +222,12 @@ impl FaultRule {
     }
 
     /// The rule as a JSON object: `{"fault":"reset","method":null,"times":1}`.
-    pub(crate) fn to_json(&self) -> String {
-        let mut out = String::from("{\"fault\":");
-        push_json_str(&mut out, &self.fault.to_string());
-        out.push_str(",\"method\":");
-        match &self.scope {
-            Scope::All => out.push_str("null"),
-            Scope::Method(m) => push_json_str(&mut out, m),
-        }
-        out.push_str(",\"times\":");
-        match self.times {
-            Some(n) => out.push_str(&n.to_string()),
-            None => out.push_str("null"),
-        }
-        out.push('}');
-        out
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        let method = match &self.scope {
+            Scope::All => None,
+            Scope::Method(m) => Some(m.as_str()),
+        };
+        serde_json::json!({ "fault": self.fault.to_string(), "method": method, "times": self.times })
     }
 }
 
@@ -385,7 +374,10 @@ mod tests {
         assert_eq!(rule.times, None);
         assert!(FaultRule::parse_cli("reset:").is_err());
         assert_eq!(
-            FaultRule::parse_cli("gbk").expect("rule").to_json(),
+            FaultRule::parse_cli("gbk")
+                .expect("rule")
+                .to_json()
+                .to_string(),
             r#"{"fault":"gbk","method":null,"times":null}"#
         );
     }

@@ -10,10 +10,11 @@ use http_body_util::Full;
 use serde_json::{Map, Value};
 
 use super::api::{Biz, Call};
-use super::pages::html_escape;
+use super::html::escape as html_escape;
 use super::server::{HTML_CONTENT_TYPE, TEXT_CONTENT_TYPE, respond};
-use super::wire::{self, Failure, Node};
+use super::wire::{Failure, Node};
 use super::{SentMessage, Shared, lock};
+use super::{clock, random};
 
 /// The industry `alipay.open.public.setting.category.query` answers before any is set.
 const DEFAULT_PRIMARY_CATEGORY: &str = "IT科技";
@@ -134,7 +135,7 @@ pub(crate) fn content_create(call: &mut Call<'_>) -> Result<Node, Failure> {
         login_ids: owned(biz.text("login_ids")?),
     };
     check_content_options(biz)?;
-    let content_id = format!("{}{}", wire::today_digits(), wire::uuid_like());
+    let content_id = format!("{}{}", clock::today_digits(), random::uuid_like());
     lock(&call.shared.marketing)
         .contents
         .insert(content_id.clone(), content);
@@ -252,7 +253,7 @@ pub(crate) fn total_send(call: &mut Call<'_>) -> Result<Node, Failure> {
         }
         _ => return Err(invalid("消息类型msg_type只能是text或image-text")),
     }
-    let message_id = format!("{}{}", wire::today_digits(), wire::uuid_like());
+    let message_id = format!("{}{}", clock::today_digits(), random::uuid_like());
     record_message(
         call,
         "alipay.open.public.message.total.send",
@@ -411,7 +412,7 @@ pub(crate) fn pass_template_add(call: &mut Call<'_>) -> Result<Node, Failure> {
     let (tpl_id, content) = match existing {
         Some(found) => found,
         None => {
-            let tpl_id = format!("{}{}", wire::today_digits(), wire::random_digits(20));
+            let tpl_id = format!("{}{}", clock::today_digits(), random::random_digits(20));
             state.templates.insert(
                 tpl_id.clone(),
                 PassTemplate {
@@ -472,7 +473,7 @@ pub(crate) fn pass_instance_add(call: &mut Call<'_>) -> Result<Node, Failure> {
     }
     let serial_number = match params.get("serialNumber") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        _ => wire::random_digits(20),
+        _ => random::random_digits(20),
     };
     let key = (call.app_id.to_owned(), serial_number.clone());
     if state.passes.contains_key(&key) {
@@ -484,7 +485,7 @@ pub(crate) fn pass_instance_add(call: &mut Call<'_>) -> Result<Node, Failure> {
     let pass = PassInstance {
         app_id: call.app_id.to_owned(),
         tpl_id: tpl_id.into_owned(),
-        pass_id: format!("{}{}", wire::today_digits(), wire::random_digits(16)),
+        pass_id: format!("{}{}", clock::today_digits(), random::random_digits(16)),
         serial_number,
         tpl_params: tpl_params.into_owned(),
         status: "ACTIVE".to_owned(),

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::api::Call;
-use super::wire::{self, Failure, Node};
+use super::random;
+use super::wire::{Failure, Node};
 use super::{CertificationSnapshot, SandboxError, lock};
 
 /// The scenes `biz_code` may name.
@@ -104,7 +105,7 @@ pub(crate) fn initialize(call: &mut Call<'_>) -> Result<Node, Failure> {
     let cert_no = field("cert_no")?;
     let merchant = biz.required_object("merchant_config")?;
     let return_url = merchant.text("return_url")?;
-    let certify_id = wire::random_hex(32);
+    let certify_id = random::random_hex(32);
     let snapshot = CertificationSnapshot {
         app_id: call.app_id.to_owned(),
         certify_id: certify_id.clone(),

@@ -4,7 +4,6 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -16,7 +15,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::wire::{self, yuan};
+use super::clock;
+use super::wire::yuan;
 use super::{NotificationKind, NotificationRecord, Shared, TradeSnapshot, lock};
 use crate::crypto::Signer as _;
 use crate::sign::{form_encode, notify_sign_content};
@@ -30,9 +30,6 @@ const MAX_ANSWER: usize = 64 * 1024;
 pub(crate) const RETRY_DELAYS: [u64; 7] = [240, 600, 600, 3600, 7200, 21_600, 54_000];
 /// The longest wait between two attempts, whatever the scale.
 const MAX_DELAY: Duration = Duration::from_secs(365 * 86_400);
-
-/// Notification ids are unique in the process.
-static NOTIFY_SEQ: AtomicU64 = AtomicU64::new(1);
 
 /// What happened to a trade.
 #[derive(Debug, Clone)]
@@ -149,10 +146,9 @@ pub(crate) fn retry_delay(attempt: u32, scale: f64) -> Option<Duration> {
 }
 
 /// A new `notify_id`: the date, `00222`, the time and a sequence number (34 characters).
-fn new_notify_id() -> String {
-    let now = wire::now_text();
-    let seq = NOTIFY_SEQ.fetch_add(1, Ordering::Relaxed);
-    let digits = wire::compact_digits(&now);
+fn new_notify_id(seq: u64) -> String {
+    let now = clock::now_text();
+    let digits = clock::compact_digits(&now);
     format!(
         "{}00222{}{:015}",
         digits.get(..8).unwrap_or("19700101"),
@@ -186,9 +182,8 @@ fn params(
         params.push(("buyer_id", buyer_id));
     }
     if paid {
-        let mut fund_bill_list = String::from("[{\"amount\":");
-        wire::push_json_str(&mut fund_bill_list, &total);
-        fund_bill_list.push_str(",\"fundChannel\":\"ALIPAYACCOUNT\"}]");
+        let fund_bill_list =
+            serde_json::json!([{ "amount": total, "fundChannel": "ALIPAYACCOUNT" }]).to_string();
         params.push(("invoice_amount", total.clone()));
         params.push(("fund_bill_list", fund_bill_list));
     }
@@ -266,7 +261,7 @@ async fn deliver(
     mut stop: watch::Receiver<bool>,
     _alive: mpsc::Sender<Infallible>,
 ) {
-    let notify_id = new_notify_id();
+    let notify_id = new_notify_id(shared.ids.notification());
     let seller_id = shared
         .app(&notice.trade.app_id)
         .map(|app| app.seller_id.clone())
@@ -277,7 +272,7 @@ async fn deliver(
         if *stop.borrow_and_update() {
             break;
         }
-        let sent_at = wire::now_text();
+        let sent_at = clock::now_text();
         let mut params = params(&notice, &seller_id, &notify_id, &sent_at);
         let content = notify_sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
         // A certificate app's notifications are signed with the current Alipay certificate.

@@ -9,8 +9,9 @@ use http_body_util::Full;
 
 use super::api::Call;
 use super::server::{TEXT_CONTENT_TYPE, respond};
-use super::wire::{self, Failure, Node};
+use super::wire::{Failure, Node};
 use super::{Shared, StoredImage, lock};
+use super::{clock, random};
 
 /// Seconds an access token lives (15 days), as Alipay answers.
 const ACCESS_TOKEN_SECONDS: u64 = 1_296_000;
@@ -59,7 +60,7 @@ pub(crate) struct State {
 impl State {
     /// A one-time authorization code of `user_id` for `app_id`.
     pub(crate) fn issue_auth_code(&mut self, app_id: &str, user_id: &str) -> String {
-        let code = wire::random_hex(32);
+        let code = random::random_hex(32);
         self.auth_codes.insert(
             code.clone(),
             Grant {
@@ -77,8 +78,8 @@ impl State {
 
     /// New tokens for a grant; returns (access token, refresh token).
     fn issue_tokens(&mut self, grant: &Grant) -> (String, String) {
-        let access = format!("authusrB{}", wire::random_hex(32));
-        let refresh = format!("authusrB{}", wire::random_hex(32));
+        let access = format!("authusrB{}", random::random_hex(32));
+        let refresh = format!("authusrB{}", random::random_hex(32));
         self.access_tokens.insert(access.clone(), grant.clone());
         self.refresh_tokens.insert(refresh.clone(), grant.clone());
         (access, refresh)
@@ -134,7 +135,7 @@ pub(crate) fn oauth_token(call: &mut Call<'_>) -> Result<Node, Failure> {
         .num("expires_in", ACCESS_TOKEN_SECONDS)
         .str("refresh_token", &refresh)
         .num("re_expires_in", REFRESH_TOKEN_SECONDS)
-        .str("auth_start", &wire::now_text());
+        .str("auth_start", &clock::now_text());
     Ok(node)
 }
 
@@ -143,7 +144,7 @@ pub(crate) fn qrcode_create(call: &mut Call<'_>) -> Result<Node, Failure> {
     let url_param = call.biz.required("url_param")?;
     let query_param = call.biz.required("query_param")?;
     let describe = call.biz.required("describe")?;
-    let id = format!("{}{}", wire::today_digits(), wire::random_hex(24));
+    let id = format!("{}{}", clock::today_digits(), random::random_hex(24));
     lock(&call.shared.open).qrcodes.insert(
         id.clone(),
         QrCode {
@@ -221,7 +222,7 @@ pub(crate) fn image_upload(call: &mut Call<'_>) -> Result<Node, Failure> {
         }
         Some(true) => {}
     }
-    let image_id = wire::random_alnum(32);
+    let image_id = random::random_alnum(32);
     let image_url = format!("{}/images/{image_id}", call.shared.base_url());
     lock(&call.shared.open).images.push(StoredImage {
         app_id: call.app_id.to_owned(),
@@ -262,7 +263,7 @@ pub(crate) fn risk_detect(call: &mut Call<'_>) -> Result<Node, Failure> {
         .str_list("keywords", &keywords)
         .str(
             "unique_id",
-            &format!("{}{}", wire::today_digits(), wire::random_digits(22)),
+            &format!("{}{}", clock::today_digits(), random::random_digits(22)),
         );
     Ok(node)
 }

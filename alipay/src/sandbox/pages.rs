@@ -14,10 +14,12 @@ use http::{HeaderValue, Method as HttpMethod, Response, StatusCode};
 use http_body_util::Full;
 
 use super::api::{Biz, Method};
+use super::html::escape as html_escape;
 use super::server::{HTML_CONTENT_TYPE, respond};
 use super::trade::{self, NewTrade};
-use super::wire::{self, Failure, yuan};
+use super::wire::{Failure, yuan};
 use super::{SandboxError, Shared, TradeSnapshot, lock};
+use super::{clock, random};
 use crate::crypto::Signer as _;
 use crate::sign::{form_decode, form_encode, notify_sign_content};
 
@@ -60,7 +62,7 @@ pub(crate) fn open_cashier(
     kind: Kind,
     quit_url: Option<&str>,
 ) -> String {
-    let token = wire::random_alnum(32);
+    let token = random::random_alnum(32);
     lock(&shared.cashiers).insert(
         token.clone(),
         Cashier {
@@ -81,8 +83,6 @@ pub(crate) fn open_cashier(
 pub(crate) fn cashier_url(shared: &Shared, token: &str) -> String {
     format!("{}/sandbox/cashier/{token}", shared.base_url())
 }
-
-pub(crate) use crate::client::html_escape;
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -192,7 +192,7 @@ fn pay_page(
     biz: &Biz<'_>,
     kind: Kind,
 ) -> Result<String, Failure> {
-    let get = |key: &str| super::server::param(params, key);
+    let get = |key: &str| super::decode::param(params, key);
     let product = match kind {
         Kind::Wap => "QUICK_WAP_WAY",
         Kind::Page | Kind::QrCode => "FAST_INSTANT_TRADE_PAY",
@@ -311,7 +311,7 @@ pub(crate) fn return_params(
         ("app_id", trade.app_id.clone()),
         ("sign_type", "RSA2".to_owned()),
         ("seller_id", seller_id),
-        ("timestamp", wire::now_text()),
+        ("timestamp", clock::now_text()),
     ];
     let content = notify_sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
     let sign = shared
@@ -423,7 +423,7 @@ pub(crate) fn certify_route(
         );
     }
     let passed = match form_decode(query.as_bytes()) {
-        Ok(params) => match super::server::param(&params, "passed") {
+        Ok(params) => match super::decode::param(&params, "passed") {
             Some("T") => Some(true),
             Some("F") => Some(false),
             _ => None,

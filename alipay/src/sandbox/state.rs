@@ -10,17 +10,13 @@ use std::fs::{self, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::trade::Trade;
-use super::{App, Shared, lock};
+use super::{App, Shared, lock, random};
 use crate::crypto::{PrivateKey, PublicKey};
 
 /// The version of the file's layout.
 const FORMAT: u32 = 1;
-
-/// Temporary file names are unique in the process.
-static TEMP_SEQ: AtomicU64 = AtomicU64::new(1);
 
 #[derive(serde::Serialize)]
 struct DocOut<'a> {
@@ -83,7 +79,6 @@ pub(crate) fn load(path: &Path) -> Result<Option<Loaded>, String> {
     for app in doc.apps {
         let public_key = PublicKey::parse(&app.public_key)
             .map_err(|e| format!("`{}`: the key of app {}: {e}", path.display(), app.app_id))?;
-        super::note_seller_id(&app.seller_id);
         apps.push((
             app.app_id,
             App {
@@ -173,7 +168,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let temp = dir.join(format!(
         ".{name}.tmp-{}-{}",
         std::process::id(),
-        TEMP_SEQ.fetch_add(1, Ordering::Relaxed)
+        random::random_hex(16)
     ));
     let written = (|| {
         let mut options = OpenOptions::new();

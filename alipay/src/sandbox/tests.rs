@@ -15,11 +15,27 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use super::*;
-use crate::crypto::{Signer, Verifier};
+use crate::crypto::{PrivateKey, Signer, Verifier};
 use crate::request::response_key_of;
 use crate::sign::{beijing_timestamp, form_decode, form_encode, notify_sign_content, sign_content};
 
 mod api;
+mod browser;
+
+/// The `(name, value)` pairs of the query of a URL.
+fn query_pairs(url: &str) -> Vec<(String, String)> {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    form_decode(query.as_bytes()).unwrap()
+}
+
+/// The value of `key` in `pairs` (which must have it).
+fn pair<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no {key} in {pairs:?}"))
+}
 
 /// What the test client got back.
 #[derive(Debug)]

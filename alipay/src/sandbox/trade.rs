@@ -1,573 +1,25 @@
-//! The sandbox's trades: the in-memory store and the gateway methods that act on it (common
-//! payment, Huabei, face to face), plus the trades opened by page, WAP and app pay.
+//! The trade methods of the gateway (common payment, Huabei, face to face, bills) and the
+//! bill download endpoint; the trades themselves are in [`store`].
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use http::{Method as HttpMethod, Response, StatusCode};
+use http_body_util::Full;
 
 use super::api::{Biz, Call};
+use super::clock;
 use super::notify::{Event, Notice};
-use super::wire::{self, Failure, Node, yuan};
-use super::{RefundSnapshot, SandboxError, Shared, TradeSnapshot, lock};
-use crate::Amount;
+use super::server::{TEXT_CONTENT_TYPE, respond};
+use super::shared::{Shared, lock};
+use super::wire::{Failure, Node, yuan};
 
-/// The buyer who pays every sandbox trade unless the trade names one (`buyer_id`).
-pub(crate) const SANDBOX_BUYER_ID: &str = "2088102177846880";
-/// The sandbox buyer's login, masked as Alipay shows it to merchants.
-pub(crate) const SANDBOX_BUYER_LOGON_ID: &str = "tes***@sandbox.com";
+mod store;
 
-/// Trade numbers are unique in the process, across sandboxes.
-static TRADE_SEQ: AtomicU64 = AtomicU64::new(1);
-
-/// A trade's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(crate) enum Status {
-    WaitBuyerPay,
-    Success,
-    Closed,
-    // Not reached yet: no sandbox operation finishes a trade.
-    #[allow(dead_code)]
-    Finished,
-}
-
-impl Status {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::WaitBuyerPay => "WAIT_BUYER_PAY",
-            Self::Success => "TRADE_SUCCESS",
-            Self::Closed => "TRADE_CLOSED",
-            Self::Finished => "TRADE_FINISHED",
-        }
-    }
-}
-
-/// What `alipay.trade.cancel` did to a trade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum CancelAction {
-    /// The unpaid trade was closed.
-    Close,
-    /// The paid trade was refunded in full.
-    Refund,
-}
-
-impl CancelAction {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Close => "close",
-            Self::Refund => "refund",
-        }
-    }
-}
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct Refund {
-    out_request_no: String,
-    cents: u64,
-    gmt_refund_pay: String,
-}
-
-/// A trade, as held in memory and saved in the state file.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Trade {
-    app_id: String,
-    out_trade_no: String,
-    trade_no: String,
-    status: Status,
-    total: Amount,
-    subject: String,
-    notify_url: Option<String>,
-    buyer_id: Option<String>,
-    gmt_create: String,
-    gmt_payment: Option<String>,
-    refunds: Vec<Refund>,
-    refunded_cents: u64,
-    /// What `alipay.trade.cancel` did, so a repeated cancel answers the same.
-    cancel_action: Option<CancelAction>,
-    cancel_refund_gmt: Option<String>,
-    product_code: Option<String>,
-    return_url: Option<String>,
-    huabei: Option<Huabei>,
-}
-
-/// Huabei instalments of a trade (`extend_params`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Huabei {
-    num: String,
-    seller_percent: Option<String>,
-}
-
-impl Trade {
-    fn paid(&self) -> bool {
-        self.gmt_payment.is_some()
-    }
-
-    fn buyer_user_id(&self) -> Option<&str> {
-        match &self.buyer_id {
-            Some(id) => Some(id),
-            None if self.paid() => Some(SANDBOX_BUYER_ID),
-            None => None,
-        }
-    }
-
-    fn buyer_logon_id(&self) -> Option<&str> {
-        self.paid().then_some(SANDBOX_BUYER_LOGON_ID)
-    }
-
-    /// The buyer pays: `WAIT_BUYER_PAY` → `TRADE_SUCCESS`.
-    fn mark_paid(&mut self) -> Result<(), SandboxError> {
-        if self.status != Status::WaitBuyerPay {
-            return Err(SandboxError::WrongState {
-                out_trade_no: self.out_trade_no.clone(),
-                status: self.status.as_str().to_owned(),
-                expected: Status::WaitBuyerPay.as_str(),
-            });
-        }
-        self.status = Status::Success;
-        self.gmt_payment = Some(wire::now_text());
-        Ok(())
-    }
-
-    fn snapshot(&self) -> TradeSnapshot {
-        TradeSnapshot {
-            app_id: self.app_id.clone(),
-            out_trade_no: self.out_trade_no.clone(),
-            trade_no: self.trade_no.clone(),
-            status: self.status.as_str().to_owned(),
-            total_amount: self.total.clone(),
-            refunded_cents: self.refunded_cents,
-            notify_url: self.notify_url.clone(),
-            subject: self.subject.clone(),
-            buyer_id: self.buyer_user_id().map(str::to_owned),
-            buyer_logon_id: self.buyer_logon_id().map(str::to_owned),
-            gmt_create: self.gmt_create.clone(),
-            gmt_payment: self.gmt_payment.clone(),
-            product_code: self.product_code.clone(),
-            return_url: self.return_url.clone(),
-            hb_fq_num: self.huabei.as_ref().map(|h| h.num.clone()),
-            hb_fq_seller_percent: self.huabei.as_ref().and_then(|h| h.seller_percent.clone()),
-            refunds: self
-                .refunds
-                .iter()
-                .filter_map(|r| {
-                    Some(RefundSnapshot {
-                        out_request_no: r.out_request_no.clone(),
-                        refund_amount: Amount::from_cents(r.cents).ok()?,
-                        gmt_refund_pay: r.gmt_refund_pay.clone(),
-                    })
-                })
-                .collect(),
-        }
-    }
-}
-
-/// One app's trades, by `out_trade_no`, with `trade_no` indexed.
-#[derive(Debug, Default)]
-struct AppTrades {
-    by_out: HashMap<String, Trade>,
-    by_no: HashMap<String, String>,
-}
-
-/// Every trade of the sandbox.
-#[derive(Debug, Default)]
-pub(crate) struct Store {
-    apps: HashMap<String, AppTrades>,
-}
-
-/// A bill whose download URL was handed out.
-#[derive(Debug, Clone)]
-pub(crate) struct BillRequest {
-    pub(crate) app_id: String,
-    pub(crate) bill_type: String,
-    pub(crate) bill_date: String,
-}
-
-impl Store {
-    /// A store holding `trades` (as read from a state file).
-    pub(crate) fn from_trades(trades: Vec<Trade>) -> Self {
-        let mut store = Self::default();
-        for trade in trades {
-            // Trade numbers handed out from now on must not collide with the loaded ones.
-            if let Some(seq) = trade
-                .trade_no
-                .get(trade.trade_no.len().saturating_sub(15)..)
-                .and_then(|digits| digits.parse::<u64>().ok())
-            {
-                TRADE_SEQ.fetch_max(seq.saturating_add(1), Ordering::Relaxed);
-            }
-            let app = store.apps.entry(trade.app_id.clone()).or_default();
-            app.by_no
-                .insert(trade.trade_no.clone(), trade.out_trade_no.clone());
-            app.by_out.insert(trade.out_trade_no.clone(), trade);
-        }
-        store
-    }
-
-    /// Every trade, in a stable order (app, creation time, order number), to be saved.
-    pub(crate) fn trades(&self) -> Vec<&Trade> {
-        let mut trades: Vec<&Trade> = self.apps.values().flat_map(|a| a.by_out.values()).collect();
-        trades.sort_by(|a, b| {
-            (&a.app_id, &a.gmt_create, &a.out_trade_no).cmp(&(
-                &b.app_id,
-                &b.gmt_create,
-                &b.out_trade_no,
-            ))
-        });
-        trades
-    }
-
-    /// A snapshot of one trade.
-    pub(crate) fn snapshot(&self, app_id: &str, out_trade_no: &str) -> Option<TradeSnapshot> {
-        self.apps
-            .get(app_id)?
-            .by_out
-            .get(out_trade_no)
-            .map(Trade::snapshot)
-    }
-
-    /// The buyer pays: `WAIT_BUYER_PAY` → `TRADE_SUCCESS`.
-    pub(crate) fn pay(
-        &mut self,
-        app_id: &str,
-        out_trade_no: &str,
-    ) -> Result<TradeSnapshot, SandboxError> {
-        let unknown = || SandboxError::UnknownTrade {
-            app_id: app_id.to_owned(),
-            out_trade_no: out_trade_no.to_owned(),
-        };
-        let trade = self
-            .apps
-            .get_mut(app_id)
-            .and_then(|a| a.by_out.get_mut(out_trade_no))
-            .ok_or_else(unknown)?;
-        trade.mark_paid()?;
-        Ok(trade.snapshot())
-    }
-
-    /// The trade `new` describes: a new one `WAIT_BUYER_PAY`, or the same order again while it
-    /// is unpaid and of the same amount (Alipay's idempotent creation).
-    fn open(&mut self, app_id: &str, new: NewTrade) -> Result<&mut Trade, Failure> {
-        if new.out_trade_no.len() > 64 {
-            return Err(Failure::invalid(
-                "isv.invalid-parameter",
-                "商户订单号out_trade_no长度不能超过64",
-            ));
-        }
-        let app = self.apps.entry(app_id.to_owned()).or_default();
-        if let Some(existing) = app.by_out.get(&new.out_trade_no) {
-            match existing.status {
-                Status::WaitBuyerPay if existing.total.cents() == new.total.cents() => {}
-                Status::WaitBuyerPay => {
-                    return Err(Failure::business(
-                        "ACQ.CONTEXT_INCONSISTENT",
-                        "交易信息被篡改",
-                    ));
-                }
-                Status::Success | Status::Finished => {
-                    return Err(Failure::business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付"));
-                }
-                Status::Closed => {
-                    return Err(Failure::business("ACQ.TRADE_HAS_CLOSE", "交易已经关闭"));
-                }
-            }
-        } else {
-            let now = wire::now_text();
-            let seq = TRADE_SEQ.fetch_add(1, Ordering::Relaxed);
-            let date: String = wire::compact_digits(&now).chars().take(8).collect();
-            let trade_no = format!("{date}22001{:015}", seq % 1_000_000_000_000_000);
-            let trade = Trade {
-                app_id: app_id.to_owned(),
-                out_trade_no: new.out_trade_no.clone(),
-                trade_no: trade_no.clone(),
-                status: Status::WaitBuyerPay,
-                total: new.total,
-                subject: new.subject,
-                notify_url: new.notify_url,
-                buyer_id: new.buyer_id,
-                gmt_create: now,
-                gmt_payment: None,
-                refunds: Vec::new(),
-                refunded_cents: 0,
-                cancel_action: None,
-                cancel_refund_gmt: None,
-                product_code: new.product_code,
-                return_url: new.return_url,
-                huabei: new.huabei,
-            };
-            app.by_no.insert(trade_no, new.out_trade_no.clone());
-            app.by_out.insert(new.out_trade_no.clone(), trade);
-        }
-        app.by_out
-            .get_mut(&new.out_trade_no)
-            .ok_or_else(|| Failure::business("ACQ.TRADE_NOT_EXIST", "交易不存在"))
-    }
-
-    /// Finds a trade of `app_id` by `trade_no` (preferred, as Alipay does) or `out_trade_no`.
-    fn find(
-        &mut self,
-        app_id: &str,
-        out_trade_no: Option<&str>,
-        trade_no: Option<&str>,
-    ) -> Result<&mut Trade, Failure> {
-        let not_exist = || Failure::business("ACQ.TRADE_NOT_EXIST", "交易不存在");
-        let app = self.apps.get_mut(app_id).ok_or_else(not_exist)?;
-        let out = match (trade_no, out_trade_no) {
-            (Some(no), out) => {
-                let found = app.by_no.get(no).ok_or_else(not_exist)?;
-                if out.is_some_and(|out| out != found) {
-                    return Err(not_exist());
-                }
-                found.clone()
-            }
-            (None, Some(out)) => out.to_owned(),
-            (None, None) => {
-                return Err(Failure::business(
-                    "ACQ.INVALID_PARAMETER",
-                    "参数无效: out_trade_no和trade_no不能同时为空",
-                ));
-            }
-        };
-        app.by_out.get_mut(&out).ok_or_else(not_exist)
-    }
-
-    /// The CSV of a bill.
-    pub(crate) fn bill_csv(&self, bill: &BillRequest, seller_id: &str) -> String {
-        let mut csv = String::with_capacity(1024);
-        let title = if bill.bill_type == "signcustomer" {
-            "#支付宝账务明细查询"
-        } else {
-            "#支付宝业务明细查询"
-        };
-        let _ = writeln!(csv, "{title}");
-        let _ = writeln!(csv, "#账号：[{seller_id}]");
-        let _ = writeln!(csv, "#账单日期：[{}]", bill.bill_date);
-        csv.push_str("#-----------------------------------------业务明细列表----------------------------------------\n");
-        csv.push_str("支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,对方账户,订单金额（元）,商家实收（元）,退款批次号/请求号,备注\n");
-        let mut rows = Vec::new();
-        let (mut paid_count, mut paid_cents, mut refund_count, mut refund_cents) = (0u64, 0, 0, 0);
-        if let Some(app) = self.apps.get(&bill.app_id) {
-            for trade in app.by_out.values() {
-                if let Some(paid_at) = &trade.gmt_payment
-                    && paid_at.starts_with(&bill.bill_date)
-                {
-                    paid_count += 1;
-                    paid_cents += trade.total.cents();
-                    rows.push((
-                        paid_at.clone(),
-                        bill_row(
-                            trade,
-                            "交易",
-                            &trade.gmt_create,
-                            paid_at,
-                            trade.total.cents(),
-                            false,
-                            "",
-                        ),
-                    ));
-                }
-                let cancel_refund = trade.cancel_refund_gmt.as_ref().map(|gmt| {
-                    (
-                        gmt,
-                        trade
-                            .total
-                            .cents()
-                            .saturating_sub(trade.refunds.iter().map(|r| r.cents).sum::<u64>()),
-                        "",
-                    )
-                });
-                let refunds = trade
-                    .refunds
-                    .iter()
-                    .map(|r| (&r.gmt_refund_pay, r.cents, r.out_request_no.as_str()))
-                    .chain(cancel_refund);
-                for (gmt, cents, request_no) in refunds {
-                    if gmt.starts_with(&bill.bill_date) {
-                        refund_count += 1;
-                        refund_cents += cents;
-                        rows.push((
-                            gmt.clone(),
-                            bill_row(trade, "退款", gmt, gmt, cents, true, request_no),
-                        ));
-                    }
-                }
-            }
-        }
-        rows.sort();
-        for (_, row) in rows {
-            csv.push_str(&row);
-        }
-        csv.push_str("#-----------------------------------------业务明细列表结束------------------------------------\n");
-        let _ = writeln!(
-            csv,
-            "#交易合计：{paid_count}笔，商家实收：{}元",
-            yuan(paid_cents)
-        );
-        let _ = writeln!(
-            csv,
-            "#退款合计：{refund_count}笔，商家实收：-{}元",
-            yuan(refund_cents)
-        );
-        let _ = writeln!(csv, "#导出时间：[{}]", wire::now_text());
-        csv
-    }
-}
-
-fn bill_row(
-    trade: &Trade,
-    kind: &str,
-    created: &str,
-    done: &str,
-    cents: u64,
-    negative: bool,
-    request_no: &str,
-) -> String {
-    let sign = if negative { "-" } else { "" };
-    let amount = format!("{sign}{}", yuan(cents));
-    let fields = [
-        trade.trade_no.as_str(),
-        &trade.out_trade_no,
-        kind,
-        &trade.subject,
-        created,
-        done,
-        SANDBOX_BUYER_LOGON_ID,
-        &amount,
-        &amount,
-        request_no,
-        "",
-    ];
-    let mut row = String::with_capacity(256);
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            row.push(',');
-        }
-        if field.contains([',', '"', '\n', '\r']) {
-            row.push('"');
-            row.push_str(&field.replace('"', "\"\""));
-            row.push('"');
-        } else {
-            row.push_str(field);
-        }
-    }
-    row.push('\n');
-    row
-}
-
-/// What a creation request says about a new trade.
-#[derive(Debug)]
-pub(crate) struct NewTrade {
-    out_trade_no: String,
-    subject: String,
-    total: Amount,
-    buyer_id: Option<String>,
-    notify_url: Option<String>,
-    return_url: Option<String>,
-    product_code: Option<String>,
-    huabei: Option<Huabei>,
-}
-
-impl NewTrade {
-    /// Reads `subject`, `out_trade_no`, `total_amount`, `buyer_id`, `product_code` (which must be
-    /// `expected_product` when one is given and the field is present or `product_required`) and
-    /// `extend_params` (Huabei).
-    pub(crate) fn read(
-        biz: &Biz<'_>,
-        notify_url: Option<&str>,
-        expected_product: Option<&str>,
-        product_required: bool,
-    ) -> Result<Self, Failure> {
-        let out_trade_no = biz.required("out_trade_no")?.into_owned();
-        let subject = biz.required("subject")?.into_owned();
-        let total = biz.amount("total_amount", "订单总金额")?;
-        let buyer_id = biz.text("buyer_id")?.map(Cow::into_owned);
-        let product_code = biz.text("product_code")?.map(Cow::into_owned);
-        if let Some(expected) = expected_product {
-            match &product_code {
-                None if product_required => return Err(Failure::missing_field("product_code")),
-                Some(code) if code != expected => {
-                    return Err(Failure::invalid(
-                        "isv.invalid-parameter",
-                        format!("产品码product_code不正确，应为{expected}"),
-                    ));
-                }
-                _ => {}
-            }
-        }
-        Ok(Self {
-            out_trade_no,
-            subject,
-            total,
-            buyer_id,
-            notify_url: notify_url.map(str::to_owned),
-            return_url: None,
-            product_code,
-            huabei: huabei(biz)?,
-        })
-    }
-
-    /// The page's `return_url` (page and WAP pay).
-    pub(crate) fn with_return_url(mut self, return_url: Option<&str>) -> Self {
-        self.return_url = return_url.map(str::to_owned);
-        self
-    }
-}
-
-/// The Huabei instalments of `extend_params`: `hb_fq_num` 3, 6 or 12 and `hb_fq_seller_percent`
-/// 0 or 100. Other keys of `extend_params` are accepted and ignored.
-fn huabei(biz: &Biz<'_>) -> Result<Option<Huabei>, Failure> {
-    let Some(extend) = biz.object("extend_params")? else {
-        return Ok(None);
-    };
-    let invalid =
-        |msg: &str| Failure::business("ACQ.INVALID_PARAMETER", format!("参数无效: {msg}"));
-    let num = extend.text("hb_fq_num")?;
-    let percent = extend.text("hb_fq_seller_percent")?;
-    if let Some(num) = &num
-        && !matches!(&**num, "3" | "6" | "12")
-    {
-        return Err(invalid("花呗分期数hb_fq_num只能是3、6或12"));
-    }
-    if let Some(percent) = &percent
-        && !matches!(&**percent, "0" | "100")
-    {
-        return Err(invalid(
-            "卖家承担手续费比例hb_fq_seller_percent只能是0或100",
-        ));
-    }
-    match (num, percent) {
-        (None, None) => Ok(None),
-        (None, Some(_)) => Err(invalid("指定hb_fq_seller_percent时必须指定hb_fq_num")),
-        (Some(num), percent) => Ok(Some(Huabei {
-            num: num.into_owned(),
-            seller_percent: percent.map(Cow::into_owned),
-        })),
-    }
-}
-
-/// Opens the trade of a page, WAP or app pay request (or finds it again while unpaid).
-pub(crate) fn open_trade(
-    shared: &Shared,
-    app_id: &str,
-    new: NewTrade,
-) -> Result<TradeSnapshot, Failure> {
-    lock(&shared.trades).open(app_id, new).map(|t| t.snapshot())
-}
-
-/// Opens the trade of an app pay order string and pays it at once.
-pub(crate) fn open_and_pay(
-    shared: &Shared,
-    app_id: &str,
-    new: NewTrade,
-) -> Result<TradeSnapshot, Failure> {
-    let mut store = lock(&shared.trades);
-    let trade = store.open(app_id, new)?;
-    trade
-        .mark_paid()
-        .map_err(|_| Failure::business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付"))?;
-    Ok(trade.snapshot())
-}
+pub(crate) use self::store::{
+    BillRequest, CancelAction, NewTrade, Refund, SANDBOX_BUYER_ID, SANDBOX_BUYER_LOGON_ID, Status,
+    Store, Trade, open_and_pay, open_trade,
+};
 
 /// `out_trade_no` and `trade_no`, either of which may be absent.
 type TradeIds<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
@@ -593,6 +45,13 @@ fn valid_auth_code(code: &str) -> bool {
     (16..=24).contains(&code.len())
         && code.bytes().all(|b| b.is_ascii_digit())
         && matches!(code.get(..2), Some("25" | "26" | "27" | "28" | "29" | "30"))
+}
+
+/// A `fund_bill_list` entry of a face to face payment, fields in Alipay's order.
+#[derive(serde::Serialize)]
+struct FundBill<'a> {
+    fund_channel: &'static str,
+    amount: &'a str,
 }
 
 /// `alipay.trade.pay` (face to face, bar code): a valid payment code pays at once.
@@ -631,10 +90,11 @@ pub(crate) fn face_to_face_pay(call: &mut Call<'_>) -> Result<Node, Failure> {
         .str("point_amount", "0.00")
         .str("invoice_amount", &total)
         .opt("gmt_payment", trade.gmt_payment.as_deref());
-    let mut list = String::from("[{\"fund_channel\":\"ALIPAYACCOUNT\",\"amount\":");
-    wire::push_json_str(&mut list, &total);
-    list.push_str("}]");
-    node.raw("fund_bill_list", &list)
+    let fund_bill = FundBill {
+        fund_channel: "ALIPAYACCOUNT",
+        amount: &total,
+    };
+    node.value("fund_bill_list", &[fund_bill])
         .opt("buyer_user_id", trade.buyer_user_id());
     call.notices.push(Notice::paid(trade.snapshot()));
     Ok(node)
@@ -681,10 +141,8 @@ pub(crate) fn query(call: &mut Call<'_>) -> Result<Node, Failure> {
         .opt("buyer_user_id", trade.buyer_user_id())
         .str("subject", &trade.subject);
     if trade.paid() {
-        let mut list = String::from("[{\"amount\":");
-        wire::push_json_str(&mut list, &total);
-        list.push_str(",\"fund_channel\":\"ALIPAYACCOUNT\"}]");
-        node.raw("fund_bill_list", &list);
+        let fund_bills = serde_json::json!([{ "amount": total, "fund_channel": "ALIPAYACCOUNT" }]);
+        node.value("fund_bill_list", &fund_bills);
     }
     Ok(node)
 }
@@ -727,7 +185,7 @@ pub(crate) fn refund(call: &mut Call<'_>) -> Result<Node, Failure> {
                     "退款金额超限",
                 ));
             }
-            let (gmt, gmt_millis) = wire::now_texts();
+            let (gmt, gmt_millis) = clock::now_texts();
             trade.refunds.push(Refund {
                 out_request_no: request_no.to_owned(),
                 cents: amount.cents(),
@@ -800,7 +258,7 @@ pub(crate) fn close(call: &mut Call<'_>) -> Result<Node, Failure> {
     call.notices.push(Notice {
         trade: trade.snapshot(),
         event: Event::Closed {
-            gmt_close: wire::now_text(),
+            gmt_close: clock::now_text(),
         },
     });
     let mut node = Node::success();
@@ -824,13 +282,13 @@ pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
             call.notices.push(Notice {
                 trade: trade.snapshot(),
                 event: Event::Closed {
-                    gmt_close: wire::now_text(),
+                    gmt_close: clock::now_text(),
                 },
             });
             CancelAction::Close
         }
         (None, Status::Success) => {
-            let (gmt, gmt_millis) = wire::now_texts();
+            let (gmt, gmt_millis) = clock::now_texts();
             trade.status = Status::Closed;
             trade.refunded_cents = trade.total.cents();
             trade.cancel_refund_gmt = Some(gmt);
@@ -860,9 +318,6 @@ pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
     Ok(node)
 }
 
-/// Bill tokens are unique in the process.
-static BILL_SEQ: AtomicU64 = AtomicU64::new(1);
-
 /// `alipay.data.dataservice.bill.downloadurl.query`.
 pub(crate) fn bill_url(call: &mut Call<'_>) -> Result<Node, Failure> {
     let (shared, app_id, app, biz) = (call.shared, call.app_id, call.app, &call.biz);
@@ -874,17 +329,17 @@ pub(crate) fn bill_url(call: &mut Call<'_>) -> Result<Node, Failure> {
             "账单类型bill_type只能是trade或signcustomer",
         ));
     }
-    if !wire::valid_bill_date(&bill_date) {
+    if !clock::valid_bill_date(&bill_date) {
         return Err(Failure::invalid(
             "isv.invalid-parameter",
             "账单时间bill_date格式不正确，应为yyyy-MM-dd或yyyy-MM",
         ));
     }
-    let seq = BILL_SEQ.fetch_add(1, Ordering::Relaxed);
+    let seq = shared.ids.bill();
     let token = format!(
         "{}{}{seq:06}",
         &app.seller_id,
-        wire::compact_digits(&wire::now_text())
+        clock::compact_digits(&clock::now_text())
     );
     lock(&shared.bills).insert(
         token.clone(),
@@ -898,4 +353,28 @@ pub(crate) fn bill_url(call: &mut Call<'_>) -> Result<Node, Failure> {
     let mut node = Node::success();
     node.str("bill_download_url", &url);
     Ok(node)
+}
+
+/// `GET /bill/<token>.csv`: a bill handed out by `bill.downloadurl.query`.
+pub(crate) fn bill_route(
+    shared: &Shared,
+    method: &HttpMethod,
+    token: &str,
+) -> Response<Full<Bytes>> {
+    if method != HttpMethod::GET && method != HttpMethod::HEAD {
+        return respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            TEXT_CONTENT_TYPE,
+            "use GET\n",
+        );
+    }
+    let Some(request) = lock(&shared.bills).get(token).cloned() else {
+        return respond(StatusCode::NOT_FOUND, TEXT_CONTENT_TYPE, "no such bill\n");
+    };
+    let seller_id = shared
+        .app(&request.app_id)
+        .map(|app| app.seller_id.clone())
+        .unwrap_or_default();
+    let csv = lock(&shared.trades).bill_csv(&request, &seller_id);
+    respond(StatusCode::OK, "text/csv;charset=utf-8", csv)
 }

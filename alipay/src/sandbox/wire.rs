@@ -1,16 +1,14 @@
-//! Small wire helpers of the sandbox: answer nodes written in order, gateway failures, amounts in
-//! cents, and Beijing-time timestamps read back.
+//! The JSON of the gateway's answers: nodes written with serde_json in Alipay's field order
+//! (`code` and `msg` first), the failures a call is refused with, amounts in yuan.
 
-use std::fmt::Write as _;
-use std::hash::{BuildHasher as _, Hasher as _};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
 
-/// A JSON object written field by field, so `code` and `msg` come first as in Alipay's answers
-/// (serde_json's map would sort the keys).
+/// A JSON object whose fields keep the order they were added in, as in Alipay's answers (a
+/// `serde_json::Map` would sort them). Each value is written by serde_json.
 #[derive(Debug)]
 pub(crate) struct Node {
-    buf: String,
+    fields: Vec<(String, Box<RawValue>)>,
 }
 
 impl Node {
@@ -23,9 +21,7 @@ impl Node {
 
     /// An object with no field yet.
     pub(crate) fn empty() -> Self {
-        let mut buf = String::with_capacity(512);
-        buf.push('{');
-        Self { buf }
+        Self { fields: Vec::new() }
     }
 
     /// The node of a failure: `code`, `msg`, `sub_code`, `sub_msg`.
@@ -38,19 +34,19 @@ impl Node {
         node
     }
 
-    fn key(&mut self, key: &str) {
-        if self.buf.len() > 1 {
-            self.buf.push(',');
-        }
-        push_json_str(&mut self.buf, key);
-        self.buf.push(':');
+    /// Adds a field of any value serde_json writes (strings, numbers, booleans, lists and
+    /// structs of them, whose fields keep their declared order).
+    pub(crate) fn value<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
+        // Serializing these values cannot fail (no map with non-string keys).
+        let raw =
+            serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned());
+        self.fields.push((key.to_owned(), raw));
+        self
     }
 
     /// Adds a string field.
     pub(crate) fn str(&mut self, key: &str, value: &str) -> &mut Self {
-        self.key(key);
-        push_json_str(&mut self.buf, value);
-        self
+        self.value(key, value)
     }
 
     /// Adds a string field when the value is present.
@@ -63,60 +59,70 @@ impl Node {
 
     /// Adds a JSON number field.
     pub(crate) fn num(&mut self, key: &str, value: u64) -> &mut Self {
-        self.key(key);
-        let _ = write!(self.buf, "{value}");
-        self
+        self.value(key, &value)
     }
 
     /// Adds a JSON boolean field.
     pub(crate) fn bool(&mut self, key: &str, value: bool) -> &mut Self {
-        self.raw(key, if value { "true" } else { "false" })
+        self.value(key, &value)
     }
 
     /// Adds a JSON array of strings.
     pub(crate) fn str_list(&mut self, key: &str, values: &[&str]) -> &mut Self {
-        let mut list = String::from("[");
-        for (i, value) in values.iter().enumerate() {
-            if i > 0 {
-                list.push(',');
-            }
-            push_json_str(&mut list, value);
-        }
-        list.push(']');
-        self.raw(key, &list)
-    }
-
-    /// Adds a field whose value is JSON text written by the caller.
-    pub(crate) fn raw(&mut self, key: &str, json: &str) -> &mut Self {
-        self.key(key);
-        self.buf.push_str(json);
-        self
+        self.value(key, values)
     }
 
     /// The finished JSON text.
-    pub(crate) fn finish(mut self) -> String {
-        self.buf.push('}');
-        self.buf
+    pub(crate) fn finish(self) -> String {
+        serde_json::to_string(&self).unwrap_or_else(|_| "{}".to_owned())
     }
 }
 
-/// Appends `s` as a JSON string literal; non-ASCII is kept literal, as Alipay does.
-pub(crate) fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+impl Serialize for Node {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        for (key, value) in &self.fields {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// `{"<key>":<node>[,"alipay_cert_sn":"…"][,"sign":"…"]}`: an answer's envelope, the node's
+/// bytes kept exactly as they are (they are what is signed). `None` if `node` is not JSON.
+pub(crate) fn envelope(
+    key: &str,
+    node: &str,
+    cert_sn: Option<&str>,
+    sign: Option<&str>,
+) -> Option<String> {
+    struct Envelope<'a> {
+        key: &'a str,
+        node: &'a RawValue,
+        cert_sn: Option<&'a str>,
+        sign: Option<&'a str>,
+    }
+    impl Serialize for Envelope<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry(self.key, self.node)?;
+            if let Some(cert_sn) = self.cert_sn {
+                map.serialize_entry("alipay_cert_sn", cert_sn)?;
             }
-            c => out.push(c),
+            if let Some(sign) = self.sign {
+                map.serialize_entry("sign", sign)?;
+            }
+            map.end()
         }
     }
-    out.push('"');
+    let node = serde_json::from_str::<&RawValue>(node).ok()?;
+    serde_json::to_string(&Envelope {
+        key,
+        node,
+        cert_sn,
+        sign,
+    })
+    .ok()
 }
 
 /// A refused call: the gateway `code`/`msg` and the `sub_code`/`sub_msg`.
@@ -180,225 +186,16 @@ pub(crate) fn yuan(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
-/// Reads Alipay's `yyyy-MM-dd HH:mm:ss` (Beijing time) as seconds since the Unix epoch.
-pub(crate) fn parse_beijing_timestamp(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' || b[13] != b':' {
-        return None;
-    }
-    if b[16] != b':' {
-        return None;
-    }
-    let num = |range: std::ops::Range<usize>| -> Option<i64> {
-        let part = b.get(range)?;
-        if !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        Some(part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
-    };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !valid_date(y, m, d) || h > 23 || mi > 59 || s > 59 {
-        return None;
-    }
-    Some(days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + s - 8 * 3600)
-}
-
-/// Whether `yyyy-MM-dd` or `yyyy-MM` names a real day or month.
-pub(crate) fn valid_bill_date(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = b.get(r)?;
-        if !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        Some(part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
-    };
-    match b.len() {
-        7 if b[4] == b'-' => {
-            matches!((digits(0..4), digits(5..7)), (Some(y), Some(m)) if y >= 1970 && (1..=12).contains(&m))
-        }
-        10 if b[4] == b'-' && b[7] == b'-' => {
-            matches!((digits(0..4), digits(5..7), digits(8..10)), (Some(y), Some(m), Some(d)) if y >= 1970 && valid_date(y, m, d))
-        }
-        _ => false,
-    }
-}
-
-fn valid_date(y: i64, m: i64, d: i64) -> bool {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Seconds since the Unix epoch, now.
-pub(crate) fn unix_now() -> i64 {
-    match SystemTime::now().duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
-    }
-}
-
-/// The current Beijing time as `yyyy-MM-dd HH:mm:ss`.
-pub(crate) fn now_text() -> String {
-    crate::sign::beijing_timestamp(SystemTime::now())
-}
-
-/// The current Beijing time twice, from the same instant: `yyyy-MM-dd HH:mm:ss` and
-/// `yyyy-MM-dd HH:mm:ss.SSS` (as in `gmt_refund`).
-pub(crate) fn now_texts() -> (String, String) {
-    let now = SystemTime::now();
-    let seconds = crate::sign::beijing_timestamp(now);
-    let millis = now
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_millis())
-        .unwrap_or_default();
-    let precise = format!("{seconds}.{millis:03}");
-    (seconds, precise)
-}
-
-/// Digits only of a Beijing timestamp: `2026-11-26 12:00:00` → `20261126120000`.
-pub(crate) fn compact_digits(timestamp: &str) -> String {
-    timestamp.chars().filter(char::is_ascii_digit).collect()
-}
-
-/// A non-cryptographic random number (SipHash keyed from the OS, a counter and the clock): ids
-/// that must not collide or be guessed by accident, not secrets.
-pub(crate) fn random_u64() -> u64 {
-    static SEQ: AtomicU64 = AtomicU64::new(1);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(SEQ.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u128(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    hasher.finish()
-}
-
-/// `len` random characters of `alphabet`.
-fn random_of(alphabet: &[u8], len: usize) -> String {
-    let mut out = String::with_capacity(len);
-    let mut bits = 0u64;
-    for i in 0..len {
-        if i % 8 == 0 {
-            bits = random_u64();
-        }
-        let index = usize::try_from(bits % alphabet.len() as u64).unwrap_or(0);
-        out.push(char::from(alphabet.get(index).copied().unwrap_or(b'0')));
-        bits /= alphabet.len() as u64;
-    }
-    out
-}
-
-/// `len` random lower-case hex digits.
-pub(crate) fn random_hex(len: usize) -> String {
-    random_of(b"0123456789abcdef", len)
-}
-
-/// `len` random decimal digits.
-pub(crate) fn random_digits(len: usize) -> String {
-    random_of(b"0123456789", len)
-}
-
-/// `len` random letters and digits.
-pub(crate) fn random_alnum(len: usize) -> String {
-    random_of(
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-        len,
-    )
-}
-
-/// A random UUID-shaped id: `8-4-4-4-12` hex digits.
-pub(crate) fn uuid_like() -> String {
-    let hex = random_hex(32);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
-
-/// Today's date in Beijing as `yyyyMMdd`.
-pub(crate) fn today_digits() -> String {
-    compact_digits(&now_text()).chars().take(8).collect()
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn timestamps_round_trip() {
-        for secs in [
-            0u64,
-            1_584_676_800,
-            1_704_038_400,
-            1_709_164_800,
-            4_102_444_799,
-        ] {
-            let text = crate::sign::beijing_timestamp(UNIX_EPOCH + Duration::from_secs(secs));
-            assert_eq!(parse_beijing_timestamp(&text), Some(secs as i64), "{text}");
-        }
-        for bad in [
-            "",
-            "2020-03-20 12:00",
-            "2020-03-20T12:00:00",
-            "2020-02-30 12:00:00",
-            "2020-13-01 12:00:00",
-            "2020-03-20 24:00:00",
-            "2020-03-2a 12:00:00",
-            "2020-03-20 12:00:0中",
-        ] {
-            assert_eq!(parse_beijing_timestamp(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn bill_dates() {
-        for ok in ["2024-02-29", "2026-11", "2026-01-31"] {
-            assert!(valid_bill_date(ok), "{ok}");
-        }
-        for bad in [
-            "2023-02-29",
-            "2026-13",
-            "2026/11/01",
-            "20261101",
-            "2026-1-01",
-            "",
-        ] {
-            assert!(!valid_bill_date(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn nodes_keep_field_order_and_escape() {
         let mut node = Node::success();
         node.str("sub", "a\"b\\c\n中\u{1}");
-        node.raw("list", "[1]");
+        node.value("list", &[1]);
         let text = node.finish();
         assert_eq!(
             text,
@@ -410,16 +207,7 @@ mod tests {
     }
 
     #[test]
-    fn random_ids() {
-        let a = random_hex(32);
-        assert_eq!(a.len(), 32);
-        assert!(a.bytes().all(|b| b.is_ascii_hexdigit()));
-        assert_ne!(a, random_hex(32));
-        assert!(random_digits(20).bytes().all(|b| b.is_ascii_digit()));
-        assert!(random_alnum(40).bytes().all(|b| b.is_ascii_alphanumeric()));
-        let uuid = uuid_like();
-        assert_eq!(uuid.len(), 36);
-        assert_eq!(uuid.matches('-').count(), 4);
+    fn nodes_write_numbers_booleans_and_lists() {
         let mut node = Node::empty();
         node.num("n", 7).bool("b", true).str_list("l", &["x", "\""]);
         assert_eq!(node.finish(), r#"{"n":7,"b":true,"l":["x","\""]}"#);
@@ -430,5 +218,19 @@ mod tests {
         assert_eq!(yuan(0), "0.00");
         assert_eq!(yuan(8880), "88.80");
         assert_eq!(yuan(1), "0.01");
+    }
+
+    #[test]
+    fn envelopes_keep_the_node_bytes() {
+        let node = r#"{"code":"10000","msg":"Success","z":"中","a":1}"#;
+        assert_eq!(
+            envelope("k_response", node, Some("sn"), Some("s+/=")).unwrap(),
+            format!(r#"{{"k_response":{node},"alipay_cert_sn":"sn","sign":"s+/="}}"#)
+        );
+        assert_eq!(
+            envelope("error_response", node, None, None).unwrap(),
+            format!(r#"{{"error_response":{node}}}"#)
+        );
+        assert_eq!(envelope("k", "{\"a\":", None, None), None);
     }
 }
