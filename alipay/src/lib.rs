@@ -68,6 +68,7 @@ pub mod amount;
 pub mod base;
 pub mod cert;
 pub mod client;
+pub mod codes;
 pub mod crypto;
 pub mod encrypt;
 pub mod error;

@@ -33,74 +33,28 @@
 //! # Ok(()) }
 //! ```
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::Amount;
 
-/// A trade's status (`trade_status`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TradeStatus {
-    /// `WAIT_BUYER_PAY`: created, waiting for the buyer to pay.
-    WaitBuyerPay,
-    /// `TRADE_CLOSED`: closed unpaid, or fully refunded.
-    TradeClosed,
-    /// `TRADE_SUCCESS`: paid; refunds are still possible.
-    TradeSuccess,
-    /// `TRADE_FINISHED`: paid and final; no more refunds.
-    TradeFinished,
-    /// A status this version does not know, kept as sent.
-    Other(String),
+crate::code_enum! {
+    /// A trade's status (`trade_status`).
+    pub enum TradeStatus {
+        /// `WAIT_BUYER_PAY`: created, waiting for the buyer to pay.
+        WaitBuyerPay = "WAIT_BUYER_PAY",
+        /// `TRADE_CLOSED`: closed unpaid, or fully refunded.
+        TradeClosed = "TRADE_CLOSED",
+        /// `TRADE_SUCCESS`: paid; refunds are still possible.
+        TradeSuccess = "TRADE_SUCCESS",
+        /// `TRADE_FINISHED`: paid and final; no more refunds.
+        TradeFinished = "TRADE_FINISHED",
+    }
 }
 
 impl TradeStatus {
-    /// The status as Alipay writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            TradeStatus::WaitBuyerPay => "WAIT_BUYER_PAY",
-            TradeStatus::TradeClosed => "TRADE_CLOSED",
-            TradeStatus::TradeSuccess => "TRADE_SUCCESS",
-            TradeStatus::TradeFinished => "TRADE_FINISHED",
-            TradeStatus::Other(other) => other,
-        }
-    }
-
     /// Whether the buyer has paid (`TRADE_SUCCESS` or `TRADE_FINISHED`).
     pub fn is_paid(&self) -> bool {
         matches!(self, TradeStatus::TradeSuccess | TradeStatus::TradeFinished)
-    }
-}
-
-impl From<&str> for TradeStatus {
-    fn from(text: &str) -> Self {
-        match text {
-            "WAIT_BUYER_PAY" => TradeStatus::WaitBuyerPay,
-            "TRADE_CLOSED" => TradeStatus::TradeClosed,
-            "TRADE_SUCCESS" => TradeStatus::TradeSuccess,
-            "TRADE_FINISHED" => TradeStatus::TradeFinished,
-            other => TradeStatus::Other(other.to_owned()),
-        }
-    }
-}
-
-impl fmt::Display for TradeStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TradeStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TradeStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Ok(TradeStatus::from(text.as_str()))
     }
 }
 
