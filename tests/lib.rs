@@ -438,7 +438,7 @@ pub fn check_app_signature(app_public_key: &PublicKey, params: &[(String, String
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     rest.sort();
-    let content = alipay::sign::sign_content(rest);
+    let content = alipay::wire::sign_content(rest);
     alipay::Verifier::verify(app_public_key, content.as_bytes(), &sign)
         .expect("the app's signature verifies over the exact fields");
 }

@@ -91,10 +91,10 @@ fn notification() -> (Vec<u8>, PublicKey) {
             r#"[{"amount":"88.80","fundChannel":"ALIPAYACCOUNT"}]"#,
         ),
     ];
-    let content = alipay::sign::notify_sign_content(params.iter().copied());
+    let content = alipay::wire::notify_sign_content(params.iter().copied());
     let sign = key.sign(content.as_bytes()).expect("sign");
     params.push(("sign", &sign));
-    let body = alipay::sign::form_encode(params.iter().copied()).into_bytes();
+    let body = alipay::wire::form_encode(params.iter().copied()).into_bytes();
     (body, key.public_key())
 }
 
@@ -108,7 +108,7 @@ fn crypto(c: &mut Criterion) {
             .split('&')
             .map(|kv| kv.split_once('=').unwrap_or((kv, "")));
         let params: Vec<(&str, &str)> = params.collect();
-        b.iter(|| alipay::sign::sign_content(black_box(&params).iter().copied()))
+        b.iter(|| alipay::wire::sign_content(black_box(&params).iter().copied()))
     });
     c.bench_function("sign/aws-lc-rs", |b| {
         b.iter(|| aws.sign(black_box(CONTENT.as_bytes())))

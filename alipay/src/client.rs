@@ -18,7 +18,7 @@ use crate::notify::{self, Notification};
 use crate::request::{LocalRequest, Method, Params, Request};
 use crate::response::{self, Charset, Node};
 use crate::transport::{HttpResponse, HyperTransport, Transport};
-use crate::{encrypt, sign};
+use crate::{encrypt, wire};
 
 mod cert_mode;
 
@@ -737,7 +737,7 @@ impl<R: LocalRequest> Render<'_, R> {
     /// the Alipay app SDK (`alipay.trade.app.pay`).
     pub fn order_string(&self) -> Result<String, Error> {
         let signed = self.client.sign_request(&self.request, &self.options)?;
-        Ok(sign::form_encode(signed.all_sorted()))
+        Ok(wire::form_encode(signed.all_sorted()))
     }
 
     /// A GET URL carrying every signed parameter, `biz_content` included (e.g.
@@ -747,7 +747,7 @@ impl<R: LocalRequest> Render<'_, R> {
         Ok(format!(
             "{}?{}",
             self.client.inner.gateway,
-            sign::form_encode(signed.all_sorted())
+            wire::form_encode(signed.all_sorted())
         ))
     }
 
@@ -758,7 +758,7 @@ impl<R: LocalRequest> Render<'_, R> {
         let action = format!(
             "{}?{}",
             self.client.inner.gateway,
-            sign::form_encode(signed.query_sorted())
+            wire::form_encode(signed.query_sorted())
         );
         let biz = signed.biz_content.as_deref().unwrap_or("");
         Ok(format!(
@@ -967,12 +967,12 @@ impl Client {
         let uri = format!(
             "{}?{}",
             self.inner.gateway,
-            sign::form_encode(signed.query_sorted())
+            wire::form_encode(signed.query_sorted())
         );
         let builder = http::Request::post(uri);
         let request = if files.is_empty() {
             let body = match &signed.biz_content {
-                Some(biz) => sign::form_encode([("biz_content", biz.as_str())]),
+                Some(biz) => wire::form_encode([("biz_content", biz.as_str())]),
                 None => String::new(),
             };
             builder
@@ -1032,7 +1032,7 @@ impl Client {
         if encrypted {
             extra.push(("encrypt_type", encrypt::ENCRYPT_TYPE_AES));
         }
-        let timestamp = sign::beijing_timestamp((self.inner.clock)());
+        let timestamp = wire::beijing_timestamp((self.inner.clock)());
         let system: [(&str, &str); SYSTEM_KEYS.len()] = [
             ("app_id", &self.inner.app_id),
             ("method", request.method()),
@@ -1057,7 +1057,7 @@ impl Client {
                 query.push((key.clone(), value.clone()));
             }
         }
-        let content = sign::sign_content(
+        let content = wire::sign_content(
             query
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -1330,7 +1330,7 @@ mod tests {
         assert_eq!(query["return_url"], "https://m.example/return?a=1&b=2");
         assert!(!query.contains_key("biz_content"));
         let biz = signed.biz_content.clone().expect("biz_content");
-        let content = sign::sign_content(
+        let content = wire::sign_content(
             query
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))

@@ -84,9 +84,9 @@ pub mod retry;
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 pub mod security;
-pub mod sign;
 pub mod transport;
 pub mod util;
+pub mod wire;
 
 pub use amount::{Amount, AmountError};
 pub use client::{Call, Client, ClientBuilder, Gateway, Render, ResponseRecord};

@@ -38,7 +38,7 @@ use crate::amount::Amount;
 use crate::crypto::Verifier;
 use crate::error::VerifyError;
 use crate::payment::common::TradeStatus;
-use crate::sign::{self, FormError};
+use crate::wire::{self, FormError};
 
 /// The answer the merchant's endpoint must send once it has handled a notification.
 pub const ACK: &str = "success";
@@ -135,7 +135,7 @@ impl Notification {
 /// ambiguous content ([`NotifyError::Ambiguous`]) refused. It does not check the `app_id`:
 /// [`Client::verify_notification`](crate::Client::verify_notification) does.
 pub fn verify_body(body: &[u8], verifier: &dyn Verifier) -> Result<Notification, NotifyError> {
-    verify_pairs(sign::form_decode(body)?, verifier)
+    verify_pairs(wire::form_decode(body)?, verifier)
 }
 
 /// Verifies a notification from decoded pairs. Pass every pair received, unchanged; a duplicated
@@ -164,7 +164,7 @@ where
         return Err(NotifyError::Ambiguous { key: key.clone() });
     }
     let signature = params.get("sign").ok_or(NotifyError::MissingSign)?;
-    let content = sign::notify_sign_content(params.iter());
+    let content = wire::notify_sign_content(params.iter());
     verifier.verify(content.as_bytes(), signature)?;
     Ok(Notification { params })
 }

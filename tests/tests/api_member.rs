@@ -57,7 +57,7 @@ async fn initialize_certify_in_the_browser_then_query() {
         .strip_prefix(&format!("{gateway}?"))
         .expect("the gateway URL with a query");
     assert!(query.starts_with("alipay_sdk="), "{query}");
-    let params = alipay::sign::form_decode(query.as_bytes()).expect("form encoded");
+    let params = alipay::wire::form_decode(query.as_bytes()).expect("form encoded");
     let get = |key: &str| {
         params
             .iter()

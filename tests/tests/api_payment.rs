@@ -8,8 +8,8 @@ use alipay::payment::huabei::{FeeBearer, HuabeiConfig, HuabeiCreate, Instalments
 use alipay::payment::page::TradePagePay;
 use alipay::payment::wap::TradeWapPay;
 use alipay::sandbox::{CashierVisit, ReceivedRequest, Sandbox};
-use alipay::sign::form_decode;
 use alipay::util::generic::Generic;
+use alipay::wire::form_decode;
 use alipay::{Amount, Client};
 use alipay_tests::{
     NotifySink, attribute, check_app_signature, html_unescape, sandbox_client, sandbox_client_for,

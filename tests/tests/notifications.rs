@@ -308,7 +308,7 @@ async fn a_notification_that_could_be_re_split_is_refused() {
         .expect("created");
     client.send(close("A-2")).await.expect("closed");
     let genuine_body = sink.next().await;
-    let genuine = alipay::sign::form_decode(&genuine_body).expect("form");
+    let genuine = alipay::wire::form_decode(&genuine_body).expect("form");
     assert!(genuine.contains(&("trade_status".to_owned(), "TRADE_CLOSED".to_owned())));
 
     // Re-split: the pairs before `subject` as they are, `subject=tea`, the injected pairs, and
@@ -331,7 +331,7 @@ async fn a_notification_that_could_be_re_split_is_refused() {
             .map(|pair| pair.split_once('=').expect("pair"))
             .map(|(k, v)| (k.to_owned(), v.to_owned())),
     );
-    let rest = alipay::sign::sign_content(
+    let rest = alipay::wire::sign_content(
         signed[at + 1..]
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str())),
@@ -345,10 +345,10 @@ async fn a_notification_that_could_be_re_split_is_refused() {
             .expect("signed")
     };
     // The attack is real: the same sign content, so Alipay's signature verifies over it.
-    let content = alipay::sign::notify_sign_content(forged.iter().map(|(k, v)| (k, v)));
+    let content = alipay::wire::notify_sign_content(forged.iter().map(|(k, v)| (k, v)));
     assert_eq!(
         content,
-        alipay::sign::notify_sign_content(genuine.iter().map(|(k, v)| (k, v)))
+        alipay::wire::notify_sign_content(genuine.iter().map(|(k, v)| (k, v)))
     );
     alipay::Verifier::verify(
         &sandbox.alipay_public_key(),
@@ -359,7 +359,7 @@ async fn a_notification_that_could_be_re_split_is_refused() {
     forged.push(("sign_type".to_owned(), sign("sign_type")));
     forged.push(("sign".to_owned(), sign("sign")));
     let forged_body =
-        alipay::sign::form_encode(forged.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        alipay::wire::form_encode(forged.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     assert!(forged_body.contains("trade_status=TRADE_SUCCESS"));
 
     // Both readings are refused, the forged one from the body and from pairs.
@@ -401,7 +401,7 @@ async fn a_notification_for_another_app_is_refused() {
         }
         other => panic!("expected a notification for another app, got {other:?}"),
     }
-    let pairs = alipay::sign::form_decode(&body).expect("form");
+    let pairs = alipay::wire::form_decode(&body).expect("form");
     assert!(matches!(
         client.verify_notification_pairs(pairs),
         Err(Error::Notify(NotifyError::WrongApp { .. }))

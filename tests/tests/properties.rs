@@ -141,8 +141,8 @@ proptest! {
 
     #[test]
     fn form_decode_never_panics(bytes in any::<Vec<u8>>(), form in form_like()) {
-        let _ = alipay::sign::form_decode(&bytes);
-        let _ = alipay::sign::form_decode(&form);
+        let _ = alipay::wire::form_decode(&bytes);
+        let _ = alipay::wire::form_decode(&form);
     }
 
     #[test]

@@ -291,7 +291,7 @@ async fn no_secret_is_formatted_or_logged() {
     let sign = alipay::Signer::sign(&alipay_key, content.as_bytes()).expect("sign");
     let body = format!(
         "{content}&sign_type=RSA2&sign={}",
-        alipay::sign::form_encode([("", sign.as_str())]).trim_start_matches('=')
+        alipay::wire::form_encode([("", sign.as_str())]).trim_start_matches('=')
     );
     for (label, body) in [
         ("notification", body.clone()),

@@ -42,7 +42,7 @@ fn the_real_notification_verifies_from_decoded_pairs() {
 #[test]
 fn the_sign_content_is_alipays() {
     let (_, _, params, content) = notify_vector();
-    assert_eq!(alipay::sign::notify_sign_content(params), content);
+    assert_eq!(alipay::wire::notify_sign_content(params), content);
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn a_duplicated_parameter_is_refused() {
     let duplicated = format!("{body}&total_price=0.01");
     assert!(matches!(
         notify::verify_body(duplicated.as_bytes(), &key),
-        Err(NotifyError::Form(alipay::sign::FormError::DuplicateKey(k))) if k == "total_price"
+        Err(NotifyError::Form(alipay::wire::FormError::DuplicateKey(k))) if k == "total_price"
     ));
 }
 

@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 use super::html;
 use super::server::MAX_BODY;
 use super::{Sandbox, SandboxError};
-use crate::sign::form_encode;
+use crate::wire::form_encode;
 
 /// An HTTP answer as a browser receives it (redirects are not followed).
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ use super::shared::Shared;
 use super::wire::Failure;
 use super::{TradeSnapshot, certs, clock, trade};
 use crate::crypto::Verifier as _;
-use crate::sign::{form_decode, sign_content};
+use crate::wire::{form_decode, sign_content};
 
 /// The checks after the app and the method are known (answered in the method's signed node):
 /// signature type, charset, format, timestamp, signature, then `biz_content` (`None` when the

@@ -1,10 +1,10 @@
 //! The sandbox's clock: Beijing-time timestamps written (with the SDK's
-//! [`sign::beijing_timestamp`]) and read back, the civil-date arithmetic that needs, and bill
+//! [`wire::beijing_timestamp`]) and read back, the civil-date arithmetic that needs, and bill
 //! dates.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::sign;
+use crate::wire;
 
 /// Reads Alipay's `yyyy-MM-dd HH:mm:ss` (Beijing time) as seconds since the Unix epoch.
 pub(crate) fn parse_beijing_timestamp(text: &str) -> Option<i64> {
@@ -84,14 +84,14 @@ pub(crate) fn unix_now() -> i64 {
 
 /// The current Beijing time as `yyyy-MM-dd HH:mm:ss`.
 pub(crate) fn now_text() -> String {
-    sign::beijing_timestamp(SystemTime::now())
+    wire::beijing_timestamp(SystemTime::now())
 }
 
 /// The current Beijing time twice, from the same instant: `yyyy-MM-dd HH:mm:ss` and
 /// `yyyy-MM-dd HH:mm:ss.SSS` (as in `gmt_refund`).
 pub(crate) fn now_texts() -> (String, String) {
     let now = SystemTime::now();
-    let seconds = sign::beijing_timestamp(now);
+    let seconds = wire::beijing_timestamp(now);
     let millis = now
         .duration_since(UNIX_EPOCH)
         .map(|d| d.subsec_millis())
@@ -125,7 +125,7 @@ mod tests {
             1_709_164_800,
             4_102_444_799,
         ] {
-            let text = sign::beijing_timestamp(UNIX_EPOCH + Duration::from_secs(secs));
+            let text = wire::beijing_timestamp(UNIX_EPOCH + Duration::from_secs(secs));
             assert_eq!(parse_beijing_timestamp(&text), Some(secs as i64), "{text}");
         }
         for bad in [

@@ -12,7 +12,7 @@ use super::decode::param;
 use super::fault::{self, RuleSpec};
 use super::server::{JSON_CONTENT_TYPE, json_error, json_ok, read_body, respond};
 use super::shared::{Shared, lock};
-use crate::sign::form_decode;
+use crate::wire::form_decode;
 
 /// `POST /sandbox/pay?app_id=…&out_trade_no=…`: the buyer pays, for tools outside the process.
 pub(crate) async fn control_pay(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::ReceivedFile;
 use super::multipart;
 use super::wire::Failure;
-use crate::sign::{FormError, form_decode};
+use crate::wire::{FormError, form_decode};
 
 /// A decoded request: its parameters (`sign` included) and its file parts.
 #[derive(Debug, Default)]

@@ -19,7 +19,7 @@ use super::clock;
 use super::wire::yuan;
 use super::{NotificationKind, NotificationRecord, Shared, TradeSnapshot, lock};
 use crate::crypto::Signer as _;
-use crate::sign::{form_encode, notify_sign_content};
+use crate::wire::{form_encode, notify_sign_content};
 
 /// How long one delivery may take, answer included.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);

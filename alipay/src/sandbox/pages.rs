@@ -21,7 +21,7 @@ use super::wire::{Failure, yuan};
 use super::{SandboxError, Shared, TradeSnapshot, lock};
 use super::{clock, random};
 use crate::crypto::Signer as _;
-use crate::sign::{form_decode, form_encode, notify_sign_content};
+use crate::wire::{form_decode, form_encode, notify_sign_content};
 
 /// What opened a cashier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

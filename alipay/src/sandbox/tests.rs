@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use super::*;
 use crate::crypto::{PrivateKey, Signer, Verifier};
 use crate::request::response_key_of;
-use crate::sign::{beijing_timestamp, form_decode, form_encode, notify_sign_content, sign_content};
+use crate::wire::{beijing_timestamp, form_decode, form_encode, notify_sign_content, sign_content};
 
 mod api;
 mod browser;

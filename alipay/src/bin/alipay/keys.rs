@@ -83,7 +83,7 @@ pub(crate) fn sign(args: &SignArgs) -> Result<ExitCode, Fatal> {
             }
         }
     }
-    let content = alipay::sign::sign_content(pairs);
+    let content = alipay::wire::sign_content(pairs);
     if args.content {
         output::line(&content)?;
     } else {

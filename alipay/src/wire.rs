@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// The input need not be sorted; duplicate keys are not expected (the last one is used).
 ///
 /// ```
-/// let content = alipay::sign::sign_content([
+/// let content = alipay::wire::sign_content([
 ///     ("method", "alipay.trade.query"),
 ///     ("app_id", "2021"),
 ///     ("empty", ""),
@@ -170,7 +170,7 @@ fn hex_value(b: u8) -> Option<u8> {
 /// use std::time::{Duration, UNIX_EPOCH};
 /// // 2020-03-20 04:00:00 UTC is noon in Beijing.
 /// let t = UNIX_EPOCH + Duration::from_secs(1_584_676_800);
-/// assert_eq!(alipay::sign::beijing_timestamp(t), "2020-03-20 12:00:00");
+/// assert_eq!(alipay::wire::beijing_timestamp(t), "2020-03-20 12:00:00");
 /// ```
 pub fn beijing_timestamp(time: SystemTime) -> String {
     let secs = match time.duration_since(UNIX_EPOCH) {
