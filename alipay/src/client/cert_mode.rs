@@ -73,7 +73,9 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{CallOptions, Client, Clock, parse_status};
+use super::answer::{answer_body, parse_status};
+use super::prepare::REQUEST_CHARSET;
+use super::{CallOptions, Client, Clock};
 use crate::cert::{CertConfig, CertError, CertPart};
 use crate::crypto::{Backend, PrivateKey, PublicKey, Verifier};
 use crate::error::{ConfigError, EncodeError, Error, ResponseError, VerifyError};
@@ -448,9 +450,9 @@ impl Client {
             return Err(VerifyError::UnknownCertificate(sn.to_owned()).into());
         };
         let keys = &cert.keys;
-        let body = super::answer_body(answer.status, &answer.body)?;
+        let body = answer_body(answer.status, &answer.body)?;
         let key = crate::request::response_key_of(DOWNLOAD_METHOD);
-        let envelope = response::split_declared(body, &key, super::REQUEST_CHARSET)?;
+        let envelope = response::split_declared(body, &key, REQUEST_CHARSET)?;
         let Some(signature) = &envelope.sign else {
             return match envelope.node {
                 Node::Error => Err(Error::Gateway(parse_status(&envelope.content)?)),

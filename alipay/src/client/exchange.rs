@@ -1,6 +1,7 @@
-//! One call's exchange with the gateway, made reliable: the total deadline, retries of the failures
-//! that are safe to retry, the bound on requests in flight, the `alipay.call` tracing span and
-//! the response hook; plus the builder and call options that configure them.
+//! Exchange, the runtime stage of a call: the total deadline, retries of the failures that are
+//! safe to retry, the bound on requests in flight, the `alipay.call` tracing span and the
+//! response hook. It knows nothing of the protocol: it sends the prepared request and hands each
+//! answer to the call's check.
 
 use std::fmt;
 use std::sync::Arc;
@@ -13,14 +14,13 @@ use tokio::time::Instant;
 use tracing::Instrument as _;
 use tracing::field::Empty;
 
-use super::{Call, CallOptions, Client, ClientBuilder};
-use crate::error::{ConfigError, Error};
+#[cfg(doc)]
+use super::ClientBuilder;
+use super::{CallOptions, Client};
+use crate::error::Error;
 use crate::request::{Method, Params, Request};
 use crate::retry::{self, RetryPolicy};
-use crate::transport::{self, HttpResponse, TlsConfig, TransportConfig};
-
-/// The default bound on requests in flight per client.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
+use crate::transport::HttpResponse;
 
 /// An answer as received from the gateway, before anything is checked: what
 /// [`ClientBuilder::on_response`] hooks see, e.g. to keep an audit log of raw answers.
@@ -42,103 +42,14 @@ pub struct ResponseRecord<'a> {
 }
 
 /// A hook called with every answer received.
-type ResponseHook = Arc<dyn Fn(&ResponseRecord<'_>) + Send + Sync + 'static>;
-
-/// The reliability options of a [`ClientBuilder`].
-#[derive(Clone)]
-pub(super) struct NetOptions {
-    retry: RetryPolicy,
-    total_timeout: Option<Duration>,
-    max_in_flight: usize,
-    max_headers: Option<usize>,
-    max_header_bytes: Option<usize>,
-    root_pems: Vec<String>,
-    replace_web_roots: bool,
-    accept_invalid_certificates: bool,
-    on_response: Option<ResponseHook>,
-}
-
-impl Default for NetOptions {
-    fn default() -> Self {
-        Self {
-            retry: RetryPolicy::disabled(),
-            total_timeout: None,
-            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
-            max_headers: None,
-            max_header_bytes: None,
-            root_pems: Vec::new(),
-            replace_web_roots: false,
-            accept_invalid_certificates: false,
-            on_response: None,
-        }
-    }
-}
-
-impl NetOptions {
-    /// Checks the options; returns the client's part and the default transport's settings.
-    pub(super) fn build(
-        self,
-        connect_timeout: Duration,
-    ) -> Result<(Net, TransportConfig), ConfigError> {
-        if self.total_timeout == Some(Duration::ZERO) {
-            return Err(ConfigError::new("total_timeout", "must be more than zero"));
-        }
-        if self.max_in_flight == 0 || self.max_in_flight > Semaphore::MAX_PERMITS {
-            return Err(ConfigError::new(
-                "max_in_flight",
-                format!("must be between 1 and {}", Semaphore::MAX_PERMITS),
-            ));
-        }
-        if self.max_headers == Some(0) {
-            return Err(ConfigError::new(
-                "max_response_headers",
-                "must be at least 1",
-            ));
-        }
-        if self
-            .max_header_bytes
-            .is_some_and(|bytes| bytes < transport::MIN_BUFFER)
-        {
-            return Err(ConfigError::new(
-                "max_response_header_bytes",
-                format!("must be at least {} bytes", transport::MIN_BUFFER),
-            ));
-        }
-        let mut roots = Vec::new();
-        for pem in &self.root_pems {
-            roots.extend(
-                transport::parse_root_certificates(pem)
-                    .map_err(|reason| ConfigError::new("tls_root_certificates", reason))?,
-            );
-        }
-        let transport = TransportConfig {
-            connect_timeout,
-            max_headers: self.max_headers,
-            max_buffer: self.max_header_bytes,
-            tls: TlsConfig {
-                roots,
-                replace_web_roots: self.replace_web_roots,
-                accept_invalid_certificates: self.accept_invalid_certificates,
-            },
-        };
-        let net = Net {
-            retry: self.retry,
-            total_timeout: self.total_timeout,
-            max_in_flight: self.max_in_flight,
-            in_flight: Arc::new(Semaphore::new(self.max_in_flight)),
-            on_response: self.on_response,
-        };
-        Ok((net, transport))
-    }
-}
-
+pub(super) type ResponseHook = Arc<dyn Fn(&ResponseRecord<'_>) + Send + Sync + 'static>;
 /// The reliability settings of a built client, shared by its clones.
 pub(super) struct Net {
-    retry: RetryPolicy,
-    total_timeout: Option<Duration>,
-    max_in_flight: usize,
-    in_flight: Arc<Semaphore>,
-    on_response: Option<ResponseHook>,
+    pub(super) retry: RetryPolicy,
+    pub(super) total_timeout: Option<Duration>,
+    pub(super) max_in_flight: usize,
+    pub(super) in_flight: Arc<Semaphore>,
+    pub(super) on_response: Option<ResponseHook>,
 }
 
 impl Net {
@@ -156,117 +67,6 @@ impl fmt::Debug for Net {
             .field("max_in_flight", &self.max_in_flight)
             .field("on_response", &self.on_response.is_some())
             .finish()
-    }
-}
-
-/// Reliability, limits, TLS and observability.
-impl ClientBuilder {
-    /// A deadline for a whole call: waiting for a slot under
-    /// [`max_in_flight`](Self::max_in_flight), every attempt and the waits between retries.
-    /// When it passes, the call ends with [`Error::Timeout`] carrying this duration, and no
-    /// retry starts whose wait would end after it.
-    ///
-    /// Default: none, so a call is bounded by the per-attempt
-    /// [`request_timeout`](Self::request_timeout) times the attempts, plus the backoffs (and the
-    /// wait for a slot, which is then unbounded). Per call: [`Call::total_timeout`].
-    pub fn total_timeout(mut self, timeout: Duration) -> Self {
-        self.net.total_timeout = Some(timeout);
-        self
-    }
-
-    /// Retries failed calls when it is safe (default: [`RetryPolicy::disabled`]): see
-    /// [`crate::retry`] for which failures of which calls are retried.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.net.retry = policy;
-        self
-    }
-
-    /// The largest number of requests this client (and its clones) has in flight at once
-    /// (default 256). Calls over the bound wait for a slot; they do not fail, but the wait
-    /// counts against the [total deadline](Self::total_timeout).
-    pub fn max_in_flight(mut self, max: usize) -> Self {
-        self.net.max_in_flight = max;
-        self
-    }
-
-    /// The largest number of headers in an answer (default 100); an answer with more is a
-    /// [`Error::Transport`]. Applies to the default transport.
-    pub fn max_response_headers(mut self, max: usize) -> Self {
-        self.net.max_headers = Some(max);
-        self
-    }
-
-    /// The largest read buffer of a connection, which bounds the size of an answer's status line
-    /// and headers (default: hyper's, about 400 KiB; at least 8192 bytes). An answer whose head
-    /// does not fit is a [`Error::Transport`]. The body is bounded separately by
-    /// [`max_body_size`](Self::max_body_size). Applies to the default transport.
-    pub fn max_response_header_bytes(mut self, bytes: usize) -> Self {
-        self.net.max_header_bytes = Some(bytes);
-        self
-    }
-
-    /// Trusts **only** the root certificates in `pem` (one or more `-----BEGIN CERTIFICATE-----`
-    /// blocks), **instead of** Mozilla's web roots, e.g. for a gateway behind a private CA.
-    /// Combined with [`add_root_certificates`](Self::add_root_certificates), the roots of both
-    /// are trusted. Certificates are always verified (hostname, validity, chain) against these
-    /// roots. Applies to the default transport.
-    pub fn tls_root_certificates(mut self, pem: impl Into<String>) -> Self {
-        self.net.root_pems.push(pem.into());
-        self.net.replace_web_roots = true;
-        self
-    }
-
-    /// Trusts the root certificates in `pem` **in addition to** Mozilla's web roots (e.g. a
-    /// corporate TLS-inspecting proxy's CA). Applies to the default transport.
-    pub fn add_root_certificates(mut self, pem: impl Into<String>) -> Self {
-        self.net.root_pems.push(pem.into());
-        self
-    }
-
-    /// **Dangerous**: accepts any server certificate, so anyone on the network path can pose
-    /// as the gateway, read every request (`app_auth_token`s included) and answer what it likes
-    /// (answers are still verified with the Alipay public key, so forged data is refused, but
-    /// calls can be made to fail). Only for a local test gateway with a self-signed
-    /// certificate; prefer [`tls_root_certificates`](Self::tls_root_certificates) with that
-    /// certificate.
-    ///
-    /// The TLS handshake's signatures are still checked (the server must hold the key of the
-    /// certificate it shows). Off by default; turning it on logs a warning when the client is
-    /// built. Applies to the default transport.
-    pub fn danger_accept_invalid_certificates(mut self, accept: bool) -> Self {
-        self.net.accept_invalid_certificates = accept;
-        self
-    }
-
-    /// Calls `hook` with every answer received (each attempt's), before the answer is checked:
-    /// its method, HTTP status, raw body and timing. For audit logs of what the gateway sent.
-    /// The hook runs on the caller's task: keep it quick, and do not panic in it.
-    pub fn on_response(
-        mut self,
-        hook: impl Fn(&ResponseRecord<'_>) + Send + Sync + 'static,
-    ) -> Self {
-        self.net.on_response = Some(Arc::new(hook));
-        self
-    }
-}
-
-/// Reliability options of a call.
-impl<R: Request> Call<'_, R> {
-    /// The deadline of this whole call (every attempt and the waits between them), instead of
-    /// the client's [`total_timeout`](ClientBuilder::total_timeout).
-    pub fn total_timeout(mut self, timeout: Duration) -> Self {
-        self.options.total_timeout = Some(timeout);
-        self
-    }
-
-    /// Declares whether sending this call twice has the same effect as sending it once,
-    /// overriding the client's decision from the method name and parameters (see
-    /// [`crate::retry`]). Only matters when [retries](ClientBuilder::retry) are on: an
-    /// idempotent call is also retried after failures where the request may have reached
-    /// Alipay.
-    pub fn idempotent(mut self, idempotent: bool) -> Self {
-        self.options.idempotent = Some(idempotent);
-        self
     }
 }
 
