@@ -2,8 +2,11 @@
 //! verified with the right key, the content decrypted, the gateway status and the typed
 //! response parsed.
 
+use std::borrow::Cow;
+
 use super::Client;
-use crate::crypto::Verifier as _;
+use super::cert_mode::AlipayKeys;
+use crate::crypto::{AesKey, PublicKey, Verifier};
 use crate::encrypt;
 use crate::error::{ApiError, Error, ResponseError, VerifyError};
 use crate::request::Request;
@@ -31,6 +34,8 @@ impl Client {
         }
     }
 
+    /// The answer half of a call with [`verify_answer`]: the keys of the client's mode, its
+    /// content encryption key, then the typed response from the verified content.
     pub(super) fn read_answer<R: Request>(
         &self,
         request: &R,
@@ -38,32 +43,131 @@ impl Client {
         body: &[u8],
         declared: Charset,
     ) -> Result<R::Response, Error> {
-        let body = answer_body(status, body)?;
+        let keys = match &self.inner.cert {
+            // Certificate mode: the key of the certificate the answer names.
+            Some(cert) => Keys::Certificates(&cert.keys),
+            None => Keys::Verifier(self.inner.verifier.as_ref()),
+        };
         let key = request.response_key();
-        let envelope = response::split_declared(body, &key, declared)?;
-        match (&envelope.sign, envelope.node) {
-            (Some(signature), _) => match &self.inner.cert {
-                // Certificate mode: the key of the certificate the answer names.
-                Some(cert) => cert
-                    .keys
-                    .key_for(envelope.alipay_cert_sn.as_deref())?
-                    .verify(envelope.signed, signature)?,
-                None => self.inner.verifier.verify(envelope.signed, signature)?,
-            },
-            (None, Node::Error) => {
-                return Err(Error::Gateway(parse_status(&envelope.content)?));
+        let aes_key = self.inner.content_key.as_ref();
+        match verify_answer(status, body, &key, declared, keys, aes_key)? {
+            Verified::Content(content) => {
+                serde_json::from_str(&content).map_err(|source| Error::Decode { source })
             }
-            (None, Node::Method) => return Err(VerifyError::MissingSign.into()),
+            Verified::SignedByNew(pending) => {
+                Err(VerifyError::UnknownCertificate(pending.sn.to_owned()).into())
+            }
         }
-        // An encrypted node is decrypted only now that its signature (over the quoted
-        // ciphertext) verified.
-        let content = encrypt::decrypt_node(self.inner.content_key.as_ref(), &envelope.content)?;
-        let status = parse_status(&content)?;
-        if envelope.node == Node::Error || status.code != "10000" {
-            return Err(Error::Api(status));
-        }
-        serde_json::from_str(&content).map_err(|source| Error::Decode { source })
     }
+}
+
+/// The keys an answer may be verified with.
+pub(super) enum Keys<'k> {
+    /// The Alipay public key, or a custom verifier.
+    Verifier(&'k dyn Verifier),
+    /// Certificate mode: the key of the certificate the answer names
+    /// ([`VerifyError::UnknownCertificate`] when the client does not know it).
+    Certificates(&'k AlipayKeys),
+    /// The download of certificate `sn`: a known certificate's key, or `sn` itself, whose
+    /// signature can only be checked once the certificate it carries is trusted.
+    Download {
+        /// The known certificates.
+        keys: &'k AlipayKeys,
+        /// The certificate being downloaded.
+        sn: &'k str,
+    },
+}
+
+/// The content of an answer that passed [`verify_answer`].
+pub(super) enum Verified<'b, 'k> {
+    /// Verified and decrypted: the content of a successful answer.
+    Content(Cow<'b, str>),
+    /// Only with [`Keys::Download`]: signed by the certificate being downloaded. Nothing from
+    /// it may be used before that certificate is trusted and [`Pending::verify`] passed.
+    SignedByNew(Pending<'b, 'k>),
+}
+
+/// A successful answer whose signature is still to be checked; see [`Verified::SignedByNew`].
+pub(super) struct Pending<'b, 'k> {
+    /// The certificate that signed the answer, the one being downloaded.
+    pub(super) sn: &'k str,
+    /// The node's content, unverified.
+    pub(super) content: Cow<'b, str>,
+    signed: &'b [u8],
+    signature: String,
+}
+
+impl Pending<'_, '_> {
+    /// Checks the answer's signature with the key of the (now trusted) certificate.
+    pub(super) fn verify(&self, key: &PublicKey) -> Result<(), Error> {
+        Ok(key.verify(self.signed, &self.signature)?)
+    }
+}
+
+/// The one routine every answer goes through, calls and certificate downloads alike: the HTTP
+/// status, the envelope split in the `declared` character set, the signature verified with
+/// `keys` over the exact node bytes, the node decrypted with `aes_key` (only once verified),
+/// then the gateway status: a failure is [`Error::Gateway`] (unsigned `error_response`) or
+/// [`Error::Api`].
+pub(super) fn verify_answer<'b, 'k>(
+    status: u16,
+    body: &'b [u8],
+    response_key: &str,
+    declared: Charset,
+    keys: Keys<'k>,
+    aes_key: Option<&AesKey>,
+) -> Result<Verified<'b, 'k>, Error> {
+    let body = answer_body(status, body)?;
+    let envelope = response::split_declared(body, response_key, declared)?;
+    let Some(signature) = envelope.sign else {
+        return match envelope.node {
+            Node::Error => Err(Error::Gateway(parse_status(&envelope.content)?)),
+            Node::Method => Err(VerifyError::MissingSign.into()),
+        };
+    };
+    let signer_sn = envelope.alipay_cert_sn.as_deref();
+    match keys {
+        Keys::Verifier(verifier) => verifier.verify(envelope.signed, &signature)?,
+        Keys::Certificates(keys) => keys
+            .key_for(signer_sn)?
+            .verify(envelope.signed, &signature)?,
+        Keys::Download { keys, sn } => match keys.get(signer_sn) {
+            Some(known) => known.verify(envelope.signed, &signature)?,
+            // Only the certificate being downloaded may sign its own download.
+            None if signer_sn == Some(sn) => {
+                // Read before the signature is checked: a failure cannot be believed, and
+                // nothing else from it is used until the certificate is trusted.
+                let status = parse_status(&envelope.content)?;
+                if envelope.node == Node::Error || status.code != "10000" {
+                    return Err(VerifyError::UnknownCertificate(sn.to_owned()).into());
+                }
+                return Ok(Verified::SignedByNew(Pending {
+                    sn,
+                    content: envelope.content,
+                    signed: envelope.signed,
+                    signature,
+                }));
+            }
+            None => {
+                return Err(VerifyError::UnknownCertificate(
+                    signer_sn.unwrap_or_default().to_owned(),
+                )
+                .into());
+            }
+        },
+    }
+    // An encrypted node is decrypted only now that its signature (over the quoted
+    // ciphertext) verified.
+    let decrypted = match encrypt::decrypt_node(aes_key, &envelope.content)? {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(text) => Some(text),
+    };
+    let content = decrypted.map_or(envelope.content, Cow::Owned);
+    let status = parse_status(&content)?;
+    if envelope.node == Node::Error || status.code != "10000" {
+        return Err(Error::Api(status));
+    }
+    Ok(Verified::Content(content))
 }
 
 /// What checking an answer gave: the response, or (certificate mode) an answer to verify once

@@ -73,14 +73,13 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::answer::{answer_body, parse_status};
+use super::answer::{Keys, Verified, verify_answer};
 use super::prepare::REQUEST_CHARSET;
 use super::{CallOptions, Client, Clock};
 use crate::cert::{CertConfig, CertError, CertPart};
 use crate::crypto::{Backend, PrivateKey, PublicKey, Verifier};
 use crate::error::{ConfigError, EncodeError, Error, ResponseError, VerifyError};
 use crate::request::{Method, Params, Request};
-use crate::response::{self, Node};
 use crate::transport::HttpResponse;
 
 /// The method that downloads an Alipay certificate by SN.
@@ -266,7 +265,7 @@ impl AlipayKeys {
 
     /// The key of an answer's `alipay_cert_sn` (the configured certificate's when there is
     /// none), if the client knows it (a learned key only until its certificate expires).
-    fn get(&self, sn: Option<&str>) -> Option<PublicKey> {
+    pub(super) fn get(&self, sn: Option<&str>) -> Option<PublicKey> {
         let Some(sn) = sn.filter(|sn| !sn.is_empty()) else {
             return Some(self.config.alipay_public_key().clone());
         };
@@ -449,44 +448,31 @@ impl Client {
         let Some(cert) = &self.inner.cert else {
             return Err(VerifyError::UnknownCertificate(sn.to_owned()).into());
         };
-        let keys = &cert.keys;
-        let body = answer_body(answer.status, &answer.body)?;
-        let key = crate::request::response_key_of(DOWNLOAD_METHOD);
-        let envelope = response::split_declared(body, &key, REQUEST_CHARSET)?;
-        let Some(signature) = &envelope.sign else {
-            return match envelope.node {
-                Node::Error => Err(Error::Gateway(parse_status(&envelope.content)?)),
-                Node::Method => Err(VerifyError::MissingSign.into()),
-            };
+        let keys = Keys::Download {
+            keys: &cert.keys,
+            sn,
         };
-        let signer_sn = envelope.alipay_cert_sn.as_deref();
-        let known = keys.get(signer_sn);
-        match &known {
-            Some(known) => known.verify(envelope.signed, signature)?,
-            // Only the certificate being downloaded may sign its own download.
-            None if signer_sn != Some(sn) => {
-                return Err(VerifyError::UnknownCertificate(
-                    signer_sn.unwrap_or_default().to_owned(),
-                )
-                .into());
-            }
-            None => {}
-        }
-        // Read before the signature is checked when the signer is the new certificate: nothing
-        // from it is used until the certificate is trusted and the signature verified.
-        let status = parse_status(&envelope.content)?;
-        if envelope.node == Node::Error || status.code != "10000" {
-            return Err(match known {
-                Some(_) => Error::Api(status),
-                None => VerifyError::UnknownCertificate(sn.to_owned()).into(),
-            });
-        }
+        let key = crate::request::response_key_of(DOWNLOAD_METHOD);
+        // Sent unencrypted, so answered unencrypted: no content key.
+        let verified = verify_answer(
+            answer.status,
+            &answer.body,
+            &key,
+            REQUEST_CHARSET,
+            keys,
+            None,
+        )?;
+        let (content, pending) = match verified {
+            Verified::Content(content) => (content, None),
+            Verified::SignedByNew(pending) => (pending.content.clone(), Some(pending)),
+        };
+        let keys = &cert.keys;
         #[derive(serde::Deserialize)]
         struct Answer {
             alipay_cert_content: Option<String>,
         }
         let answer: Answer =
-            serde_json::from_str(&envelope.content).map_err(|source| Error::Decode { source })?;
+            serde_json::from_str(&content).map_err(|source| Error::Decode { source })?;
         let content = answer.alipay_cert_content.unwrap_or_default();
         let pem = certificate_text(&content).ok_or_else(|| {
             ResponseError::Malformed(
@@ -508,8 +494,8 @@ impl Client {
         let new_key = downloaded
             .public_key(keys.backend)
             .map_err(Error::Certificate)?;
-        if known.is_none() {
-            new_key.verify(envelope.signed, signature)?;
+        if let Some(pending) = pending {
+            pending.verify(&new_key)?;
         }
         Ok(Learned {
             key: new_key,
