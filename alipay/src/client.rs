@@ -1,4 +1,27 @@
 //! The client: one per merchant app, cheap to clone, safe to share between tasks.
+//!
+//! # How a call runs
+//!
+//! `client.send(request).await` is one pipeline, one file per stage:
+//!
+//! 1. `call.rs`: [`Client::send`] returns a [`Call`]; its setters fill [`CallOptions`];
+//!    awaiting it runs `Client::perform` (this file).
+//! 2. `prepare.rs`: `http_request` encodes the request, applies the options, encrypts
+//!    `biz_content` when asked, adds the system parameters and signs: the
+//!    `http::Request<Bytes>` every attempt sends.
+//! 3. `exchange.rs`: `exchange` is the runtime only (the total and per-attempt deadlines,
+//!    retries, the in-flight bound, the `alipay.call` span, the response hook); it hands each
+//!    answer to the call's check.
+//! 4. `answer.rs`: `verify_answer` is the one routine every answer goes through: status, split,
+//!    signature (with the keys of the client's mode), decryption, gateway status; `read_answer`
+//!    then parses the typed response.
+//! 5. `cert_mode.rs`: an answer signed with an Alipay certificate the client does not know
+//!    makes `perform` download that certificate; the download answer goes through the same
+//!    `verify_answer`, with the download's keys.
+//!
+//! The builder's setters and checks are in `builder.rs`. A second protocol adds its own prepare
+//! half (an `http::Request<Bytes>`) and answer half (a check of an `HttpResponse`) and reuses
+//! `exchange` as it is.
 
 use std::fmt;
 use std::sync::Arc;
