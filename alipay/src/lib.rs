@@ -77,6 +77,7 @@ pub mod marketing;
 pub mod member;
 pub mod notify;
 pub mod payment;
+mod redact;
 pub mod request;
 pub mod response;
 pub mod retry;
