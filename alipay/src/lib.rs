@@ -86,6 +86,7 @@ pub mod retry;
 pub mod sandbox;
 pub mod security;
 pub mod sign;
+pub mod time;
 pub mod transport;
 pub mod util;
 
