@@ -89,7 +89,7 @@ pub enum CertError {
         error: Box<CertError>,
     },
     /// A certificate file could not be read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    #[error("cannot read `{}`", path.display())]
     Io {
         /// The file.
         path: PathBuf,

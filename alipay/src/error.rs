@@ -1,4 +1,16 @@
-//! The SDK's error type.
+//! The SDK's error type, and [`Report`], which prints an error with its causes.
+//!
+//! The convention every error of the SDK follows: its `Display` says what went wrong at its own
+//! layer, never its cause; the cause is [`source()`](std::error::Error::source). A chain
+//! reporter such as [`Report`] (or `anyhow`'s `{:#}`) joins them, each message once.
+//!
+//! What an error says about the answer depends on whether the answer was **verified**: only
+//! [`Error::Api`] and [`Error::Decode`] come from an answer whose signature verified with
+//! Alipay's key. Every other error about an answer ([`Error::Gateway`],
+//! [`Error::HttpStatus`], [`Error::BodyTooLarge`], [`Error::Response`], [`Error::Verify`],
+//! [`Error::Certificate`]) comes from bytes that anyone on the network path could have written:
+//! it tells nothing about the trade. Query it again (e.g.
+//! [`TradeQuery`](crate::payment::common::TradeQuery)) before acting on an outcome.
 
 use std::fmt;
 use std::time::Duration;
@@ -10,7 +22,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Alipay sent.
 ///
 /// Transport variants say whether the request may have reached Alipay: when it may have, a
-/// payment call may have taken effect, so query the trade before retrying it.
+/// payment call may have taken effect, so query the trade before retrying it. Only
+/// [`Api`](Self::Api) and [`Decode`](Self::Decode) come from a verified answer (see the
+/// [module docs](self)).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -42,27 +56,34 @@ pub enum Error {
     Timeout(Duration),
 
     /// The gateway answered with an HTTP error status and a body that is not an Alipay answer
-    /// (e.g. a load balancer's HTML page). The request **may have reached Alipay**.
+    /// (e.g. a load balancer's HTML page). The request **may have reached Alipay**. Nothing
+    /// in it is verified: the snippet is what the peer sent, with secret parameter values
+    /// (tokens, OAuth codes) redacted in case it echoed the request.
     #[error("the gateway answered HTTP {status}: {snippet}")]
     HttpStatus {
         /// The HTTP status code.
         status: u16,
-        /// The beginning of the body, for the log (at most 256 bytes, lossily decoded).
+        /// The beginning of the body, for the log (at most 256 bytes, lossily decoded, secret
+        /// parameter values replaced by `[redacted]`).
         snippet: String,
     },
 
-    /// The answer was larger than the configured limit; it was not read further.
+    /// The answer was larger than the configured limit; it was not read further. The request
+    /// **may have reached Alipay**.
     #[error("the gateway's answer is larger than the limit of {limit} bytes")]
     BodyTooLarge {
         /// The limit in bytes.
         limit: usize,
     },
 
-    /// The answer is not the JSON document Alipay sends, or has no node for the method.
+    /// The answer is not the JSON document Alipay sends, or has no node for the method. Not
+    /// verified: the request **may have reached Alipay**, query again.
     #[error(transparent)]
     Response(#[from] ResponseError),
 
-    /// The answer's signature is missing or does not verify: its content must not be trusted.
+    /// The answer's signature is missing or does not verify: its content must not be trusted
+    /// and is not returned. The request **may have reached Alipay** (a forger or a wrong key
+    /// cannot be told apart): query again.
     #[error(transparent)]
     Verify(#[from] VerifyError),
 
@@ -70,19 +91,25 @@ pub enum Error {
     #[error(transparent)]
     Notify(#[from] crate::notify::NotifyError),
 
-    /// The gateway refused the request with an **unsigned** `error_response` (e.g. an unknown app
-    /// id or a bad request signature). Alipay does not sign these, so they are reported as they
-    /// are: the request reached Alipay and was not executed.
+    /// The gateway answered with an **unsigned** `error_response` (e.g. an unknown app id or a
+    /// bad request signature). Alipay does not sign these, so they are reported as they are,
+    /// and **anyone on the network path can forge one** (a proxy, an `http://` gateway, a
+    /// TLS-intercepting middlebox): it proves neither that the request reached Alipay nor that
+    /// it was not executed. Conclude nothing about the trade from it: fix the configuration it
+    /// names if it is plausible, and query the trade before retrying a payment. Its messages
+    /// are the peer's, with secret parameter values redacted.
     #[error("the Alipay gateway refused the request: {0}")]
     Gateway(ApiError),
 
     /// Alipay executed the request and answered with a **signed** business failure
-    /// (`code` other than `10000`).
+    /// (`code` other than `10000`): the signature verified, so this is Alipay's answer (e.g.
+    /// `ACQ.TRADE_NOT_EXIST` means the trade does not exist).
     #[error("Alipay answered with an error: {0}")]
     Api(ApiError),
 
-    /// The verified answer could not be parsed into the response type.
-    #[error("the verified answer does not match the response type: {source}")]
+    /// The verified answer could not be parsed into the response type: Alipay answered, but
+    /// with fields this SDK does not expect (the JSON error, the cause, says where).
+    #[error("the verified answer does not match the response type")]
     Decode {
         /// The JSON error, with its position in the answer node.
         #[source]
@@ -93,15 +120,12 @@ pub enum Error {
     #[error(transparent)]
     Aes(#[from] crate::crypto::AesError),
 
-    /// Local rendering is not possible for this request (e.g. an upload rendered as a page).
-    #[error("{0}")]
-    Unsupported(&'static str),
-
     /// Certificate mode: an answer was signed with an Alipay certificate the client did not
     /// know, and the certificate downloaded for it (`alipay.open.app.alipaycert.download`)
     /// cannot be trusted: it does not chain to a configured root, is not valid now, or is not
-    /// the certificate asked for. The answer was not used.
-    #[error("the new Alipay certificate is refused: {0}")]
+    /// the certificate asked for. The answer was not used, and since it is not verified it
+    /// tells nothing about the trade: query again.
+    #[error("the new Alipay certificate is refused")]
     Certificate(#[source] crate::cert::CertError),
 }
 
@@ -173,13 +197,35 @@ impl fmt::Display for ApiError {
 }
 
 /// A configuration that cannot work, with the field at fault.
+///
+/// When a lower layer said why (a [`KeyError`](crate::crypto::KeyError) for a key, a
+/// [`CertError`](crate::cert::CertError) for a certificate), that error is the
+/// [`source()`](std::error::Error::source), to match on:
+///
+/// ```
+/// use std::error::Error as _;
+/// use alipay::crypto::KeyError;
+///
+/// let error = alipay::Client::builder()
+///     .app_id("2021000000000000")
+///     .app_private_key("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----")
+///     .alipay_public_key("MIIB")
+///     .build()
+///     .unwrap_err();
+/// let key_error = error.source().and_then(|e| e.downcast_ref::<KeyError>());
+/// assert!(matches!(key_error, Some(KeyError::Encrypted)));
+/// ```
 #[derive(Debug, thiserror::Error)]
-#[error("invalid `{field}`: {reason}")]
+#[error("invalid `{field}`{}{reason}", if reason.is_empty() { "" } else { ": " })]
 pub struct ConfigError {
     /// The configuration field, e.g. `app_private_key`.
     pub field: &'static str,
-    /// What is wrong with it.
+    /// What is wrong with it, when no lower layer says it (empty when [`source`](Self::source)
+    /// does).
     pub reason: String,
+    /// The lower layer's error that says what is wrong.
+    #[source]
+    source: Option<BoxError>,
 }
 
 impl ConfigError {
@@ -187,6 +233,16 @@ impl ConfigError {
         Self {
             field,
             reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// `field` is invalid because of `source`: a closure for `map_err`.
+    pub(crate) fn caused<E: Into<BoxError>>(field: &'static str) -> impl FnOnce(E) -> Self {
+        move |source| Self {
+            field,
+            reason: String::new(),
+            source: Some(source.into()),
         }
     }
 }
@@ -209,21 +265,22 @@ impl EncodeError {
         }
     }
 
-    /// A JSON serialization error.
+    /// A JSON serialization error (the [`source`](std::error::Error::source)).
     pub fn json(source: serde_json::Error) -> Self {
         Self {
-            message: source.to_string(),
+            message: "a parameter does not serialize to JSON".to_owned(),
             source: Some(source),
         }
     }
 }
 
-/// An answer that is not shaped like an Alipay answer.
+/// An answer that is not shaped like an Alipay answer. Nothing in it is verified (see the
+/// [module docs](self)): the request may have reached Alipay, query again.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResponseError {
     /// The body is not a JSON object (e.g. an HTML page or truncated JSON).
-    #[error("the answer is not JSON: {0}")]
+    #[error("the answer is not JSON")]
     NotJson(#[source] serde_json::Error),
     /// The body is JSON but has neither the method's node nor `error_response`.
     #[error("the answer has neither `{0}` nor `error_response`")]
@@ -232,7 +289,8 @@ pub enum ResponseError {
     /// have one copy verified and another parsed, so the answer is refused.
     #[error("the answer contains `{0}` more than once")]
     DuplicateNode(String),
-    /// The node is not valid JSON, or its `code` fields are missing.
+    /// The node is not valid JSON, or its `code` fields are missing (the reason has secret
+    /// parameter values redacted).
     #[error("the answer node is malformed: {0}")]
     Malformed(String),
     /// The body is not text in the character set the request declared (its `charset`
@@ -252,11 +310,12 @@ pub enum ResponseError {
     },
     /// The node is encrypted (`encrypt_type=AES`) and its verified content does not decrypt
     /// with the configured key (a wrong key, or content altered before it was signed).
-    #[error("the encrypted answer cannot be decrypted: {0}")]
+    #[error("the encrypted answer cannot be decrypted")]
     Decrypt(#[source] crate::crypto::AesError),
 }
 
-/// Why a signature check failed.
+/// Why a signature check failed: the answer (or notification) is not Alipay's as far as the
+/// client can tell, and its content is not used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VerifyError {
@@ -276,4 +335,62 @@ pub enum VerifyError {
     /// failed download get this error; the call that downloaded gets the reason).
     #[error("unknown Alipay certificate `{0}`")]
     UnknownCertificate(String),
+}
+
+/// An error and its causes on one line, `error: cause: cause…`, each message once: the chain
+/// formatter for logs and command lines (the `alipay` tool prints its errors with it).
+///
+/// Errors of this SDK never repeat their cause in their own message (see the
+/// [module docs](self)); a cause whose message the previous one already contains (a
+/// third-party error that prints its cause) is skipped, so nothing shows twice.
+///
+/// ```
+/// use alipay::error::Report;
+///
+/// let error = alipay::Client::builder()
+///     .app_id("2021000000000000")
+///     .app_private_key("not a key")
+///     .alipay_public_key("MIIB")
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(
+///     Report::new(&error).to_string(),
+///     "invalid `app_private_key`: the key is neither PEM (`-----BEGIN ...-----`) nor base64 text"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a>(&'a (dyn std::error::Error + 'static));
+
+impl<'a> Report<'a> {
+    /// The report of `error` and its [`source`](std::error::Error::source) chain.
+    pub fn new(error: &'a (dyn std::error::Error + 'static)) -> Self {
+        Self(error)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = self.0.to_string();
+        f.write_str(&shown)?;
+        for cause in chain(self.0).skip(1) {
+            let text = cause.to_string();
+            if text.is_empty() || shown.contains(&text) {
+                continue;
+            }
+            if !shown.is_empty() {
+                f.write_str(": ")?;
+            }
+            f.write_str(&text)?;
+            shown = text;
+        }
+        Ok(())
+    }
+}
+
+/// `error` and its causes, outermost first: `error`, its
+/// [`source`](std::error::Error::source), that one's source, and so on.
+pub fn chain<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |e| e.source())
 }

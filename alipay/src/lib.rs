@@ -77,6 +77,7 @@ pub mod marketing;
 pub mod member;
 pub mod notify;
 pub mod payment;
+mod redact;
 pub mod request;
 pub mod response;
 pub mod retry;
@@ -84,6 +85,7 @@ pub mod retry;
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 pub mod security;
+pub mod time;
 pub mod transport;
 pub mod util;
 pub mod wire;

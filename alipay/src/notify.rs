@@ -48,14 +48,14 @@ pub const ACK: &str = "success";
 #[non_exhaustive]
 pub enum NotifyError {
     /// The body is not a well-formed form (bad escapes, non-UTF-8 text, duplicated keys).
-    #[error("malformed notification body: {0}")]
+    #[error("malformed notification body")]
     Form(#[from] FormError),
     /// There is no `sign` parameter.
     #[error("the notification has no `sign` parameter")]
     MissingSign,
     /// The signature does not verify: the notification is forged, altered, or the wrong Alipay
     /// public key is configured.
-    #[error("the notification's signature does not verify: {0}")]
+    #[error("the notification's signature does not verify")]
     Verify(#[from] VerifyError),
     /// The notification verified but its fields do not fit the requested type.
     #[error("the notification's fields do not fit the type: {0}")]

@@ -35,7 +35,8 @@ pub struct Envelope<'a> {
     pub content: Cow<'a, str>,
     /// The top-level `sign`, decoded from its JSON string, if present.
     pub sign: Option<String>,
-    /// The top-level `alipay_cert_sn`, if present (certificate mode).
+    /// The top-level `alipay_cert_sn`, if present (certificate mode), with any secret parameter
+    /// value in it redacted (a real serial number has none): errors and logs name it.
     pub alipay_cert_sn: Option<String>,
     /// The character set the answer was read in: the one the request declared.
     pub charset: Charset,
@@ -147,14 +148,20 @@ pub fn split_declared<'a>(
     let mut cert_sn = None;
     for (i, (key, value)) in members.iter().enumerate() {
         if members[..i].iter().any(|(k, _)| k == key) {
-            return Err(ResponseError::DuplicateNode(key.clone()));
+            return Err(ResponseError::DuplicateNode(
+                crate::redact::text(key).into_owned(),
+            ));
         }
         let raw = &body[value.clone()];
         match key.as_str() {
             k if k == response_key => method_node = Some(value.clone()),
             "error_response" => error_node = Some(value.clone()),
             "sign" => sign = Some(json_string(raw, charset, "sign")?),
-            "alipay_cert_sn" => cert_sn = Some(json_string(raw, charset, "alipay_cert_sn")?),
+            // Redacted: errors name it, and a gateway may have echoed the request into it.
+            "alipay_cert_sn" => {
+                let sn = json_string(raw, charset, "alipay_cert_sn")?;
+                cert_sn = Some(crate::redact::text(&sn).into_owned());
+            }
             _ => {}
         }
     }

@@ -6,8 +6,6 @@
 //! URL-encoded. Notifications use the same rule except that empty values are kept and
 //! `sign_type` is dropped too (see [`notify_sign_content`]).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 /// Builds the sign content of request parameters: sorted by key, `sign` excluded, empty values
 /// skipped, raw values joined as `k=v&k=v`.
 ///
@@ -163,49 +161,13 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
-/// Formats a point in time as Alipay's `timestamp`: `yyyy-MM-dd HH:mm:ss` in Beijing time
-/// (UTC+8), whatever the host's time zone.
-///
-/// ```
-/// use std::time::{Duration, UNIX_EPOCH};
-/// // 2020-03-20 04:00:00 UTC is noon in Beijing.
-/// let t = UNIX_EPOCH + Duration::from_secs(1_584_676_800);
-/// assert_eq!(alipay::wire::beijing_timestamp(t), "2020-03-20 12:00:00");
-/// ```
-pub fn beijing_timestamp(time: SystemTime) -> String {
-    let secs = match time.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
-    } + 8 * 3600;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+/// Alipay's `timestamp` (Beijing time), from the SDK's one date module [`crate::time`].
+pub use crate::time::beijing_timestamp;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn sign_content_matches_the_easysdk_example() {

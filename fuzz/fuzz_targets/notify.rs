@@ -35,9 +35,9 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(notification) = notify::verify_body(rest, &*VECTOR) {
             read(&notification);
         }
-    } else if let Ok(mut pairs) = alipay::sign::form_decode(rest) {
+    } else if let Ok(mut pairs) = alipay::wire::form_decode(rest) {
         pairs.retain(|(k, _)| k != "sign");
-        let content = alipay::sign::notify_sign_content(pairs.iter().map(|(k, v)| (k, v)));
+        let content = alipay::wire::notify_sign_content(pairs.iter().map(|(k, v)| (k, v)));
         let Ok(sign) = ALIPAY.sign(content.as_bytes()) else {
             return;
         };

@@ -351,7 +351,8 @@ async fn configuration_mistakes_name_the_field() {
     let other = sandbox.create_cert_app().expect("second app");
     let field = |builder: alipay::ClientBuilder| match builder.build() {
         Ok(_) => panic!("the configuration must be refused"),
-        Err(e) => (e.field, e.to_string()),
+        // The whole chain: the certificate error is the source.
+        Err(e) => (e.field, alipay::error::Report::new(&e).to_string()),
     };
 
     // The app certificate of another key.

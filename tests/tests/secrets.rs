@@ -338,3 +338,178 @@ async fn no_secret_is_formatted_or_logged() {
             .any(|(_, t)| t.contains(&format!("{}…", &AGENT_TOKEN[..4])))
     );
 }
+
+/// An OAuth authorization code, sent as the text parameter `code`.
+const OAUTH_CODE: &str = "4b203fe6c11548bcabd8da5bb087a83b";
+/// A refresh token with characters that travel percent-encoded (`+`, `/`, `=`).
+const REFRESH_TOKEN: &str = "rfrB+7d/9kQ2mX8pL4vZ6nW1cY3hT5=";
+
+/// How the echo gateway answers: where it puts the whole request (request line, then body).
+#[derive(Clone, Copy, Debug)]
+enum Echo {
+    /// A non-2xx answer whose body is the request as sent (form and query shape).
+    Status500,
+    /// A non-2xx answer with the request inside a JSON string (quotes escaped).
+    Status502Json,
+    /// A 200 unsigned `error_response` whose `msg` and `sub_msg` are the request.
+    GatewayError,
+    /// A 200 answer for the method with the request in `msg` and a signature that does not
+    /// verify.
+    BadSignature,
+    /// A 200 answer whose top-level keys are the request, twice.
+    DuplicateKey,
+}
+
+/// A gateway on loopback that echoes every request back as `mode` says.
+async fn echo_gateway(mode: Echo) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/gateway.do", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                use tokio::io::AsyncWriteExt as _;
+                let Some(request) = alipay_tests::read_request(&mut stream).await else {
+                    return;
+                };
+                let line = request.head.lines().next().unwrap_or_default();
+                let echo = format!("{line}\n{}", String::from_utf8_lossy(&request.body));
+                let quoted = serde_json::to_string(&echo).expect("json");
+                let (status, body) = match mode {
+                    Echo::Status500 => ("500 Internal Server Error", echo),
+                    Echo::Status502Json => {
+                        ("502 Bad Gateway", format!(r#"{{"request":{quoted}}}"#))
+                    }
+                    Echo::GatewayError => (
+                        "200 OK",
+                        format!(
+                            r#"{{"error_response":{{"code":"40002","msg":{quoted},"sub_code":"isv.invalid-app-auth-token","sub_msg":{quoted}}}}}"#
+                        ),
+                    ),
+                    Echo::BadSignature => (
+                        "200 OK",
+                        format!(
+                            r#"{{"alipay_trade_query_response":{{"code":"10000","msg":{quoted}}},"alipay_system_oauth_token_response":{{"msg":{quoted}}},"sign":"AAAA"}}"#
+                        ),
+                    ),
+                    Echo::DuplicateKey => ("200 OK", format!("{{{quoted}:1,{quoted}:1}}")),
+                };
+                let head = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: text/plain;charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(body.as_bytes()).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    url
+}
+
+/// The tokens (as sent and as form-encoded) and their tails.
+fn token_needles() -> Vec<String> {
+    let mut needles = Vec::new();
+    for token in [AGENT_TOKEN, USER_TOKEN, OAUTH_CODE, REFRESH_TOKEN] {
+        let encoded = alipay::wire::form_encode([("", token)]);
+        needles.push(encoded.trim_start_matches('=').to_owned());
+        needles.push(token.to_owned());
+        needles.push(token[token.len() - 12..].to_owned());
+    }
+    needles
+}
+
+#[tokio::test]
+async fn echoed_requests_are_redacted_in_errors_and_logs() {
+    use alipay::base::oauth::{OauthRefreshToken, OauthToken};
+
+    logs::capture();
+    let mut seen = Seen::default();
+    let mut displays = Vec::new();
+    for mode in [
+        Echo::Status500,
+        Echo::Status502Json,
+        Echo::GatewayError,
+        Echo::BadSignature,
+        Echo::DuplicateKey,
+    ] {
+        let client = client(&echo_gateway(mode).await);
+        let label = format!("{mode:?}");
+        let query = client
+            .send(query())
+            .agent(AGENT_TOKEN)
+            .auth(USER_TOKEN)
+            .await;
+        let code = client
+            .send(OauthToken::builder().code(OAUTH_CODE).build())
+            .agent(AGENT_TOKEN)
+            .await;
+        let refresh = client
+            .send(
+                OauthRefreshToken::builder()
+                    .refresh_token(REFRESH_TOKEN)
+                    .build(),
+            )
+            .await;
+        for (call, result) in [
+            ("query", query.map(drop)),
+            ("code", code.map(drop)),
+            ("refresh", refresh.map(drop)),
+        ] {
+            let error = result.expect_err("an echo is never a verified answer");
+            displays.push((format!("{label} {call}"), error.to_string()));
+            seen.result(&format!("{label} {call}"), &Err::<(), _>(error));
+        }
+    }
+
+    // Positive control: the echo arrived, with the method and other non-secret parameters,
+    // and the secret values were replaced where they were.
+    let shown = |label: &str| {
+        displays
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, text)| text.clone())
+            .unwrap_or_default()
+    };
+    let status = shown("Status500 query");
+    assert!(status.contains("HTTP 500"), "{status}");
+    assert!(status.contains("method=alipay.trade.query"), "{status}");
+    assert!(status.contains("app_auth_token=[redacted]"), "{status}");
+    let code = shown("Status500 code");
+    assert!(code.contains("grant_type=authorization_code"), "{code}");
+    assert!(code.contains("code=[redacted]"), "{code}");
+    let json = shown("Status502Json refresh");
+    assert!(json.contains("method=alipay.system.oauth.token"), "{json}");
+    assert!(json.contains("refresh_token=[redacted]"), "{json}");
+    let gateway = shown("GatewayError query");
+    assert!(gateway.contains("40002"), "{gateway}");
+    assert!(gateway.contains("method=alipay.trade.query"), "{gateway}");
+    assert!(gateway.contains("auth_token=[redacted]"), "{gateway}");
+    let duplicate = shown("DuplicateKey query");
+    assert!(duplicate.contains("more than once"), "{duplicate}");
+    assert!(
+        duplicate.contains("method=alipay.trade.query"),
+        "{duplicate}"
+    );
+    let signature = shown("BadSignature query");
+    assert!(signature.contains("signature"), "{signature}");
+
+    let logged = logs::text();
+    assert!(logged.contains("retrying the Alipay call"), "{logged}");
+    assert!(
+        logged.contains("[redacted]"),
+        "the echo reached the logs: {logged}"
+    );
+    seen.texts.push(("tracing output".to_owned(), logged));
+
+    let mut leaks = Vec::new();
+    for (label, text) in &seen.texts {
+        for needle in token_needles() {
+            if text.contains(needle.as_str()) {
+                leaks.push(format!("{label} contains `{needle}`: {text}"));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "leaks:\n{}", leaks.join("\n"));
+}

@@ -163,7 +163,7 @@ pub struct ImageTypeError {
 #[non_exhaustive]
 pub enum UploadError {
     /// The file could not be read.
-    #[error("cannot read the file to upload: {0}")]
+    #[error("cannot read the file to upload")]
     Io(#[from] std::io::Error),
     /// The image type cannot be told.
     #[error(transparent)]

@@ -39,7 +39,7 @@ use serde::Deserialize;
 /// println!("access_token = {}", token.access_token);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, crate::Request)]
+#[derive(Clone, crate::Request)]
 #[alipay(
     method = "alipay.system.oauth.token",
     response = OauthTokenResponse,
@@ -68,7 +68,7 @@ pub struct OauthToken {
 /// println!("new refresh_token = {}", token.refresh_token);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, crate::Request)]
+#[derive(Clone, crate::Request)]
 #[alipay(
     method = "alipay.system.oauth.token",
     response = OauthTokenResponse,
@@ -104,6 +104,20 @@ pub struct OauthTokenResponse {
     pub re_expires_in: i64,
     /// When the authorisation started (Beijing time), if sent.
     pub auth_start: Option<String>,
+}
+
+/// The code is a credential: `Debug` does not show it.
+impl std::fmt::Debug for OauthToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthToken").finish_non_exhaustive()
+    }
+}
+
+/// The refresh token is a credential: `Debug` does not show it.
+impl std::fmt::Debug for OauthRefreshToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthRefreshToken").finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for OauthTokenResponse {
@@ -153,5 +167,13 @@ mod tests {
         assert_eq!((answer.expires_in, answer.re_expires_in), (3600, 7200));
         let debug = format!("{answer:?}");
         assert!(!debug.contains("secret"), "{debug}");
+        let requests = format!(
+            "{:?} {:?}",
+            OauthToken::builder().code("secret-c").build(),
+            OauthRefreshToken::builder()
+                .refresh_token("secret-r")
+                .build()
+        );
+        assert!(!requests.contains("secret"), "{requests}");
     }
 }

@@ -180,10 +180,9 @@ pub(super) enum Checked<T> {
 /// The body of a 2xx answer; an error status is [`Error::HttpStatus`].
 pub(super) fn answer_body(status: u16, body: &[u8]) -> Result<&[u8], Error> {
     if !(200..300).contains(&status) {
-        let end = body.len().min(256);
         return Err(Error::HttpStatus {
             status,
-            snippet: String::from_utf8_lossy(&body[..end]).into_owned(),
+            snippet: crate::redact::snippet(body),
         });
     }
     Ok(body)
@@ -200,13 +199,15 @@ pub(super) fn parse_status(content: &str) -> Result<ApiError, ResponseError> {
         sub_code: Option<String>,
         sub_msg: Option<String>,
     }
-    let status: Status = serde_json::from_str(content)
-        .map_err(|e| ResponseError::Malformed(format!("the answer node is not an object: {e}")))?;
+    let status: Status = serde_json::from_str(content).map_err(|e| {
+        let reason = format!("the answer node is not an object: {e}");
+        ResponseError::Malformed(crate::redact::text(&reason).into_owned())
+    })?;
     let mut error = ApiError::new(
         status.code.unwrap_or_else(|| "10000".to_owned()),
         status.msg,
     );
     error.sub_code = status.sub_code;
     error.sub_msg = status.sub_msg;
-    Ok(error)
+    Ok(crate::redact::api_error(error))
 }

@@ -282,7 +282,7 @@ impl ClientBuilder {
         let private_key = match self.private_key {
             Some(KeyInput::Text(text)) => Some(
                 PrivateKey::parse_with(&text, self.backend)
-                    .map_err(|e| ConfigError::new("app_private_key", e.to_string()))?,
+                    .map_err(ConfigError::caused("app_private_key"))?,
             ),
             Some(KeyInput::Parsed(key)) => Some(key),
             None => None,
@@ -290,7 +290,7 @@ impl ClientBuilder {
         let alipay_key = match self.alipay_public_key {
             Some(KeyInput::Text(text)) => Some(
                 PublicKey::parse_with(&text, self.backend)
-                    .map_err(|e| ConfigError::new("alipay_public_key", e.to_string()))?,
+                    .map_err(ConfigError::caused("alipay_public_key"))?,
             ),
             Some(KeyInput::Parsed(key)) => Some(key),
             None => None,
@@ -333,8 +333,7 @@ impl ClientBuilder {
         };
         let content_key = match &self.content_key {
             Some(text) => Some(
-                AesKey::from_base64(text)
-                    .map_err(|e| ConfigError::new("content_encryption_key", e.to_string()))?,
+                AesKey::from_base64(text).map_err(ConfigError::caused("content_encryption_key"))?,
             ),
             None => None,
         };
@@ -381,10 +380,7 @@ impl ClientBuilder {
             return Err(ConfigError::new("max_body_size", "must be at least 1 byte"));
         }
         let aes_key = match &self.aes_key {
-            Some(text) => Some(
-                AesKey::from_base64(text)
-                    .map_err(|e| ConfigError::new("aes_key", e.to_string()))?,
-            ),
+            Some(text) => Some(AesKey::from_base64(text).map_err(ConfigError::caused("aes_key"))?),
             None => None,
         };
         let (net, transport_config) = self.net.build(self.connect_timeout)?;
@@ -392,7 +388,7 @@ impl ClientBuilder {
             Some(transport) => transport,
             None => Arc::new(
                 HyperTransport::with_config(&transport_config)
-                    .map_err(|e| ConfigError::new("transport", e.to_string()))?,
+                    .map_err(ConfigError::caused("transport"))?,
             ),
         };
         Ok(Client {

@@ -132,13 +132,13 @@ pub(super) fn build(
         }
         CertInput::Config(config) => Ok(*config),
     }
-    .map_err(|(part, error)| ConfigError::new(field(part), error.to_string()))?;
+    .map_err(|(part, error)| ConfigError::caused(field(part))(error))?;
     if let Some(private) = private_key {
         let own = private.public_key();
         let app_key = config
             .app_certificate()
             .public_key(backend)
-            .map_err(|e| ConfigError::new("app_cert", e.to_string()))?;
+            .map_err(ConfigError::caused("app_cert"))?;
         if !app_key.same_key(&own) {
             return Err(ConfigError::new(
                 "app_cert",

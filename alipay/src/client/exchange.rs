@@ -89,7 +89,6 @@ fn outcome<T>(result: &Result<T, Error>) -> &'static str {
             Error::Gateway(_) => "gateway",
             Error::Api(_) => "api",
             Error::Decode { .. } => "decode",
-            Error::Unsupported(_) => "unsupported",
             Error::Aes(_) => "aes",
             Error::Certificate(_) => "certificate",
         },

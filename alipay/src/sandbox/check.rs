@@ -49,7 +49,7 @@ pub(crate) fn check<'v>(
     let Some(timestamp) = get("timestamp") else {
         return Err(Failure::missing("isv.missing-timestamp", "缺少时间戳参数"));
     };
-    let Some(sent_at) = clock::parse_beijing_timestamp(timestamp) else {
+    let Some(sent_at) = crate::time::parse_beijing_timestamp(timestamp) else {
         return Err(Failure::invalid(
             "isv.invalid-timestamp",
             "非法的时间戳参数",

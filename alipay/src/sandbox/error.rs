@@ -11,7 +11,7 @@ use super::{Sandbox, SandboxBuilder};
 #[non_exhaustive]
 pub enum SandboxError {
     /// Binding the listening socket failed.
-    #[error("the sandbox could not listen: {0}")]
+    #[error("the sandbox could not listen")]
     Io(#[from] std::io::Error),
     /// No trade with this `out_trade_no` for this app.
     #[error("no trade `{out_trade_no}` for app `{app_id}` in the sandbox")]
@@ -32,7 +32,7 @@ pub enum SandboxError {
         expected: &'static str,
     },
     /// A key pair could not be generated.
-    #[error("the sandbox could not generate a key: {0}")]
+    #[error("the sandbox could not generate a key")]
     Key(#[from] KeyError),
     /// The signature of an order string (see [`Sandbox::app_pay`]) does not verify with the
     /// app's public key.

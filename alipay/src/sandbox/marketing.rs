@@ -42,16 +42,11 @@ struct PassTemplate {
     tpl_content: String,
 }
 
-/// A pass issued from a template.
+/// A pass issued from a template: only its ids are answered.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // kept as Alipay keeps them; only ids are answered
 struct PassInstance {
-    app_id: String,
-    tpl_id: String,
     pass_id: String,
     serial_number: String,
-    tpl_params: String,
-    status: String,
 }
 
 /// The state of these methods.
@@ -457,7 +452,7 @@ fn instance_result(pass: &PassInstance) -> Map<String, Value> {
 pub(crate) fn pass_instance_add(call: &mut Call<'_>) -> Result<Node, Failure> {
     let biz = &call.biz;
     let tpl_id = biz.required("tpl_id")?;
-    let (tpl_params, params) = biz.json_object("tpl_params")?;
+    let (_, params) = biz.json_object("tpl_params")?;
     let recognition_type = biz.required("recognition_type")?;
     if !matches!(&*recognition_type, "1" | "2" | "3") {
         return Err(invalid("识别类型recognition_type只能是1、2或3"));
@@ -483,12 +478,8 @@ pub(crate) fn pass_instance_add(call: &mut Call<'_>) -> Result<Node, Failure> {
         ));
     }
     let pass = PassInstance {
-        app_id: call.app_id.to_owned(),
-        tpl_id: tpl_id.into_owned(),
         pass_id: format!("{}{}", clock::today_digits(), random::random_digits(16)),
         serial_number,
-        tpl_params: tpl_params.into_owned(),
-        status: "ACTIVE".to_owned(),
     };
     let node = pass_node(&instance_result(&pass));
     state.passes.insert(key, pass);
@@ -507,24 +498,17 @@ pub(crate) fn pass_instance_update(call: &mut Call<'_>) -> Result<Node, Failure>
     {
         return Err(invalid("状态status只能是USED或CLOSED"));
     }
-    let tpl_params = match biz.text("tpl_params")? {
-        Some(_) => Some(biz.json_object("tpl_params")?.0),
-        None => None,
-    };
+    if biz.text("tpl_params")?.is_some() {
+        biz.json_object("tpl_params")?;
+    }
     if biz.text("verify_code")?.is_some() != biz.text("verify_type")?.is_some() {
         return Err(invalid("verify_code和verify_type必须同时传入"));
     }
-    let mut state = lock(&call.shared.marketing);
+    let state = lock(&call.shared.marketing);
     let key = (call.app_id.to_owned(), serial_number.into_owned());
-    let Some(pass) = state.passes.get_mut(&key) else {
+    let Some(pass) = state.passes.get(&key) else {
         return Err(Failure::business("KP.AE_ALIPASS_NOTEXIST", "卡券不存在"));
     };
-    if let Some(status) = status {
-        pass.status = status.into_owned();
-    }
-    if let Some(params) = tpl_params {
-        pass.tpl_params = params.into_owned();
-    }
     Ok(pass_node(&instance_result(pass)))
 }
 

@@ -1,7 +1,7 @@
 //! Base and security methods: OAuth tokens, mini program QR codes, image and video upload, and
 //! text risk detection.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use bytes::Bytes;
 use http::{Method as HttpMethod, Response, StatusCode};
@@ -37,16 +37,6 @@ struct Grant {
     user_id: String,
 }
 
-/// A QR code created with `alipay.open.app.qrcode.create`.
-#[derive(Debug, Clone)]
-#[allow(dead_code)] // kept for debugging; only served as an image
-struct QrCode {
-    app_id: String,
-    url_param: String,
-    query_param: String,
-    describe: String,
-}
-
 /// The state of these methods.
 #[derive(Debug, Default)]
 pub(crate) struct State {
@@ -54,7 +44,9 @@ pub(crate) struct State {
     access_tokens: HashMap<String, Grant>,
     refresh_tokens: HashMap<String, Grant>,
     images: Vec<StoredImage>,
-    qrcodes: HashMap<String, QrCode>,
+    /// The ids of the QR codes created with `alipay.open.app.qrcode.create` (each served as
+    /// the same image).
+    qrcodes: HashSet<String>,
 }
 
 impl State {
@@ -141,19 +133,11 @@ pub(crate) fn oauth_token(call: &mut Call<'_>) -> Result<Node, Failure> {
 
 /// `alipay.open.app.qrcode.create`: a URL of a PNG served by the sandbox.
 pub(crate) fn qrcode_create(call: &mut Call<'_>) -> Result<Node, Failure> {
-    let url_param = call.biz.required("url_param")?;
-    let query_param = call.biz.required("query_param")?;
-    let describe = call.biz.required("describe")?;
+    for field in ["url_param", "query_param", "describe"] {
+        call.biz.required(field)?;
+    }
     let id = format!("{}{}", clock::today_digits(), random::random_hex(24));
-    lock(&call.shared.open).qrcodes.insert(
-        id.clone(),
-        QrCode {
-            app_id: call.app_id.to_owned(),
-            url_param: url_param.into_owned(),
-            query_param: query_param.into_owned(),
-            describe: describe.into_owned(),
-        },
-    );
+    lock(&call.shared.open).qrcodes.insert(id.clone());
     let mut node = Node::success();
     node.str(
         "qr_code_url",
@@ -307,7 +291,7 @@ pub(crate) fn qrcode_route(
     if let Some(refused) = get_only(method) {
         return refused;
     }
-    if lock(&shared.open).qrcodes.contains_key(id) {
+    if lock(&shared.open).qrcodes.contains(id) {
         respond(StatusCode::OK, "image/png", Bytes::from_static(PNG_1X1))
     } else {
         respond(

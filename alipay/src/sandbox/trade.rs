@@ -301,7 +301,7 @@ pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
             });
             CancelAction::Refund
         }
-        (None, Status::Closed | Status::Finished) => {
+        (None, Status::Closed) => {
             return Err(Failure::business(
                 "ACQ.TRADE_STATUS_ERROR",
                 "交易状态不合法",

@@ -4,6 +4,8 @@
 use std::error::Error;
 use std::process::ExitCode;
 
+use alipay::error::Report;
+
 use crate::output;
 
 /// Exit code of a call or check that failed: Alipay answered an error, a notification is
@@ -48,23 +50,15 @@ impl Fatal {
         }
     }
 
-    /// The exit code and the line `alipay: MESSAGE: CAUSE: CAUSE…`, each cause once: a cause
-    /// whose text its error already shows (`"…: {source}"`) is not repeated.
+    /// The exit code and the line `alipay: MESSAGE: CAUSE: CAUSE…`, each cause once (the
+    /// SDK's [`Report`]).
     pub(crate) fn report(&self) -> (u8, String) {
         let mut text = self.message.clone().unwrap_or_default();
-        let mut next: Option<&(dyn Error + 'static)> = match &self.source {
-            Some(source) => Some(source.as_ref()),
-            None => None,
-        };
-        while let Some(error) = next {
-            let part = error.to_string();
-            if !part.is_empty() && !text.contains(&part) {
-                if !text.is_empty() {
-                    text.push_str(": ");
-                }
-                text.push_str(&part);
+        if let Some(source) = &self.source {
+            if !text.is_empty() {
+                text.push_str(": ");
             }
-            next = error.source();
+            text.push_str(&Report::new(source.as_ref()).to_string());
         }
         (self.code, format!("alipay: {text}"))
     }

@@ -24,9 +24,6 @@ pub(crate) enum Status {
     WaitBuyerPay,
     Success,
     Closed,
-    // Not reached yet: no sandbox operation finishes a trade.
-    #[allow(dead_code)]
-    Finished,
 }
 
 impl Status {
@@ -35,7 +32,6 @@ impl Status {
             Self::WaitBuyerPay => "WAIT_BUYER_PAY",
             Self::Success => "TRADE_SUCCESS",
             Self::Closed => "TRADE_CLOSED",
-            Self::Finished => "TRADE_FINISHED",
         }
     }
 }
@@ -266,7 +262,7 @@ impl Store {
                         "交易信息被篡改",
                     ));
                 }
-                Status::Success | Status::Finished => {
+                Status::Success => {
                     return Err(Failure::business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付"));
                 }
                 Status::Closed => {
