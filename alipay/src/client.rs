@@ -124,8 +124,7 @@ struct Inner {
     aes_key: Option<AesKey>,
     /// Certificate mode, when configured.
     cert: Option<cert_mode::CertMode>,
-    /// The content encryption key and whether calls encrypt by default.
-    content_key: Option<AesKey>,
+    /// Whether calls encrypt with `aes_key` by default.
     encrypt_content: bool,
     net: exchange::Net,
 }

@@ -1,7 +1,7 @@
 //! Content encryption (接口内容加密, `encrypt_type=AES`): `biz_content` sent encrypted, answers
 //! received encrypted.
 //!
-//! With an AES key configured ([`ClientBuilder::content_encryption_key`]) and encryption asked
+//! With an AES key configured ([`ClientBuilder::aes_key`]) and encryption asked
 //! for, per client ([`ClientBuilder::encrypt_content`]) or per call ([`Call::encrypt`]), the
 //! client sends `encrypt_type=AES` and `biz_content` = base64(AES-CBC, zero IV, PKCS#7 of the
 //! JSON), and signs **after** encrypting (先加密后加签). Alipay then answers with the method's
@@ -11,7 +11,7 @@
 //! The cipher is [`AesKey`], the same code as the AES helper for data such as the phone number
 //! a mini program receives.
 //!
-//! [`ClientBuilder::content_encryption_key`]: crate::ClientBuilder::content_encryption_key
+//! [`ClientBuilder::aes_key`]: crate::ClientBuilder::aes_key
 //! [`ClientBuilder::encrypt_content`]: crate::ClientBuilder::encrypt_content
 //! [`Call::encrypt`]: crate::Call::encrypt
 

@@ -839,7 +839,7 @@ fn cert_mode_writes_the_certificates_and_serves_certificate_clients() {
         .app_id(APP_ID)
         .app_private_key_parsed(app_key())
         .certificate_paths(&app_cert, &alipay_cert, &root_cert)
-        .content_encryption_key(read(&aes_key).trim())
+        .aes_key(read(&aes_key).trim())
         .gateway_url(server.url.clone())
         .build()
         .expect("certificate mode client");

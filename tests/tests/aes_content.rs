@@ -154,7 +154,7 @@ async fn encryption_per_call_in_public_key_mode() {
     let transport = Recording::new();
     let client = sandbox
         .client_builder(&app)
-        .content_encryption_key(aes_key)
+        .aes_key(aes_key)
         .transport(transport.clone())
         .build()
         .expect("client");
@@ -177,7 +177,7 @@ async fn encryption_per_call_in_public_key_mode() {
     // The client default can be switched off per call.
     let client = sandbox
         .client_builder(&app)
-        .content_encryption_key(sandbox.create_app_aes_key(&app.app_id).expect("new key"))
+        .aes_key(sandbox.create_app_aes_key(&app.app_id).expect("new key"))
         .encrypt_content(true)
         .build()
         .expect("client");
@@ -203,28 +203,19 @@ async fn mistakes_with_keys() {
     // Encrypting without a key: refused before sending.
     let client = sandbox.client_builder(&app).build().expect("client");
     match client.send(query_request("M1")).encrypt(true).await {
-        Err(Error::Config(e)) => assert_eq!(e.field, "content_encryption_key"),
+        Err(Error::Config(e)) => assert_eq!(e.field, "aes_key"),
         other => panic!("expected a configuration error, got {other:?}"),
     }
     assert!(sandbox.requests().is_empty(), "nothing was sent");
     let refused = sandbox.client_builder(&app).encrypt_content(true).build();
-    assert_eq!(
-        refused.expect_err("needs a key").field,
-        "content_encryption_key"
-    );
-    let refused = sandbox
-        .client_builder(&app)
-        .content_encryption_key("not base64!")
-        .build();
-    assert_eq!(
-        refused.expect_err("bad key").field,
-        "content_encryption_key"
-    );
+    assert_eq!(refused.expect_err("needs a key").field, "aes_key");
+    let refused = sandbox.client_builder(&app).aes_key("not base64!").build();
+    assert_eq!(refused.expect_err("bad key").field, "aes_key");
 
     // The app has no key at the sandbox.
     let client = sandbox
         .client_builder(&app)
-        .content_encryption_key(VECTOR_KEY)
+        .aes_key(VECTOR_KEY)
         .encrypt_content(true)
         .build()
         .expect("client");
@@ -255,7 +246,7 @@ async fn encrypted_answers_are_verified_over_the_quoted_ciphertext_then_decrypte
             .alipay_public_key(keys::ALIPAY_PUBLIC_B64)
             .gateway_url(url);
         if let Some(aes) = aes {
-            builder = builder.content_encryption_key(aes);
+            builder = builder.aes_key(aes);
         }
         builder.build().expect("client")
     };

@@ -49,7 +49,7 @@ impl Client {
             None => Keys::Verifier(self.inner.verifier.as_ref()),
         };
         let key = request.response_key();
-        let aes_key = self.inner.content_key.as_ref();
+        let aes_key = self.inner.aes_key.as_ref();
         match verify_answer(status, body, &key, declared, keys, aes_key)? {
             Verified::Content(content) => {
                 serde_json::from_str(&content).map_err(|source| Error::Decode { source })

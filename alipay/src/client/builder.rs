@@ -45,7 +45,6 @@ pub struct ClientBuilder {
     clock: Option<Clock>,
     aes_key: Option<zeroize::Zeroizing<String>>,
     certificates: Option<cert_mode::CertInput>,
-    content_key: Option<zeroize::Zeroizing<String>>,
     encrypt_content: bool,
     net: NetOptions,
 }
@@ -84,7 +83,6 @@ impl ClientBuilder {
             clock: None,
             aes_key: None,
             certificates: None,
-            content_key: None,
             encrypt_content: false,
             net: NetOptions::default(),
         }
@@ -191,9 +189,12 @@ impl ClientBuilder {
         self
     }
 
-    /// The AES key (接口内容加密方式) from the open platform console, in base64 (16, 24 or 32
-    /// bytes), for [`Client::aes_encrypt`] and [`Client::aes_decrypt`]. Checked by
-    /// [`build`](Self::build).
+    /// The AES key of content encryption (接口内容加密方式) from the open platform console, in
+    /// base64 (16, 24 or 32 bytes); checked by [`build`](Self::build). The one key for every
+    /// use: encrypted answers are decrypted with it (after their signature is verified),
+    /// requests are encrypted with it when [`encrypt_content`](Self::encrypt_content) or
+    /// [`Call::encrypt`] asks for it (see [`crate::encrypt`]), and [`Client::aes_encrypt`] /
+    /// [`Client::aes_decrypt`] use it.
     pub fn aes_key(mut self, key_base64: impl Into<String>) -> Self {
         self.aes_key = Some(zeroize::Zeroizing::new(key_base64.into()));
         self
@@ -249,18 +250,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The AES key of content encryption (接口内容加密方式, the base64 key of the console: 16,
-    /// 24 or 32 bytes). With it, encrypted answers are decrypted (after their signature is
-    /// verified), and requests are encrypted when [`encrypt_content`](Self::encrypt_content)
-    /// or [`Call::encrypt`] asks for it. See [`crate::encrypt`].
-    pub fn content_encryption_key(mut self, key_base64: impl Into<String>) -> Self {
-        self.content_key = Some(zeroize::Zeroizing::new(key_base64.into()));
-        self
-    }
-
     /// Whether every call sends its `biz_content` encrypted (`encrypt_type=AES`) unless the call
     /// says otherwise with [`Call::encrypt`]; off by default. Needs
-    /// [`content_encryption_key`](Self::content_encryption_key). Rendered requests (page forms,
+    /// [`aes_key`](Self::aes_key). Rendered requests (page forms,
     /// order strings) are never encrypted.
     pub fn encrypt_content(mut self, encrypt: bool) -> Self {
         self.encrypt_content = encrypt;
@@ -331,15 +323,13 @@ impl ClientBuilder {
             }
             None => None,
         };
-        let content_key = match &self.content_key {
-            Some(text) => Some(
-                AesKey::from_base64(text).map_err(ConfigError::caused("content_encryption_key"))?,
-            ),
+        let aes_key = match &self.aes_key {
+            Some(text) => Some(AesKey::from_base64(text).map_err(ConfigError::caused("aes_key"))?),
             None => None,
         };
-        if self.encrypt_content && content_key.is_none() {
+        if self.encrypt_content && aes_key.is_none() {
             return Err(ConfigError::new(
-                "content_encryption_key",
+                "aes_key",
                 "is missing: encrypt_content(true) needs the AES key",
             ));
         }
@@ -379,10 +369,6 @@ impl ClientBuilder {
         if self.max_body == 0 {
             return Err(ConfigError::new("max_body_size", "must be at least 1 byte"));
         }
-        let aes_key = match &self.aes_key {
-            Some(text) => Some(AesKey::from_base64(text).map_err(ConfigError::caused("aes_key"))?),
-            None => None,
-        };
         let (net, transport_config) = self.net.build(self.connect_timeout)?;
         let transport = match self.transport {
             Some(transport) => transport,
@@ -404,7 +390,6 @@ impl ClientBuilder {
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
                 aes_key,
                 cert,
-                content_key,
                 encrypt_content: self.encrypt_content,
                 net,
             }),

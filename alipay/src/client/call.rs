@@ -183,7 +183,7 @@ impl<R: Request> Call<'_, R> {
 
     /// Sends this call's `biz_content` encrypted (`encrypt_type=AES`), or not, whatever
     /// [`ClientBuilder::encrypt_content`] says. Encrypting needs
-    /// [`ClientBuilder::content_encryption_key`] (else the call fails with a configuration
+    /// [`ClientBuilder::aes_key`] (else the call fails with a configuration
     /// error before anything is sent); a call without `biz_content` is sent as it is.
     pub fn encrypt(mut self, encrypt: bool) -> Self {
         self.options.encrypt = Some(encrypt);

@@ -41,10 +41,10 @@ impl Client {
         if !options.encrypt.unwrap_or(self.inner.encrypt_content) {
             return Ok(None);
         }
-        match &self.inner.content_key {
+        match &self.inner.aes_key {
             Some(key) => Ok(Some(key)),
             None => Err(ConfigError::new(
-                "content_encryption_key",
+                "aes_key",
                 "is not set: an encrypted call (Call::encrypt(true)) needs the AES key",
             )
             .into()),

@@ -170,7 +170,7 @@ impl Sandbox {
                 app.alipay_cert_pem.clone(),
                 app.alipay_root_cert_pem.clone(),
             )
-            .content_encryption_key(app.aes_key.clone())
+            .aes_key(app.aes_key.clone())
             .gateway_url(self.gateway_url())
     }
 

@@ -195,7 +195,7 @@ pub(crate) fn run(args: &CallArgs) -> Result<ExitCode, Fatal> {
         builder.alipay_public_key(files::key_or_path(key)?)
     };
     if let Some(key) = given(args.aes_key.as_ref()) {
-        builder = builder.content_encryption_key(key);
+        builder = builder.aes_key(key);
     }
     builder = match (given(args.gateway.as_ref()), args.production) {
         (Some(gateway), false) => builder.gateway_url(gateway),
