@@ -48,6 +48,11 @@
 //! | `alipay.user.certify.open.certify` | browser flow, see below |
 //! | `alipay.open.app.alipaycert.download` | certificate mode: `alipay_cert_content`, the base64 of the PEM of any Alipay certificate the sandbox issued, by `alipay_cert_sn` (else `40004 ALIPAY_CERT_NOT_EXIST`) |
 //! | `alipay.security.risk.content.detect` | `REJECTED` with the `keywords` found when the content holds `违禁`, `赌博` or `forbidden` (case-insensitive), `PASSED` otherwise |
+//! | `alipay.user.agreement.page.sign` | browser flow (page URL) or [`Sandbox::sign_agreement_in_app`] (app string): `personal_product_code` and `access_params.channel` required; signing makes the agreement `NORMAL` and sends `dut_user_sign`; an `external_agreement_no` already signed is `USER_AGREEMENT_EXIST` |
+//! | `alipay.user.agreement.query` | one agreement by `agreement_no` or `external_agreement_no` (else `USER_AGREEMENT_NOT_EXIST`) |
+//! | `alipay.user.agreement.unsign` | a `NORMAL` agreement becomes `UNSIGN` and `dut_user_unsign` is sent (else `USER_AGREEMENT_HAS_UNSIGNED`) |
+//! | `alipay.user.agreement.executionplan.modify` | moves `next_deduct_time` of a `NORMAL` periodic agreement (`deduct_time` `yyyy-MM-dd`, else `isv.invalid-parameter`) |
+//! | `alipay.trade.pay` with `agreement_params` | a debit paid at once (and notified), only against a `NORMAL` agreement of the app (`ACQ.AGREEMENT_NOT_EXIST`, `ACQ.AGREEMENT_STATUS_NOT_NORMAL`) within its `single_amount` (`ACQ.TOTAL_FEE_EXCEED`) |
 //!
 //! Any other method is `isv.invalid-method`.
 //!
@@ -67,6 +72,10 @@
 //!   `alipay.trade.page.pay.return` or `alipay.trade.wap.pay.return`, signed like notifications),
 //!   or a "paid" page when there is no `return_url`. `GET /sandbox/cashier/<token>` shows the
 //!   cashier again.
+//! * Agreement signing: GETting the page URL of `alipay.user.agreement.page.sign` answers a
+//!   signing page whose form POSTs to `/sandbox/agreement/<token>/sign`. That signs the
+//!   agreement, delivers `dut_user_sign` to the request's `notify_url`, and answers `302` to its
+//!   `return_url` (or a "signed" page). [`Sandbox::sign_agreement_in_cashier`] plays it.
 //! * Certify: GETting the gateway with `alipay.user.certify.open.certify` answers a page whose
 //!   forms POST to `/sandbox/certify/<certify_id>?passed=T` (or `F`), which completes the
 //!   certification and redirects to `merchant_config.return_url` (or shows a done page).
@@ -107,6 +116,11 @@
 //!   `gmt_close`, once the trade is refunded in full. A repeated refund request is not notified;
 //! * an unpaid trade is closed (`alipay.trade.close`, `alipay.trade.cancel`):
 //!   `trade_status=TRADE_CLOSED`, `gmt_close`.
+//!
+//! A debit agreement is notified (`dut_user_sign` once signed, `dut_user_unsign` once cancelled,
+//! with `agreement_no`, `status`, `external_agreement_no`, `personal_product_code`, `sign_time`,
+//! …) to the `notify_url` of its signing request; the first attempt of `dut_user_sign` is made
+//! before the signing returns.
 //!
 //! Each notification is delivered by a background task, and retried until the merchant answers
 //! HTTP 200 with the body `success`, on Alipay's schedule: 4m, 10m, 10m, 1h, 2h, 6h and 15h
@@ -206,10 +220,12 @@
 //! | `trade.rs`, `trade/store.rs` | trade methods and bills; the trades in memory |
 //! | `open.rs`, `marketing.rs`, `member.rs`, `certs.rs` | the other domains (OAuth, uploads, QR codes; life account, passes; certification; certificate mode and AES) |
 //! | `pages.rs`, `html.rs` | the cashier and certify pages; HTML escaping and form reading |
+//! | `agreement.rs` | recurring debit: agreements, the signing page, debits |
 //! | `notify.rs` | notifications and their retries |
 //! | `state.rs` | the state file |
 //! | `clock.rs`, `random.rs` | Beijing time and dates; random ids |
 
+mod agreement;
 mod api;
 mod browser;
 mod builder;

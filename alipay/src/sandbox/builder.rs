@@ -13,7 +13,9 @@ use tokio::sync::{mpsc, watch};
 
 use super::fault::{self, FaultRule};
 use super::shared::{Ids, Shared, lock};
-use super::{Sandbox, SandboxError, certs, marketing, member, notify, open, server, state, trade};
+use super::{
+    Sandbox, SandboxError, agreement, certs, marketing, member, notify, open, server, state, trade,
+};
 use crate::crypto::{PrivateKey, PublicKey};
 
 /// Options of a [`Sandbox`]; see [`Sandbox::builder`].
@@ -170,6 +172,7 @@ impl SandboxBuilder {
             marketing: Mutex::new(marketing::State::default()),
             certifications: Mutex::new(member::State::default()),
             cashiers: Mutex::new(HashMap::new()),
+            agreements: Mutex::new(agreement::State::default()),
             stop: stopped.clone(),
             tasks_alive: Mutex::new(Some(alive)),
             notify_scale: self.notify_scale,
