@@ -90,6 +90,13 @@ pub enum NotifyError {
         /// The notification's `app_id` (empty when it has none).
         received: String,
     },
+    /// No client of a [`Merchants`](crate::isv::Merchants) set has the notification's
+    /// `app_id`: it is for an app the receiver does not serve, and was not verified.
+    #[error("the notification is for app `{received}`, which has no client here")]
+    UnknownApp {
+        /// The notification's `app_id` (empty when it has none).
+        received: String,
+    },
     /// The notification does not match the merchant's own order
     /// ([`TradeNotification::check_order`]): another order, or another amount.
     #[error("the notification's `{field}` is `{received}`, not the order's `{expected}`")]

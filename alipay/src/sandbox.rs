@@ -53,6 +53,13 @@
 //! | `alipay.user.agreement.unsign` | a `NORMAL` agreement becomes `UNSIGN` and `dut_user_unsign` is sent (else `USER_AGREEMENT_HAS_UNSIGNED`) |
 //! | `alipay.user.agreement.executionplan.modify` | moves `next_deduct_time` of a `NORMAL` periodic agreement (`deduct_time` `yyyy-MM-dd`, else `isv.invalid-parameter`) |
 //! | `alipay.trade.pay` with `agreement_params` | a debit paid at once (and notified), only against a `NORMAL` agreement of the app (`ACQ.AGREEMENT_NOT_EXIST`, `ACQ.AGREEMENT_STATUS_NOT_NORMAL`) within its `single_amount` (`ACQ.TOTAL_FEE_EXCEED`) |
+//! | `alipay.open.auth.token.app` | `grant_type=authorization_code` with a code of [`Sandbox::issue_app_auth_code`] or of the `/oauth2/appToAppAuth.htm` page (single use, of the calling app, else `invalid auth_code`), or `grant_type=refresh_token` (the old token and refresh token stop working; unknown: `invalid refresh_token`) |
+//! | `alipay.open.auth.token.app.query` | a token of the calling app: `user_id`, `auth_app_id`, `status` `valid` (else `20001 aop.invalid-app-auth-token`) |
+//!
+//! Every call with an `app_auth_token` ([`Call::agent`](crate::Call::agent)) is refused with
+//! `20001 aop.invalid-app-auth-token` unless the token was issued to the calling app and is
+//! still current; an accepted call runs as the calling app (the sandbox does not switch to the
+//! merchant's app).
 //!
 //! Any other method is `isv.invalid-method`.
 //!
@@ -194,7 +201,9 @@
 //!   a 1×1 PNG; business rules beyond those listed (quotas, content review, template ids) are
 //!   not checked.
 //! * Files are limited only by the 4 MiB body limit (larger bodies are refused with HTTP 413).
-//! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay.
+//! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay; the
+//!   app-to-app authorisation page (`/oauth2/appToAppAuth.htm`, on the gateway's host rather
+//!   than `openauth.alipay.com`) authorises at once, for a new merchant each time.
 //!
 //! # How the module is arranged
 //!
@@ -221,6 +230,7 @@
 //! | `open.rs`, `marketing.rs`, `member.rs`, `certs.rs` | the other domains (OAuth, uploads, QR codes; life account, passes; certification; certificate mode and AES) |
 //! | `pages.rs`, `html.rs` | the cashier and certify pages; HTML escaping and form reading |
 //! | `agreement.rs` | recurring debit: agreements, the signing page, debits |
+//! | `isv.rs` | ISV authorisation: app auth codes and tokens, the `app_auth_token` check |
 //! | `notify.rs` | notifications and their retries |
 //! | `state.rs` | the state file |
 //! | `clock.rs`, `random.rs` | Beijing time and dates; random ids |
@@ -239,6 +249,7 @@ mod fault;
 mod gateway;
 mod handle;
 mod html;
+mod isv;
 mod marketing;
 mod member;
 mod multipart;

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::notify::Notice;
 use super::wire::{Failure, Node};
 use super::{App, ReceivedFile, Shared};
-use super::{agreement, marketing, member, open, trade};
+use super::{agreement, isv, marketing, member, open, trade};
 use crate::Amount;
 
 /// The gateway methods the sandbox implements.
@@ -49,6 +49,8 @@ pub(crate) enum Method {
     AgreementQuery,
     AgreementUnsign,
     AgreementPlanModify,
+    AuthTokenApp,
+    AuthTokenAppQuery,
 }
 
 impl Method {
@@ -90,6 +92,8 @@ impl Method {
             "alipay.user.agreement.query" => Self::AgreementQuery,
             "alipay.user.agreement.unsign" => Self::AgreementUnsign,
             "alipay.user.agreement.executionplan.modify" => Self::AgreementPlanModify,
+            "alipay.open.auth.token.app" => Self::AuthTokenApp,
+            "alipay.open.auth.token.app.query" => Self::AuthTokenAppQuery,
             _ => return None,
         })
     }
@@ -226,6 +230,8 @@ pub(crate) fn execute(call: &mut Call<'_>, method: Method) -> Result<Node, Failu
         Method::AgreementQuery => agreement::query(call),
         Method::AgreementUnsign => agreement::unsign(call),
         Method::AgreementPlanModify => agreement::modify(call),
+        Method::AuthTokenApp => isv::token_app(call),
+        Method::AuthTokenAppQuery => isv::token_query(call),
         Method::PagePay | Method::WapPay | Method::Certify | Method::AgreementPageSign => Err(
             Failure::invalid("isv.invalid-method", "该方法由浏览器打开，不能由服务端调用"),
         ),
