@@ -51,6 +51,7 @@
 //! | module | APIs |
 //! |---|---|
 //! | [`base`] | OAuth tokens, mini program QR codes, image and video upload |
+//! | [`fund`] | pre-authorisation (freeze, pay from a freeze, unfreeze) |
 //! | [`isv`] | ISV authorisation: app auth tokens, the app-to-app authorisation URL, one notify URL for many apps |
 //! | [`marketing`] | life account messages, passes, mini program template messages |
 //! | [`member`] | identity verification |
@@ -73,6 +74,7 @@ pub mod codes;
 pub mod crypto;
 pub mod encrypt;
 pub mod error;
+pub mod fund;
 pub mod isv;
 mod lenient;
 pub mod marketing;

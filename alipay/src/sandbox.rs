@@ -55,6 +55,14 @@
 //! | `alipay.trade.pay` with `agreement_params` | a debit paid at once (and notified), only against a `NORMAL` agreement of the app (`ACQ.AGREEMENT_NOT_EXIST`, `ACQ.AGREEMENT_STATUS_NOT_NORMAL`) within its `single_amount` (`ACQ.TOTAL_FEE_EXCEED`) |
 //! | `alipay.open.auth.token.app` | `grant_type=authorization_code` with a code of [`Sandbox::issue_app_auth_code`] or of the `/oauth2/appToAppAuth.htm` page (single use, of the calling app, else `invalid auth_code`), or `grant_type=refresh_token` (the old token and refresh token stop working; unknown: `invalid refresh_token`) |
 //! | `alipay.open.auth.token.app.query` | a token of the calling app: `user_id`, `auth_app_id`, `status` `valid` (else `20001 aop.invalid-app-auth-token`) |
+//! | `alipay.fund.auth.order.freeze` | a valid payment code (as for `alipay.trade.pay`) freezes `amount` at once (`AUTHORIZED`); an `out_order_no` used before is `ORDER_ALREADY_EXIST` |
+//! | `alipay.fund.auth.order.app.freeze` | the order string, with [`Sandbox::app_freeze`] (the payer confirms at once) |
+//! | `alipay.fund.auth.order.voucher.create` | an `INIT` order; `code_value` is a URL the payer "scans" with [`Sandbox::confirm_freeze`] |
+//! | `alipay.fund.auth.order.unfreeze` | gives back at most what is still frozen (else `UNFREEZE_AMOUNT_EXCEED`); nothing left frozen: `FINISH` |
+//! | `alipay.fund.auth.operation.cancel` | a freeze with nothing paid: `close` (not frozen yet) or `unfreeze` (all given back); the order is `CLOSED` |
+//! | `alipay.fund.auth.operation.detail.query` | the order's frozen, unfrozen, paid and rest amounts, and one operation (the freeze by default) |
+//! | `alipay.trade.pay` with `auth_no` | `product_code=PREAUTH_PAY`: pays at most what is still frozen (else `ACQ.TOTAL_FEE_EXCEED`) from an `AUTHORIZED` order (else `ACQ.AUTH_NO_ERROR`), paid at once and notified; `auth_confirm_mode=COMPLETE` unfreezes the rest |
+//! | `alipay.trade.orderinfo.sync` | a trade of the app by `trade_no` (else `ACQ.TRADE_NOT_EXIST`) |
 //!
 //! Every call with an `app_auth_token` ([`Call::agent`](crate::Call::agent)) is refused with
 //! `20001 aop.invalid-app-auth-token` unless the token was issued to the calling app and is
@@ -231,6 +239,7 @@
 //! | `pages.rs`, `html.rs` | the cashier and certify pages; HTML escaping and form reading |
 //! | `agreement.rs` | recurring debit: agreements, the signing page, debits |
 //! | `isv.rs` | ISV authorisation: app auth codes and tokens, the `app_auth_token` check |
+//! | `preauth.rs` | pre-authorisation: authorisation orders, paying from a freeze |
 //! | `notify.rs` | notifications and their retries |
 //! | `state.rs` | the state file |
 //! | `clock.rs`, `random.rs` | Beijing time and dates; random ids |
@@ -256,6 +265,7 @@ mod multipart;
 mod notify;
 mod open;
 mod pages;
+mod preauth;
 mod random;
 mod records;
 mod reply;

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::notify::Notice;
 use super::wire::{Failure, Node};
 use super::{App, ReceivedFile, Shared};
-use super::{agreement, isv, marketing, member, open, trade};
+use super::{agreement, isv, marketing, member, open, preauth, trade};
 use crate::Amount;
 
 /// The gateway methods the sandbox implements.
@@ -51,6 +51,12 @@ pub(crate) enum Method {
     AgreementPlanModify,
     AuthTokenApp,
     AuthTokenAppQuery,
+    AuthFreeze,
+    AuthVoucherCreate,
+    AuthUnfreeze,
+    AuthCancel,
+    AuthDetailQuery,
+    OrderinfoSync,
 }
 
 impl Method {
@@ -94,6 +100,12 @@ impl Method {
             "alipay.user.agreement.executionplan.modify" => Self::AgreementPlanModify,
             "alipay.open.auth.token.app" => Self::AuthTokenApp,
             "alipay.open.auth.token.app.query" => Self::AuthTokenAppQuery,
+            "alipay.fund.auth.order.freeze" => Self::AuthFreeze,
+            "alipay.fund.auth.order.voucher.create" => Self::AuthVoucherCreate,
+            "alipay.fund.auth.order.unfreeze" => Self::AuthUnfreeze,
+            "alipay.fund.auth.operation.cancel" => Self::AuthCancel,
+            "alipay.fund.auth.operation.detail.query" => Self::AuthDetailQuery,
+            "alipay.trade.orderinfo.sync" => Self::OrderinfoSync,
             _ => return None,
         })
     }
@@ -232,6 +244,12 @@ pub(crate) fn execute(call: &mut Call<'_>, method: Method) -> Result<Node, Failu
         Method::AgreementPlanModify => agreement::modify(call),
         Method::AuthTokenApp => isv::token_app(call),
         Method::AuthTokenAppQuery => isv::token_query(call),
+        Method::AuthFreeze => preauth::freeze(call),
+        Method::AuthVoucherCreate => preauth::voucher_create(call),
+        Method::AuthUnfreeze => preauth::unfreeze(call),
+        Method::AuthCancel => preauth::cancel(call),
+        Method::AuthDetailQuery => preauth::detail_query(call),
+        Method::OrderinfoSync => preauth::orderinfo_sync(call),
         Method::PagePay | Method::WapPay | Method::Certify | Method::AgreementPageSign => Err(
             Failure::invalid("isv.invalid-method", "该方法由浏览器打开，不能由服务端调用"),
         ),

@@ -14,8 +14,8 @@ use tokio::sync::{mpsc, watch};
 use super::fault::{self, FaultRule};
 use super::shared::{Ids, Shared, lock};
 use super::{
-    Sandbox, SandboxError, agreement, certs, isv, marketing, member, notify, open, server, state,
-    trade,
+    Sandbox, SandboxError, agreement, certs, isv, marketing, member, notify, open, preauth, server,
+    state, trade,
 };
 use crate::crypto::{PrivateKey, PublicKey};
 
@@ -175,6 +175,7 @@ impl SandboxBuilder {
             cashiers: Mutex::new(HashMap::new()),
             agreements: Mutex::new(agreement::State::default()),
             isv: Mutex::new(isv::State::default()),
+            preauth: Mutex::new(preauth::State::default()),
             stop: stopped.clone(),
             tasks_alive: Mutex::new(Some(alive)),
             notify_scale: self.notify_scale,

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::{
     NotificationKind, NotificationRecord, ReceivedRequest, SandboxError, TradeSnapshot, agreement,
-    certs, fault, isv, marketing, member, notify, open, pages, state, trade,
+    certs, fault, isv, marketing, member, notify, open, pages, preauth, state, trade,
 };
 use crate::crypto::{PrivateKey, PublicKey};
 
@@ -44,6 +44,7 @@ pub(crate) struct Shared {
     pub(crate) cashiers: Mutex<HashMap<String, pages::Cashier>>,
     pub(crate) agreements: Mutex<agreement::State>,
     pub(crate) isv: Mutex<isv::State>,
+    pub(crate) preauth: Mutex<preauth::State>,
     /// Fires when the sandbox stops: background deliveries end.
     pub(crate) stop: watch::Receiver<bool>,
     /// Every background task holds a clone; taken (dropped) at shutdown.

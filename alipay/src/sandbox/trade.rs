@@ -41,7 +41,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Node, Failure> {
 
 /// Whether a payment code is one the sandbox buyer's app would show: 16 to 24 digits starting
 /// with 25 to 30.
-fn valid_auth_code(code: &str) -> bool {
+pub(crate) fn valid_auth_code(code: &str) -> bool {
     (16..=24).contains(&code.len())
         && code.bytes().all(|b| b.is_ascii_digit())
         && matches!(code.get(..2), Some("25" | "26" | "27" | "28" | "29" | "30"))
@@ -54,11 +54,14 @@ struct FundBill<'a> {
     amount: &'a str,
 }
 
-/// `alipay.trade.pay`: a debit against an agreement (`agreement_params`), or face to face with
-/// a bar code.
+/// `alipay.trade.pay`: a debit against an agreement (`agreement_params`), a payment from a
+/// freeze (`auth_no`), or face to face with a bar code.
 pub(crate) fn pay(call: &mut Call<'_>) -> Result<Node, Failure> {
     if call.biz.object("agreement_params")?.is_some() {
         return super::agreement::debit(call);
+    }
+    if call.biz.text("auth_no")?.is_some() {
+        return super::preauth::pay(call);
     }
     face_to_face_pay(call)
 }
