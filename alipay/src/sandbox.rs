@@ -64,6 +64,10 @@
 //! | `alipay.trade.pay` with `auth_no` | `product_code=PREAUTH_PAY`: pays at most what is still frozen (else `ACQ.TOTAL_FEE_EXCEED`) from an `AUTHORIZED` order (else `ACQ.AUTH_NO_ERROR`), paid at once and notified; `auth_confirm_mode=COMPLETE` unfreezes the rest |
 //! | `alipay.trade.orderinfo.sync` | a trade of the app by `trade_no` (else `ACQ.TRADE_NOT_EXIST`) |
 //!
+//! [`Sandbox::cancel_app_auth`] withdraws a merchant's authorisation and sends the
+//! `alipay.open.auth.appauth.cancelled` message-service notification (`msg_method`, JSON
+//! `biz_content`, `utc_timestamp`, `version=1.1`).
+//!
 //! Every call with an `app_auth_token` ([`Call::agent`](crate::Call::agent)) is refused with
 //! `20001 aop.invalid-app-auth-token` unless the token was issued to the calling app and is
 //! still current; an accepted call runs as the calling app (the sandbox does not switch to the

@@ -238,3 +238,66 @@ async fn notifications_of_two_apps_reach_the_right_client_and_foreign_ones_are_r
     ));
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_withdrawn_authorisation_is_notified_as_a_typed_message_and_its_token_refused() {
+    let mut sink = NotifySink::start().await;
+    let (sandbox, app, client) = sandbox_client().await;
+    let code = sandbox.issue_app_auth_code(&app.app_id, "2088000000000077", "2021000000000077");
+    let token = client
+        .send(OpenAuthTokenApp::builder().code(code).build())
+        .await
+        .expect("token");
+    client
+        .send(create("BEFORE"))
+        .agent(token.app_auth_token.clone())
+        .await
+        .expect("accepted while authorised");
+
+    sandbox
+        .cancel_app_auth(&token.app_auth_token, &sink.url)
+        .await
+        .expect("withdrawn");
+    let merchants = Merchants::new().with(client.clone());
+    let (_, notification) = merchants
+        .verify_notification(&sink.next().await)
+        .expect("genuine");
+    let message = match notification.kind() {
+        Ok(Kind::Message(message)) => message,
+        other => panic!("expected a message, got {other:?}"),
+    };
+    assert_eq!(message.msg_method, "alipay.open.auth.appauth.cancelled");
+    assert_eq!(message.version.as_deref(), Some("1.1"));
+    assert!(message.utc_timestamp.is_some());
+    match message.body() {
+        Ok(alipay::notify::MessageBody::AppAuthCancelled(cancelled)) => {
+            assert_eq!(
+                cancelled.detail.user_id.as_deref(),
+                Some("2088000000000077")
+            );
+            assert_eq!(
+                cancelled.detail.auth_app_id.as_deref(),
+                Some("2021000000000077")
+            );
+            assert_eq!(
+                cancelled.detail.app_id.as_deref(),
+                Some(app.app_id.as_str())
+            );
+        }
+        other => panic!("expected the typed body, got {other:?}"),
+    }
+    let after = client
+        .send(create("AFTER"))
+        .agent(token.app_auth_token.clone())
+        .await;
+    assert_eq!(sub_code(after), "aop.invalid-app-auth-token");
+    let refresh = client
+        .send(
+            OpenAuthTokenAppRefresh::builder()
+                .refresh_token(token.app_refresh_token)
+                .build(),
+        )
+        .await;
+    assert_eq!(sub_code(refresh), "invalid refresh_token");
+    sandbox.shutdown().await;
+}

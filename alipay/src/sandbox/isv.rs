@@ -9,9 +9,10 @@ use http::{Response, StatusCode};
 use http_body_util::Full;
 
 use super::api::Call;
+use super::notify::{Family, FormNotice, Notice};
 use super::pages::{error_page, html, is_http_url, redirect};
 use super::wire::{Failure, Node};
-use super::{Sandbox, Shared, clock, lock, random};
+use super::{NotificationKind, Sandbox, SandboxError, Shared, clock, deliver, lock, random};
 use crate::sign::form_decode;
 
 /// A token's lifetime, as Alipay gives it (one year), in seconds.
@@ -190,6 +191,62 @@ impl Sandbox {
         auth_app_id: &str,
     ) -> String {
         lock(&self.shared.isv).issue_code(isv_app_id, user_id, auth_app_id)
+    }
+
+    /// The merchant withdraws the authorisation behind `app_auth_token`: the token (and its
+    /// refresh token) stop working, and the `alipay.open.auth.appauth.cancelled` message
+    /// (`biz_content` `{"biz_time", "detail": {"auth_app_id", "app_id", "user_id",
+    /// "auth_time"}}`) is delivered in the background (like a refund's notification, not
+    /// awaited) to `notify_url`, the ISV app's message gateway.
+    ///
+    /// Errors: [`SandboxError::Refused`] (`aop.invalid-app-auth-token`) for an unknown token.
+    pub async fn cancel_app_auth(
+        &self,
+        app_auth_token: &str,
+        notify_url: &str,
+    ) -> Result<(), SandboxError> {
+        let grant = {
+            let mut state = lock(&self.shared.isv);
+            let grant = state.tokens.remove(app_auth_token).ok_or_else(|| {
+                SandboxError::refused(Failure::token(
+                    "aop.invalid-app-auth-token",
+                    "无效的应用授权令牌",
+                ))
+            })?;
+            state.refresh.retain(|_, token| token != app_auth_token);
+            grant
+        };
+        let auth_time = clock::parse_beijing_timestamp(&grant.auth_start)
+            .unwrap_or_default()
+            .saturating_mul(1000);
+        let biz_content = serde_json::json!({
+            "biz_time": clock::unix_now().saturating_mul(1000),
+            "detail": {
+                "auth_app_id": grant.auth_app_id,
+                "app_id": grant.isv_app_id,
+                "user_id": grant.user_id,
+                "auth_time": auth_time,
+            }
+        });
+        let notice = Notice::Form(FormNotice {
+            app_id: grant.isv_app_id.clone(),
+            notify_url: Some(notify_url.to_owned()),
+            subject: crate::notify::AppAuthCancelled::MSG_METHOD.to_owned(),
+            kind: NotificationKind::Message,
+            family: Family::Message,
+            fields: vec![
+                (
+                    "msg_method",
+                    crate::notify::AppAuthCancelled::MSG_METHOD.to_owned(),
+                ),
+                ("app_id", grant.isv_app_id),
+                ("biz_content", biz_content.to_string()),
+                ("charset", "utf-8".to_owned()),
+                ("version", "1.1".to_owned()),
+            ],
+        });
+        deliver(&self.shared, vec![notice]).await;
+        Ok(())
     }
 
     /// The host of the sandbox's app-to-app authorisation page, for

@@ -64,6 +64,8 @@ pub(crate) enum Notice {
 pub(crate) enum Family {
     /// `notify_type=…` forms: `notify_time` (Beijing time).
     Classic,
+    /// `msg_method=…` forms: `utc_timestamp` (milliseconds).
+    Message,
 }
 
 /// A notification that is not about a trade: its fixed fields, in the order sent.
@@ -135,6 +137,10 @@ impl Notice {
                 let mut params = form.fields.clone();
                 match form.family {
                     Family::Classic => params.push(("notify_time", notify_time.to_owned())),
+                    Family::Message => params.push((
+                        "utc_timestamp",
+                        clock::unix_now().saturating_mul(1000).to_string(),
+                    )),
                 }
                 params.push(("notify_id", notify_id.to_owned()));
                 params.push(("sign_type", "RSA2".to_owned()));
