@@ -204,8 +204,11 @@
 //! * Notifications of payments are attempted before the paying call returns (see
 //!   [Notifications](#notifications)); Alipay sends them shortly after.
 //! * Amounts in answers are written with two decimals. Without a state file, state is lost when
-//!   the sandbox stops; with one, only apps and trades are kept (not tokens, images, messages,
-//!   certifications, certificates, cashier sessions, notification records or faults).
+//!   the sandbox stops; with one, only apps and trades are kept (not tokens, app auth tokens,
+//!   debit agreements, authorisation orders, images, messages, certifications, certificates,
+//!   cashier and signing sessions, notification records or faults).
+//! * Every agreement is signed, and every freeze confirmed, by the sandbox buyer; agreement
+//!   and freeze notifications other than `dut_user_sign` / `dut_user_unsign` are not sent.
 //! * Failures of `alipay.system.oauth.token` are in the method's node (signed), where Alipay
 //!   may answer an `error_response`.
 //! * Every trade is paid by one sandbox buyer (`2088102177846880`, `tes***@sandbox.com`) unless
