@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use alipay::isv::Merchants;
 use alipay::sandbox::Sandbox;
 use alipay::{Client, ClientBuilder, Notification, PrivateKey, PublicKey};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -160,17 +161,35 @@ impl NotifyEndpoint {
 
     /// Serves notifications on `listener`, verifying them with `client`.
     pub fn serve(&mut self, listener: TcpListener, client: Client) {
+        self.serve_with(listener, move |body| client.verify_notification(body));
+    }
+
+    /// Serves the notifications of every app of `merchants` on `listener`, each verified with
+    /// the client of its `app_id`.
+    pub fn serve_merchants(&mut self, listener: TcpListener, merchants: Merchants) {
+        self.serve_with(listener, move |body| {
+            merchants
+                .verify_notification(body)
+                .map(|(_, notification)| notification)
+        });
+    }
+
+    fn serve_with<F>(&mut self, listener: TcpListener, verify: F)
+    where
+        F: Fn(&[u8]) -> Result<Notification, alipay::Error> + Send + Sync + 'static,
+    {
         let (sender, receiver) = mpsc::channel(16);
         self.receiver = receiver;
+        let verify = std::sync::Arc::new(verify);
         tokio::spawn(async move {
             while let Ok((mut stream, _)) = listener.accept().await {
-                let client = client.clone();
+                let verify = std::sync::Arc::clone(&verify);
                 let sender = sender.clone();
                 tokio::spawn(async move {
                     let Some(body) = read_http_body(&mut stream).await else {
                         return;
                     };
-                    let outcome = client.verify_notification(&body);
+                    let outcome = verify(&body);
                     let answer = if outcome.is_ok() {
                         "success"
                     } else {

@@ -51,9 +51,11 @@
 //! | module | APIs |
 //! |---|---|
 //! | [`base`] | OAuth tokens, mini program QR codes, image and video upload |
+//! | [`fund`] | pre-authorisation (freeze, pay from a freeze, unfreeze) |
+//! | [`isv`] | ISV authorisation: app auth tokens, the app-to-app authorisation URL, one notify URL for many apps |
 //! | [`marketing`] | life account messages, passes, mini program template messages |
 //! | [`member`] | identity verification |
-//! | [`payment`] | common trade calls, Huabei instalments, face to face, page, WAP and app pay |
+//! | [`payment`] | common trade calls, Huabei instalments, face to face, page, WAP and app pay, recurring debit |
 //! | [`security`] | text risk detection |
 //! | [`util`] | AES with the app's key, and the generic call for any other method |
 //!
@@ -72,6 +74,8 @@ pub mod codes;
 pub mod crypto;
 pub mod encrypt;
 pub mod error;
+pub mod fund;
+pub mod isv;
 mod lenient;
 pub mod marketing;
 pub mod member;

@@ -2,8 +2,9 @@
 //! trade changes state; the merchant verifies it and answers `success`.
 //!
 //! Verify from the raw body with [`Client::verify_notification`](crate::Client::verify_notification)
-//! (or [`verify_body`] without a client), then read the typed fields with
-//! [`Notification::parse`] into [`TradeNotification`] or your own type. Alipay repeats a
+//! (or [`verify_body`] without a client), then read what it tells with [`Notification::kind`]
+//! (a [`Kind`]: trade status, agreement signed or unsigned, message-service message, or other),
+//! or with [`Notification::parse`] into [`TradeNotification`] or your own type. Alipay repeats a
 //! notification until it gets `success`, and `TRADE_FINISHED` can follow `TRADE_SUCCESS`: handle
 //! them idempotently, keyed by `notify_id` or by trade and status.
 //!
@@ -39,6 +40,14 @@ use crate::crypto::Verifier;
 use crate::error::VerifyError;
 use crate::payment::common::TradeStatus;
 use crate::wire::{self, FormError};
+
+mod agreement;
+mod message;
+
+pub use self::agreement::AgreementNotification;
+pub use self::message::{
+    AppAuthCancelled, AppAuthCancelledDetail, MessageBody, MessageNotification,
+};
 
 /// The answer the merchant's endpoint must send once it has handled a notification.
 pub const ACK: &str = "success";
@@ -78,6 +87,13 @@ pub enum NotifyError {
     WrongApp {
         /// The client's app id.
         expected: String,
+        /// The notification's `app_id` (empty when it has none).
+        received: String,
+    },
+    /// No client of a [`Merchants`](crate::isv::Merchants) set has the notification's
+    /// `app_id`: it is for an app the receiver does not serve, and was not verified.
+    #[error("the notification is for app `{received}`, which has no client here")]
+    UnknownApp {
         /// The notification's `app_id` (empty when it has none).
         received: String,
     },
@@ -128,6 +144,66 @@ impl Notification {
     pub fn trade(&self) -> Result<TradeNotification, NotifyError> {
         self.parse()
     }
+
+    /// What the notification tells, typed by its family: `notify_type` for the classic
+    /// notifications (`trade_status_sync`, `dut_user_sign`, `dut_user_unsign`), `msg_method`
+    /// for message-service ones; [`Kind::Other`] for any other. The notification was verified
+    /// from its raw body before, whatever its kind.
+    ///
+    /// Errors: [`NotifyError::Fields`] when a known kind lacks a field it must have (e.g. a
+    /// `trade_status_sync` without `trade_no`) or a message's `biz_content` is not JSON.
+    ///
+    /// ```
+    /// # fn run(client: &alipay::Client, body: &[u8]) -> Result<(), alipay::Error> {
+    /// use alipay::notify::Kind;
+    ///
+    /// match client.verify_notification(body)?.kind()? {
+    ///     Kind::Trade(trade) => println!("{} is {}", trade.out_trade_no, trade.trade_status),
+    ///     Kind::AgreementSigned(signed) => println!("agreement {} signed", signed.agreement_no),
+    ///     Kind::AgreementUnsigned(gone) => println!("agreement {} cancelled", gone.agreement_no),
+    ///     Kind::Message(message) => println!("message {}", message.msg_method),
+    ///     other => println!("not handled: {other:?}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn kind(&self) -> Result<Kind, NotifyError> {
+        if let Some(msg_method) = self.get("msg_method") {
+            let text = self.get("biz_content").unwrap_or("{}");
+            let biz_content = serde_json::from_str(text)
+                .map_err(|e| NotifyError::Fields(format!("`biz_content` is not JSON: {e}")))?;
+            return Ok(Kind::Message(MessageNotification {
+                msg_method: msg_method.to_owned(),
+                biz_content,
+                utc_timestamp: self.get("utc_timestamp").map(str::to_owned),
+                version: self.get("version").map(str::to_owned),
+                notify_id: self.get("notify_id").map(str::to_owned),
+                app_id: self.get("app_id").map(str::to_owned),
+            }));
+        }
+        Ok(match self.get("notify_type") {
+            Some("trade_status_sync") => Kind::Trade(self.parse()?),
+            Some("dut_user_sign") => Kind::AgreementSigned(self.parse()?),
+            Some("dut_user_unsign") => Kind::AgreementUnsigned(self.parse()?),
+            _ => Kind::Other(self.params.clone()),
+        })
+    }
+}
+
+/// What a verified [`Notification`] tells, from [`Notification::kind`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Kind {
+    /// `notify_type=trade_status_sync`: a trade was paid, refunded or closed.
+    Trade(TradeNotification),
+    /// `notify_type=dut_user_sign`: a debit agreement was signed
+    /// ([recurring debit](crate::payment::agreement)).
+    AgreementSigned(AgreementNotification),
+    /// `notify_type=dut_user_unsign`: a debit agreement was cancelled.
+    AgreementUnsigned(AgreementNotification),
+    /// A message-service notification (`msg_method`, JSON `biz_content`).
+    Message(MessageNotification),
+    /// Any other notification: its verified parameters, sorted by key.
+    Other(BTreeMap<String, String>),
 }
 
 /// Verifies a notification from its raw `application/x-www-form-urlencoded` body: decoded once,

@@ -8,7 +8,9 @@
 //! | `Page` | [`page`] | [`TradePagePay`](page::TradePagePay) (rendered locally) |
 //! | `Wap` | [`wap`] | [`TradeWapPay`](wap::TradeWapPay) (rendered locally) |
 //! | `App` | [`app`] | [`TradeAppPay`](app::TradeAppPay) (rendered locally) |
+//! | (recurring debit) | [`agreement`] | [`AgreementPageSign`](agreement::AgreementPageSign) (rendered locally), query, unsign, execution plan, [`AgreementPay`](agreement::AgreementPay) |
 
+pub mod agreement;
 pub mod app;
 pub mod common;
 pub mod face_to_face;

@@ -48,6 +48,30 @@
 //! | `alipay.user.certify.open.certify` | browser flow, see below |
 //! | `alipay.open.app.alipaycert.download` | certificate mode: `alipay_cert_content`, the base64 of the PEM of any Alipay certificate the sandbox issued, by `alipay_cert_sn` (else `40004 ALIPAY_CERT_NOT_EXIST`) |
 //! | `alipay.security.risk.content.detect` | `REJECTED` with the `keywords` found when the content holds `违禁`, `赌博` or `forbidden` (case-insensitive), `PASSED` otherwise |
+//! | `alipay.user.agreement.page.sign` | browser flow (page URL) or [`Sandbox::sign_agreement_in_app`] (app string): `personal_product_code` and `access_params.channel` required; signing makes the agreement `NORMAL` and sends `dut_user_sign`; an `external_agreement_no` already signed is `USER_AGREEMENT_EXIST` |
+//! | `alipay.user.agreement.query` | one agreement by `agreement_no` or `external_agreement_no` (else `USER_AGREEMENT_NOT_EXIST`) |
+//! | `alipay.user.agreement.unsign` | a `NORMAL` agreement becomes `UNSIGN` and `dut_user_unsign` is sent (else `USER_AGREEMENT_HAS_UNSIGNED`) |
+//! | `alipay.user.agreement.executionplan.modify` | moves `next_deduct_time` of a `NORMAL` periodic agreement (`deduct_time` `yyyy-MM-dd`, else `isv.invalid-parameter`) |
+//! | `alipay.trade.pay` with `agreement_params` | a debit paid at once (and notified), only against a `NORMAL` agreement of the app (`ACQ.AGREEMENT_NOT_EXIST`, `ACQ.AGREEMENT_STATUS_NOT_NORMAL`) within its `single_amount` (`ACQ.TOTAL_FEE_EXCEED`) |
+//! | `alipay.open.auth.token.app` | `grant_type=authorization_code` with a code of [`Sandbox::issue_app_auth_code`] or of the `/oauth2/appToAppAuth.htm` page (single use, of the calling app, else `invalid auth_code`), or `grant_type=refresh_token` (the old token and refresh token stop working; unknown: `invalid refresh_token`) |
+//! | `alipay.open.auth.token.app.query` | a token of the calling app: `user_id`, `auth_app_id`, `status` `valid` (else `20001 aop.invalid-app-auth-token`) |
+//! | `alipay.fund.auth.order.freeze` | a valid payment code (as for `alipay.trade.pay`) freezes `amount` at once (`AUTHORIZED`); an `out_order_no` used before is `ORDER_ALREADY_EXIST` |
+//! | `alipay.fund.auth.order.app.freeze` | the order string, with [`Sandbox::app_freeze`] (the payer confirms at once) |
+//! | `alipay.fund.auth.order.voucher.create` | an `INIT` order; `code_value` is a URL the payer "scans" with [`Sandbox::confirm_freeze`] |
+//! | `alipay.fund.auth.order.unfreeze` | gives back at most what is still frozen (else `UNFREEZE_AMOUNT_EXCEED`); nothing left frozen: `FINISH` |
+//! | `alipay.fund.auth.operation.cancel` | a freeze with nothing paid: `close` (not frozen yet) or `unfreeze` (all given back); the order is `CLOSED` |
+//! | `alipay.fund.auth.operation.detail.query` | the order's frozen, unfrozen, paid and rest amounts, and one operation (the freeze by default) |
+//! | `alipay.trade.pay` with `auth_no` | `product_code=PREAUTH_PAY`: pays at most what is still frozen (else `ACQ.TOTAL_FEE_EXCEED`) from an `AUTHORIZED` order (else `ACQ.AUTH_NO_ERROR`), paid at once and notified; `auth_confirm_mode=COMPLETE` unfreezes the rest |
+//! | `alipay.trade.orderinfo.sync` | a trade of the app by `trade_no` (else `ACQ.TRADE_NOT_EXIST`) |
+//!
+//! [`Sandbox::cancel_app_auth`] withdraws a merchant's authorisation and sends the
+//! `alipay.open.auth.appauth.cancelled` message-service notification (`msg_method`, JSON
+//! `biz_content`, `utc_timestamp`, `version=1.1`).
+//!
+//! Every call with an `app_auth_token` ([`Call::agent`](crate::Call::agent)) is refused with
+//! `20001 aop.invalid-app-auth-token` unless the token was issued to the calling app and is
+//! still current; an accepted call runs as the calling app (the sandbox does not switch to the
+//! merchant's app).
 //!
 //! Any other method is `isv.invalid-method`.
 //!
@@ -67,6 +91,10 @@
 //!   `alipay.trade.page.pay.return` or `alipay.trade.wap.pay.return`, signed like notifications),
 //!   or a "paid" page when there is no `return_url`. `GET /sandbox/cashier/<token>` shows the
 //!   cashier again.
+//! * Agreement signing: GETting the page URL of `alipay.user.agreement.page.sign` answers a
+//!   signing page whose form POSTs to `/sandbox/agreement/<token>/sign`. That signs the
+//!   agreement, delivers `dut_user_sign` to the request's `notify_url`, and answers `302` to its
+//!   `return_url` (or a "signed" page). [`Sandbox::sign_agreement_in_cashier`] plays it.
 //! * Certify: GETting the gateway with `alipay.user.certify.open.certify` answers a page whose
 //!   forms POST to `/sandbox/certify/<certify_id>?passed=T` (or `F`), which completes the
 //!   certification and redirects to `merchant_config.return_url` (or shows a done page).
@@ -107,6 +135,11 @@
 //!   `gmt_close`, once the trade is refunded in full. A repeated refund request is not notified;
 //! * an unpaid trade is closed (`alipay.trade.close`, `alipay.trade.cancel`):
 //!   `trade_status=TRADE_CLOSED`, `gmt_close`.
+//!
+//! A debit agreement is notified (`dut_user_sign` once signed, `dut_user_unsign` once cancelled,
+//! with `agreement_no`, `status`, `external_agreement_no`, `personal_product_code`, `sign_time`,
+//! …) to the `notify_url` of its signing request; the first attempt of `dut_user_sign` is made
+//! before the signing returns.
 //!
 //! Each notification is delivered by a background task, and retried until the merchant answers
 //! HTTP 200 with the body `success`, on Alipay's schedule: 4m, 10m, 10m, 1h, 2h, 6h and 15h
@@ -171,8 +204,11 @@
 //! * Notifications of payments are attempted before the paying call returns (see
 //!   [Notifications](#notifications)); Alipay sends them shortly after.
 //! * Amounts in answers are written with two decimals. Without a state file, state is lost when
-//!   the sandbox stops; with one, only apps and trades are kept (not tokens, images, messages,
-//!   certifications, certificates, cashier sessions, notification records or faults).
+//!   the sandbox stops; with one, only apps and trades are kept (not tokens, app auth tokens,
+//!   debit agreements, authorisation orders, images, messages, certifications, certificates,
+//!   cashier and signing sessions, notification records or faults).
+//! * Every agreement is signed, and every freeze confirmed, by the sandbox buyer; agreement
+//!   and freeze notifications other than `dut_user_sign` / `dut_user_unsign` are not sent.
 //! * Failures of `alipay.system.oauth.token` are in the method's node (signed), where Alipay
 //!   may answer an `error_response`.
 //! * Every trade is paid by one sandbox buyer (`2088102177846880`, `tes***@sandbox.com`) unless
@@ -180,7 +216,9 @@
 //!   a 1×1 PNG; business rules beyond those listed (quotas, content review, template ids) are
 //!   not checked.
 //! * Files are limited only by the 4 MiB body limit (larger bodies are refused with HTTP 413).
-//! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay.
+//! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay; the
+//!   app-to-app authorisation page (`/oauth2/appToAppAuth.htm`, on the gateway's host rather
+//!   than `openauth.alipay.com`) authorises at once, for a new merchant each time.
 //!
 //! # How the module is arranged
 //!
@@ -206,10 +244,14 @@
 //! | `trade.rs`, `trade/store.rs` | trade methods and bills; the trades in memory |
 //! | `open.rs`, `marketing.rs`, `member.rs`, `certs.rs` | the other domains (OAuth, uploads, QR codes; life account, passes; certification; certificate mode and AES) |
 //! | `pages.rs`, `html.rs` | the cashier and certify pages; HTML escaping and form reading |
+//! | `agreement.rs` | recurring debit: agreements, the signing page, debits |
+//! | `isv.rs` | ISV authorisation: app auth codes and tokens, the `app_auth_token` check |
+//! | `preauth.rs` | pre-authorisation: authorisation orders, paying from a freeze |
 //! | `notify.rs` | notifications and their retries |
 //! | `state.rs` | the state file |
 //! | `clock.rs`, `random.rs` | Beijing time and dates; random ids |
 
+mod agreement;
 mod api;
 mod browser;
 mod builder;
@@ -223,12 +265,14 @@ mod fault;
 mod gateway;
 mod handle;
 mod html;
+mod isv;
 mod marketing;
 mod member;
 mod multipart;
 mod notify;
 mod open;
 mod pages;
+mod preauth;
 mod random;
 mod records;
 mod reply;

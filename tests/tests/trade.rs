@@ -228,7 +228,14 @@ async fn bill_download_url_points_at_a_statement() {
 
 #[tokio::test]
 async fn per_call_options_reach_the_gateway() {
-    let (sandbox, _app, client) = sandbox_client().await;
+    let (sandbox, app, client) = sandbox_client().await;
+    // The sandbox accepts only an `app_auth_token` it issued to the calling app.
+    let code = sandbox.issue_app_auth_code(&app.app_id, "2088000000000005", "2021000000000005");
+    let agent_token = client
+        .send(alipay::isv::OpenAuthTokenApp::builder().code(code).build())
+        .await
+        .expect("token")
+        .app_auth_token;
     client
         .send(
             TradeCreate::builder()
@@ -237,7 +244,7 @@ async fn per_call_options_reach_the_gateway() {
                 .subject("options")
                 .build(),
         )
-        .agent("agent-token")
+        .agent(agent_token.clone())
         .async_notify("http://127.0.0.1:9/per-call")
         .optional("timeout_express", "10m")
         .optional("subject", "must not override the request's subject")
@@ -249,10 +256,7 @@ async fn per_call_options_reach_the_gateway() {
         .into_iter()
         .find(|r| r.method.as_deref() == Some("alipay.trade.create"))
         .expect("recorded");
-    assert_eq!(
-        received.params.get("app_auth_token").map(String::as_str),
-        Some("agent-token")
-    );
+    assert_eq!(received.params.get("app_auth_token"), Some(&agent_token));
     assert_eq!(
         received.params.get("notify_url").map(String::as_str),
         Some("http://127.0.0.1:9/per-call")

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::notify::Notice;
 use super::wire::{Failure, Node};
 use super::{App, ReceivedFile, Shared};
-use super::{marketing, member, open, trade};
+use super::{agreement, isv, marketing, member, open, preauth, trade};
 use crate::Amount;
 
 /// The gateway methods the sandbox implements.
@@ -45,6 +45,18 @@ pub(crate) enum Method {
     CertifyInitialize,
     CertifyQuery,
     AlipayCertDownload,
+    AgreementPageSign,
+    AgreementQuery,
+    AgreementUnsign,
+    AgreementPlanModify,
+    AuthTokenApp,
+    AuthTokenAppQuery,
+    AuthFreeze,
+    AuthVoucherCreate,
+    AuthUnfreeze,
+    AuthCancel,
+    AuthDetailQuery,
+    OrderinfoSync,
 }
 
 impl Method {
@@ -82,13 +94,29 @@ impl Method {
             "alipay.user.certify.open.initialize" => Self::CertifyInitialize,
             "alipay.user.certify.open.query" => Self::CertifyQuery,
             "alipay.open.app.alipaycert.download" => Self::AlipayCertDownload,
+            "alipay.user.agreement.page.sign" => Self::AgreementPageSign,
+            "alipay.user.agreement.query" => Self::AgreementQuery,
+            "alipay.user.agreement.unsign" => Self::AgreementUnsign,
+            "alipay.user.agreement.executionplan.modify" => Self::AgreementPlanModify,
+            "alipay.open.auth.token.app" => Self::AuthTokenApp,
+            "alipay.open.auth.token.app.query" => Self::AuthTokenAppQuery,
+            "alipay.fund.auth.order.freeze" => Self::AuthFreeze,
+            "alipay.fund.auth.order.voucher.create" => Self::AuthVoucherCreate,
+            "alipay.fund.auth.order.unfreeze" => Self::AuthUnfreeze,
+            "alipay.fund.auth.operation.cancel" => Self::AuthCancel,
+            "alipay.fund.auth.operation.detail.query" => Self::AuthDetailQuery,
+            "alipay.trade.orderinfo.sync" => Self::OrderinfoSync,
             _ => return None,
         })
     }
 
-    /// Whether a browser opens it (page and WAP pay, certify): answered with HTML pages.
+    /// Whether a browser opens it (page and WAP pay, certify, agreement signing): answered
+    /// with HTML pages.
     pub(crate) fn is_page(self) -> bool {
-        matches!(self, Self::PagePay | Self::WapPay | Self::Certify)
+        matches!(
+            self,
+            Self::PagePay | Self::WapPay | Self::Certify | Self::AgreementPageSign
+        )
     }
 }
 
@@ -190,7 +218,7 @@ pub(crate) fn execute(call: &mut Call<'_>, method: Method) -> Result<Node, Failu
         Method::Close => trade::close(call),
         Method::Cancel => trade::cancel(call),
         Method::BillUrl => trade::bill_url(call),
-        Method::Pay => trade::face_to_face_pay(call),
+        Method::Pay => trade::pay(call),
         Method::Precreate => trade::precreate(call),
         Method::OauthToken => open::oauth_token(call),
         Method::QrcodeCreate => open::qrcode_create(call),
@@ -211,9 +239,19 @@ pub(crate) fn execute(call: &mut Call<'_>, method: Method) -> Result<Node, Failu
         Method::CertifyInitialize => member::initialize(call),
         Method::CertifyQuery => member::query(call),
         Method::AlipayCertDownload => super::certs::download(call),
-        Method::PagePay | Method::WapPay | Method::Certify => Err(Failure::invalid(
-            "isv.invalid-method",
-            "该方法由浏览器打开，不能由服务端调用",
-        )),
+        Method::AgreementQuery => agreement::query(call),
+        Method::AgreementUnsign => agreement::unsign(call),
+        Method::AgreementPlanModify => agreement::modify(call),
+        Method::AuthTokenApp => isv::token_app(call),
+        Method::AuthTokenAppQuery => isv::token_query(call),
+        Method::AuthFreeze => preauth::freeze(call),
+        Method::AuthVoucherCreate => preauth::voucher_create(call),
+        Method::AuthUnfreeze => preauth::unfreeze(call),
+        Method::AuthCancel => preauth::cancel(call),
+        Method::AuthDetailQuery => preauth::detail_query(call),
+        Method::OrderinfoSync => preauth::orderinfo_sync(call),
+        Method::PagePay | Method::WapPay | Method::Certify | Method::AgreementPageSign => Err(
+            Failure::invalid("isv.invalid-method", "该方法由浏览器打开，不能由服务端调用"),
+        ),
     }
 }

@@ -156,27 +156,33 @@ impl Sandbox {
     /// or the gateway answered an error page instead of the cashier (its `sub_code` is in the
     /// message).
     pub async fn pay_in_cashier(&self, entry: &str) -> Result<CashierVisit, SandboxError> {
-        let trimmed = entry.trim();
-        let (cashier, cashier_url) = if trimmed.starts_with("http://") {
-            let cashier = browse(Method::GET, trimmed, None, b"").await?;
-            (cashier, trimmed.to_owned())
-        } else {
-            let form = html::first_form(entry).ok_or_else(|| {
-                SandboxError::Browser("the page has no form with an action".to_owned())
-            })?;
-            let cashier = submit(&form, None).await?;
-            (cashier, form.action)
-        };
-        let page = cashier.text();
-        let pay_form = html::first_form(&page).ok_or_else(|| {
-            let refusal = html::text_of_id(&page, "sub_code")
-                .map_or_else(String::new, |sub_code| format!(", refused: {sub_code}"));
-            SandboxError::Browser(format!(
-                "no cashier at {cashier_url} (HTTP {}{refusal})",
-                cashier.status
-            ))
-        })?;
-        let paid = submit(&pay_form, Some(&cashier_url)).await?;
-        Ok(CashierVisit { cashier, paid })
+        visit_and_submit(entry).await
     }
+}
+
+/// Opens `entry` (a URL to GET, or a page whose form is submitted) and submits the form of the
+/// page answered: the buyer's two steps on a cashier or signing page.
+pub(crate) async fn visit_and_submit(entry: &str) -> Result<CashierVisit, SandboxError> {
+    let trimmed = entry.trim();
+    let (cashier, cashier_url) = if trimmed.starts_with("http://") {
+        let cashier = browse(Method::GET, trimmed, None, b"").await?;
+        (cashier, trimmed.to_owned())
+    } else {
+        let form = html::first_form(entry).ok_or_else(|| {
+            SandboxError::Browser("the page has no form with an action".to_owned())
+        })?;
+        let cashier = submit(&form, None).await?;
+        (cashier, form.action)
+    };
+    let page = cashier.text();
+    let pay_form = html::first_form(&page).ok_or_else(|| {
+        let refusal = html::text_of_id(&page, "sub_code")
+            .map_or_else(String::new, |sub_code| format!(", refused: {sub_code}"));
+        SandboxError::Browser(format!(
+            "no cashier at {cashier_url} (HTTP {}{refusal})",
+            cashier.status
+        ))
+    })?;
+    let paid = submit(&pay_form, Some(&cashier_url)).await?;
+    Ok(CashierVisit { cashier, paid })
 }

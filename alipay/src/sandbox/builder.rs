@@ -13,7 +13,10 @@ use tokio::sync::{mpsc, watch};
 
 use super::fault::{self, FaultRule};
 use super::shared::{Ids, Shared, lock};
-use super::{Sandbox, SandboxError, certs, marketing, member, notify, open, server, state, trade};
+use super::{
+    Sandbox, SandboxError, agreement, certs, isv, marketing, member, notify, open, preauth, server,
+    state, trade,
+};
 use crate::crypto::{PrivateKey, PublicKey};
 
 /// Options of a [`Sandbox`]; see [`Sandbox::builder`].
@@ -170,6 +173,9 @@ impl SandboxBuilder {
             marketing: Mutex::new(marketing::State::default()),
             certifications: Mutex::new(member::State::default()),
             cashiers: Mutex::new(HashMap::new()),
+            agreements: Mutex::new(agreement::State::default()),
+            isv: Mutex::new(isv::State::default()),
+            preauth: Mutex::new(preauth::State::default()),
             stop: stopped.clone(),
             tasks_alive: Mutex::new(Some(alive)),
             notify_scale: self.notify_scale,

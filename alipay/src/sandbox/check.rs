@@ -85,9 +85,20 @@ pub(crate) fn check<'v>(
     }
 }
 
-/// The order string of `alipay.trade.app.pay`, checked like a request, opens a trade that is
-/// paid at once. The caller delivers the notification.
-pub(crate) fn app_pay(shared: &Shared, order_string: &str) -> Result<TradeSnapshot, Failure> {
+/// An order string checked like a request: its parameters, app and `biz_content`.
+pub(crate) struct OrderString {
+    pub(crate) params: Vec<(String, String)>,
+    pub(crate) app_id: String,
+    pub(crate) biz: Map<String, Value>,
+}
+
+/// Decodes an order string (as the Alipay app receives it) of `method` and checks it as the
+/// gateway checks a request.
+pub(crate) fn order_string(
+    shared: &Shared,
+    order_string: &str,
+    method: &str,
+) -> Result<OrderString, Failure> {
     let params = form_decode(order_string.trim().as_bytes()).map_err(form_failure)?;
     let get = |key: &str| param(&params, key);
     let Some(app_id) = get("app_id") else {
@@ -98,17 +109,36 @@ pub(crate) fn app_pay(shared: &Shared, order_string: &str) -> Result<TradeSnapsh
     };
     match get("method") {
         None => return Err(Failure::missing("isv.missing-method", "缺少方法名参数")),
-        Some("alipay.trade.app.pay") => {}
+        Some(name) if name == method => {}
         Some(_) => {
             return Err(Failure::invalid(
                 "isv.invalid-method",
-                "订单串的方法名必须是alipay.trade.app.pay",
+                format!("订单串的方法名必须是{method}"),
             ));
         }
     }
     let biz_value: Option<Value> = get("biz_content").and_then(|t| serde_json::from_str(t).ok());
-    let empty = Map::new();
-    let biz = Biz(check(shared, &params, &app, biz_value.as_ref())?.unwrap_or(&empty));
-    let new = trade::NewTrade::read(&biz, get("notify_url"), Some("QUICK_MSECURITY_PAY"), false)?;
-    trade::open_and_pay(shared, app_id, new)
+    let biz = check(shared, &params, &app, biz_value.as_ref())?
+        .cloned()
+        .unwrap_or_default();
+    let app_id = app_id.to_owned();
+    Ok(OrderString {
+        params,
+        app_id,
+        biz,
+    })
+}
+
+/// The order string of `alipay.trade.app.pay`, checked like a request, opens a trade that is
+/// paid at once. The caller delivers the notification.
+pub(crate) fn app_pay(shared: &Shared, order_string: &str) -> Result<TradeSnapshot, Failure> {
+    let order = self::order_string(shared, order_string, "alipay.trade.app.pay")?;
+    let notify_url = param(&order.params, "notify_url");
+    let new = trade::NewTrade::read(
+        &Biz(&order.biz),
+        notify_url,
+        Some("QUICK_MSECURITY_PAY"),
+        false,
+    )?;
+    trade::open_and_pay(shared, &order.app_id, new)
 }

@@ -151,6 +151,9 @@ pub(crate) fn answer(
     let key = response_key_of(method_name);
     let mut notices = Vec::new();
     let result = checked.and_then(|biz| {
+        if let Some(token) = get("app_auth_token") {
+            super::isv::check_agent(shared, app_id, token)?;
+        }
         let mut call = Call {
             shared,
             app_id,

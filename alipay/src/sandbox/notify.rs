@@ -1,6 +1,7 @@
 //! Asynchronous notifications: the signed `trade_status_sync` form the sandbox POSTs to a
-//! trade's `notify_url` after a payment, a refund or a close, retried on Alipay's schedule until
-//! the merchant answers `success`.
+//! trade's `notify_url` after a payment, a refund or a close, and the other forms (agreement
+//! `dut_user_sign`/`dut_user_unsign`, message-service messages), retried on Alipay's schedule
+//! until the merchant answers `success`.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -46,26 +47,105 @@ pub(crate) enum Event {
     Closed { gmt_close: String },
 }
 
-/// A notification to deliver: the trade as it is after the event.
+/// A notification to deliver.
 #[derive(Debug, Clone)]
-pub(crate) struct Notice {
-    pub(crate) trade: TradeSnapshot,
-    pub(crate) event: Event,
+pub(crate) enum Notice {
+    /// `trade_status_sync`: the trade as it is after the event.
+    Trade {
+        trade: Box<TradeSnapshot>,
+        event: Event,
+    },
+    /// Any other form (agreements, messages).
+    Form(FormNotice),
+}
+
+/// Which family a [`FormNotice`] is of: what each attempt adds besides `notify_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    /// `notify_type=…` forms: `notify_time` (Beijing time).
+    Classic,
+    /// `msg_method=…` forms: `utc_timestamp` (milliseconds).
+    Message,
+}
+
+/// A notification that is not about a trade: its fixed fields, in the order sent.
+#[derive(Debug, Clone)]
+pub(crate) struct FormNotice {
+    pub(crate) app_id: String,
+    pub(crate) notify_url: Option<String>,
+    /// What [`NotificationRecord::out_trade_no`] shows: the merchant's number of what is
+    /// notified (e.g. `external_agreement_no`).
+    pub(crate) subject: String,
+    pub(crate) kind: NotificationKind,
+    pub(crate) family: Family,
+    /// Every field but `notify_id`, `notify_time`/`utc_timestamp` and `sign`.
+    pub(crate) fields: Vec<(&'static str, String)>,
 }
 
 impl Notice {
     pub(crate) fn paid(trade: TradeSnapshot) -> Self {
-        Self {
-            trade,
+        Self::Trade {
+            trade: Box::new(trade),
             event: Event::Paid,
         }
     }
 
     pub(crate) fn kind(&self) -> NotificationKind {
-        match self.event {
-            Event::Paid => NotificationKind::Payment,
-            Event::Refunded { .. } => NotificationKind::Refund,
-            Event::Closed { .. } => NotificationKind::Close,
+        match self {
+            Self::Trade { event, .. } => match event {
+                Event::Paid => NotificationKind::Payment,
+                Event::Refunded { .. } => NotificationKind::Refund,
+                Event::Closed { .. } => NotificationKind::Close,
+            },
+            Self::Form(form) => form.kind,
+        }
+    }
+
+    fn app_id(&self) -> &str {
+        match self {
+            Self::Trade { trade, .. } => &trade.app_id,
+            Self::Form(form) => &form.app_id,
+        }
+    }
+
+    fn subject(&self) -> &str {
+        match self {
+            Self::Trade { trade, .. } => &trade.out_trade_no,
+            Self::Form(form) => &form.subject,
+        }
+    }
+
+    fn notify_url(&self) -> Option<&str> {
+        match self {
+            Self::Trade { trade, .. } => trade.notify_url.as_deref(),
+            Self::Form(form) => form.notify_url.as_deref(),
+        }
+    }
+
+    /// The parameters of one attempt, without `sign`, in the order Alipay sends them.
+    fn params(
+        &self,
+        seller_id: &str,
+        notify_id: &str,
+        notify_time: &str,
+    ) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Trade { trade, event } => {
+                trade_params(trade, event, seller_id, notify_id, notify_time)
+            }
+            Self::Form(form) => {
+                let mut params = form.fields.clone();
+                match form.family {
+                    Family::Classic => params.push(("notify_time", notify_time.to_owned())),
+                    Family::Message => params.push((
+                        "utc_timestamp",
+                        clock::unix_now().saturating_mul(1000).to_string(),
+                    )),
+                }
+                params.push(("notify_id", notify_id.to_owned()));
+                params.push(("sign_type", "RSA2".to_owned()));
+                params.into_iter().filter(|(_, v)| !v.is_empty()).collect()
+            }
         }
     }
 }
@@ -157,14 +237,14 @@ fn new_notify_id(seq: u64) -> String {
     )
 }
 
-/// The notification parameters, without `sign`, in the order Alipay sends them.
-fn params(
-    notice: &Notice,
+/// The parameters of a trade notification, without `sign`, in the order Alipay sends them.
+fn trade_params(
+    trade: &TradeSnapshot,
+    event: &Event,
     seller_id: &str,
     notify_id: &str,
     notify_time: &str,
 ) -> Vec<(&'static str, String)> {
-    let trade = &notice.trade;
     let paid = trade.gmt_payment.is_some();
     let total = yuan(trade.total_amount.cents());
     let mut params = vec![
@@ -218,7 +298,7 @@ fn params(
         ));
         params.push(("point_amount", "0.00".to_owned()));
     }
-    match &notice.event {
+    match event {
         Event::Paid => {}
         Event::Refunded {
             out_biz_no,
@@ -238,11 +318,11 @@ fn params(
     params.into_iter().filter(|(_, v)| !v.is_empty()).collect()
 }
 
-/// Starts delivering a notification in the background, if the trade has a `notify_url` and the
+/// Starts delivering a notification in the background, if it has a `notify_url` and the
 /// sandbox is running. The receiver completes once the first attempt is recorded (or is
 /// dropped when the sandbox stops first).
 pub(crate) fn dispatch(shared: &Shared, notice: Notice) -> Option<oneshot::Receiver<()>> {
-    let url = notice.trade.notify_url.clone()?;
+    let url = notice.notify_url()?.to_owned();
     let runtime = tokio::runtime::Handle::try_current().ok()?;
     let shared = shared.me.upgrade()?;
     let alive = lock(&shared.tasks_alive).clone()?;
@@ -263,7 +343,7 @@ async fn deliver(
 ) {
     let notify_id = new_notify_id(shared.ids.notification());
     let seller_id = shared
-        .app(&notice.trade.app_id)
+        .app(notice.app_id())
         .map(|app| app.seller_id.clone())
         .unwrap_or_default();
     let mut first = Some(first);
@@ -273,10 +353,10 @@ async fn deliver(
             break;
         }
         let sent_at = clock::now_text();
-        let mut params = params(&notice, &seller_id, &notify_id, &sent_at);
+        let mut params = notice.params(&seller_id, &notify_id, &sent_at);
         let content = notify_sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
         // A certificate app's notifications are signed with the current Alipay certificate.
-        let (signer, _) = shared.alipay_signer(&notice.trade.app_id);
+        let (signer, _) = shared.alipay_signer(notice.app_id());
         let (body, result) = match signer.sign(content.as_bytes()) {
             Ok(sign) => {
                 params.push(("sign", sign));
@@ -306,8 +386,8 @@ async fn deliver(
             retry_delay(attempt, shared.notify_scale)
         };
         lock(&shared.notifications).push(NotificationRecord {
-            app_id: notice.trade.app_id.clone(),
-            out_trade_no: notice.trade.out_trade_no.clone(),
+            app_id: notice.app_id().to_owned(),
+            out_trade_no: notice.subject().to_owned(),
             notify_id: notify_id.clone(),
             kind: notice.kind(),
             attempt,

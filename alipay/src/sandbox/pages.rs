@@ -84,7 +84,7 @@ pub(crate) fn cashier_url(shared: &Shared, token: &str) -> String {
     format!("{}/sandbox/cashier/{token}", shared.base_url())
 }
 
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n{body}</body>\n</html>\n",
         html_escape(title)
@@ -163,7 +163,7 @@ fn certify_page(certify_id: &str, cert_name: &str) -> String {
     page("支付宝 - 身份认证", &body)
 }
 
-fn is_http_url(url: &str) -> bool {
+pub(crate) fn is_http_url(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
 }
@@ -180,6 +180,7 @@ pub(crate) fn open_page(
         Method::PagePay => pay_page(shared, params, app_id, &biz, Kind::Page),
         Method::WapPay => pay_page(shared, params, app_id, &biz, Kind::Wap),
         Method::Certify => certify_start(shared, app_id, &biz),
+        Method::AgreementPageSign => super::agreement::page_sign(shared, params, app_id, &biz),
         _ => Err(Failure::invalid("isv.invalid-method", "不存在的方法名")),
     };
     result.unwrap_or_else(|failure| error_page(&failure))
@@ -234,11 +235,11 @@ fn certify_start(shared: &Shared, app_id: &str, biz: &Biz<'_>) -> Result<String,
     ))
 }
 
-fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
+pub(crate) fn html(status: StatusCode, body: String) -> Response<Full<Bytes>> {
     respond(status, HTML_CONTENT_TYPE, body)
 }
 
-fn redirect(location: &str) -> Response<Full<Bytes>> {
+pub(crate) fn redirect(location: &str) -> Response<Full<Bytes>> {
     match HeaderValue::from_str(location) {
         Ok(value) => {
             let mut response = html(StatusCode::FOUND, String::new());

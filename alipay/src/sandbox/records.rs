@@ -79,7 +79,7 @@ pub struct TradeSnapshot {
 
 /// What a notification tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NotificationKind {
     /// The buyer paid (`trade_status` `TRADE_SUCCESS`).
@@ -89,6 +89,12 @@ pub enum NotificationKind {
     Refund,
     /// The unpaid trade was closed (`TRADE_CLOSED`, `gmt_close`).
     Close,
+    /// A debit agreement was signed (`notify_type=dut_user_sign`, `status=NORMAL`).
+    AgreementSigned,
+    /// A debit agreement was cancelled (`notify_type=dut_user_unsign`, `status=UNSIGN`).
+    AgreementUnsigned,
+    /// A message-service message (`msg_method`, JSON `biz_content`).
+    Message,
 }
 
 /// One attempt to deliver a notification.
@@ -100,9 +106,10 @@ pub enum NotificationKind {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotificationRecord {
-    /// The app of the trade.
+    /// The app of the trade (or agreement, or message).
     pub app_id: String,
-    /// The trade's merchant order number.
+    /// The merchant's number of what is notified: the trade's `out_trade_no`, an agreement's
+    /// `external_agreement_no` (or `agreement_no` when it has none), a message's `msg_method`.
     pub out_trade_no: String,
     /// The notification's `notify_id`, the same for every attempt.
     pub notify_id: String,

@@ -196,6 +196,12 @@ async fn route(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>>
     } else if let Some(rest) = path.strip_prefix("/sandbox/cashier/") {
         let rest = rest.to_owned();
         pages::cashier_route(shared, req.method(), &rest).await
+    } else if path == "/oauth2/appToAppAuth.htm" {
+        let query = req.uri().query().unwrap_or("").to_owned();
+        super::isv::app_to_app_route(shared, &query)
+    } else if let Some(rest) = path.strip_prefix("/sandbox/agreement/") {
+        let rest = rest.to_owned();
+        super::agreement::sign_route(shared, req.method(), &rest).await
     } else if let Some(certify_id) = path.strip_prefix("/sandbox/certify/") {
         let certify_id = certify_id.to_owned();
         let query = req.uri().query().unwrap_or("").to_owned();

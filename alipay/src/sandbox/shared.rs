@@ -11,8 +11,8 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use super::{
-    NotificationKind, NotificationRecord, ReceivedRequest, SandboxError, TradeSnapshot, certs,
-    fault, marketing, member, notify, open, pages, state, trade,
+    NotificationKind, NotificationRecord, ReceivedRequest, SandboxError, TradeSnapshot, agreement,
+    certs, fault, isv, marketing, member, notify, open, pages, preauth, state, trade,
 };
 use crate::crypto::{PrivateKey, PublicKey};
 
@@ -42,6 +42,9 @@ pub(crate) struct Shared {
     pub(crate) marketing: Mutex<marketing::State>,
     pub(crate) certifications: Mutex<member::State>,
     pub(crate) cashiers: Mutex<HashMap<String, pages::Cashier>>,
+    pub(crate) agreements: Mutex<agreement::State>,
+    pub(crate) isv: Mutex<isv::State>,
+    pub(crate) preauth: Mutex<preauth::State>,
     /// Fires when the sandbox stops: background deliveries end.
     pub(crate) stop: watch::Receiver<bool>,
     /// Every background task holds a clone; taken (dropped) at shutdown.
@@ -172,11 +175,15 @@ pub(crate) async fn pay(
 }
 
 /// Starts delivering notifications in the background, and waits for the first attempt of the
-/// payment notifications (so a test sees them as soon as the payment returns).
+/// payment and agreement signing notifications (so a test sees them as soon as the payment or
+/// the signing returns).
 pub(crate) async fn deliver(shared: &Shared, notices: Vec<notify::Notice>) {
     let mut first_attempts = Vec::new();
     for notice in notices {
-        let payment = notice.kind() == NotificationKind::Payment;
+        let payment = matches!(
+            notice.kind(),
+            NotificationKind::Payment | NotificationKind::AgreementSigned
+        );
         if let Some(first) = notify::dispatch(shared, notice)
             && payment
         {

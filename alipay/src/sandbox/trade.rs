@@ -41,7 +41,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Node, Failure> {
 
 /// Whether a payment code is one the sandbox buyer's app would show: 16 to 24 digits starting
 /// with 25 to 30.
-fn valid_auth_code(code: &str) -> bool {
+pub(crate) fn valid_auth_code(code: &str) -> bool {
     (16..=24).contains(&code.len())
         && code.bytes().all(|b| b.is_ascii_digit())
         && matches!(code.get(..2), Some("25" | "26" | "27" | "28" | "29" | "30"))
@@ -54,8 +54,20 @@ struct FundBill<'a> {
     amount: &'a str,
 }
 
+/// `alipay.trade.pay`: a debit against an agreement (`agreement_params`), a payment from a
+/// freeze (`auth_no`), or face to face with a bar code.
+pub(crate) fn pay(call: &mut Call<'_>) -> Result<Node, Failure> {
+    if call.biz.object("agreement_params")?.is_some() {
+        return super::agreement::debit(call);
+    }
+    if call.biz.text("auth_no")?.is_some() {
+        return super::preauth::pay(call);
+    }
+    face_to_face_pay(call)
+}
+
 /// `alipay.trade.pay` (face to face, bar code): a valid payment code pays at once.
-pub(crate) fn face_to_face_pay(call: &mut Call<'_>) -> Result<Node, Failure> {
+fn face_to_face_pay(call: &mut Call<'_>) -> Result<Node, Failure> {
     let new = NewTrade::read(&call.biz, call.text("notify_url"), None, false)?;
     let auth_code = call.biz.required("auth_code")?;
     let scene = call.biz.required("scene")?;
@@ -71,10 +83,20 @@ pub(crate) fn face_to_face_pay(call: &mut Call<'_>) -> Result<Node, Failure> {
             "支付失败，获取顾客账户信息失败，请顾客刷新付款码后重新收款，如再次收款失败，请联系管理员处理。[SOUNDWAVE_PARSER_FAIL]",
         ));
     }
+    pay_at_once(call, new, "FACE_TO_FACE_PAYMENT")
+}
+
+/// Opens a trade that is paid at once (`alipay.trade.pay`), with `product_code` when the request
+/// has none, notifies it, and answers the payment.
+pub(crate) fn pay_at_once(
+    call: &mut Call<'_>,
+    new: NewTrade,
+    product_code: &str,
+) -> Result<Node, Failure> {
     let mut store = lock(&call.shared.trades);
     let trade = store.open(call.app_id, new)?;
     if trade.product_code.is_none() {
-        trade.product_code = Some("FACE_TO_FACE_PAYMENT".to_owned());
+        trade.product_code = Some(product_code.to_owned());
     }
     trade
         .mark_paid()
@@ -195,8 +217,8 @@ pub(crate) fn refund(call: &mut Call<'_>) -> Result<Node, Failure> {
             if trade.refunded_cents == trade.total.cents() {
                 trade.status = Status::Closed;
             }
-            call.notices.push(Notice {
-                trade: trade.snapshot(),
+            call.notices.push(Notice::Trade {
+                trade: Box::new(trade.snapshot()),
                 event: Event::Refunded {
                     out_biz_no: request_no.to_owned(),
                     gmt_refund: gmt_millis,
@@ -255,8 +277,8 @@ pub(crate) fn close(call: &mut Call<'_>) -> Result<Node, Failure> {
         ));
     }
     trade.status = Status::Closed;
-    call.notices.push(Notice {
-        trade: trade.snapshot(),
+    call.notices.push(Notice::Trade {
+        trade: Box::new(trade.snapshot()),
         event: Event::Closed {
             gmt_close: clock::now_text(),
         },
@@ -279,8 +301,8 @@ pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
         (Some(action), _) => action,
         (None, Status::WaitBuyerPay) => {
             trade.status = Status::Closed;
-            call.notices.push(Notice {
-                trade: trade.snapshot(),
+            call.notices.push(Notice::Trade {
+                trade: Box::new(trade.snapshot()),
                 event: Event::Closed {
                     gmt_close: clock::now_text(),
                 },
@@ -292,8 +314,8 @@ pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
             trade.status = Status::Closed;
             trade.refunded_cents = trade.total.cents();
             trade.cancel_refund_gmt = Some(gmt);
-            call.notices.push(Notice {
-                trade: trade.snapshot(),
+            call.notices.push(Notice::Trade {
+                trade: Box::new(trade.snapshot()),
                 event: Event::Refunded {
                     out_biz_no: trade.out_trade_no.clone(),
                     gmt_refund: gmt_millis,

@@ -175,6 +175,17 @@ impl Failure {
         }
     }
 
+    /// `20001 Insufficient Token Permissions`: an `app_auth_token` (or `auth_token`) that is
+    /// not valid for the call.
+    pub(crate) fn token(sub_code: &'static str, sub_msg: impl Into<String>) -> Self {
+        Self {
+            code: "20001",
+            msg: "Insufficient Token Permissions",
+            sub_code,
+            sub_msg: sub_msg.into(),
+        }
+    }
+
     /// A required `biz_content` field is absent or empty.
     pub(crate) fn missing_field(field: &str) -> Self {
         Self::invalid("isv.missing-parameter", format!("缺少必选参数{field}"))

@@ -1,0 +1,7 @@
+//! Fund APIs (资金): money held or moved outside a trade.
+//!
+//! | module | requests |
+//! |---|---|
+//! | [`preauth`] | pre-authorisation (预授权): freeze, app freeze (rendered locally), voucher, unfreeze, cancel, detail query, pay from a freeze, order info sync |
+
+pub mod preauth;
