@@ -19,7 +19,7 @@ use alipay::isv::{Merchants, OPENAUTH_HOST, OpenAuthTokenApp, app_to_app_auth_ur
 use alipay::notify::Kind;
 use alipay::payment::common::TradeCreate;
 use alipay::sandbox::browse;
-use alipay::sign::form_decode;
+use alipay::wire::form_decode;
 use alipay::{Amount, Error};
 use alipay_examples::{NotifyEndpoint, Target};
 use http::Method;

@@ -59,7 +59,7 @@ pub fn app_to_app_auth_url(host: &str, app_id: &str, redirect_uri: &str) -> Stri
     format!(
         "{}/oauth2/appToAppAuth.htm?{}",
         host.trim_end_matches('/'),
-        crate::sign::form_encode([("app_id", app_id), ("redirect_uri", redirect_uri)])
+        crate::wire::form_encode([("app_id", app_id), ("redirect_uri", redirect_uri)])
     )
 }
 
@@ -251,7 +251,7 @@ impl Merchants {
     /// it has none); otherwise the errors of [`Client::verify_notification`], e.g. a signature
     /// that does not verify with that app's Alipay key.
     pub fn verify_notification(&self, body: &[u8]) -> Result<(&Client, Notification), Error> {
-        let pairs = crate::sign::form_decode(body).map_err(NotifyError::from)?;
+        let pairs = crate::wire::form_decode(body).map_err(NotifyError::from)?;
         let app_id = pairs
             .iter()
             .find(|(k, _)| k == "app_id")

@@ -9,7 +9,7 @@ use alipay::isv::{
 use alipay::notify::{Kind, NotifyError};
 use alipay::payment::common::{TradeCreate, TradeQuery};
 use alipay::sandbox::{ReceivedRequest, Sandbox, browse};
-use alipay::sign::form_decode;
+use alipay::wire::form_decode;
 use alipay::{Amount, Client, Error};
 use alipay_tests::{NotifySink, builder_for, sandbox_client, sandbox_client_for, sub_code};
 use http::Method;

@@ -6,7 +6,7 @@ use alipay::Signer as _;
 use alipay::notify::{Kind, MessageBody, Notification, NotifyError};
 use alipay::payment::agreement::AgreementStatus;
 use alipay::payment::common::TradeStatus;
-use alipay::sign::{form_encode, notify_sign_content};
+use alipay::wire::{form_encode, notify_sign_content};
 use alipay_tests::{alipay_private_key, client_for};
 use serde_json::json;
 

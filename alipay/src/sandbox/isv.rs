@@ -13,7 +13,7 @@ use super::notify::{Family, FormNotice, Notice};
 use super::pages::{error_page, html, is_http_url, redirect};
 use super::wire::{Failure, Node};
 use super::{NotificationKind, Sandbox, SandboxError, Shared, clock, deliver, lock, random};
-use crate::sign::form_decode;
+use crate::wire::form_decode;
 
 /// A token's lifetime, as Alipay gives it (one year), in seconds.
 const EXPIRES_IN: u64 = 31_536_000;
@@ -175,7 +175,7 @@ pub(crate) fn app_to_app_route(shared: &Shared, query: &str) -> Response<Full<By
     let (user_id, auth_app_id) = new_merchant();
     let code = lock(&shared.isv).issue_code(app_id, &user_id, &auth_app_id);
     let separator = if redirect_uri.contains('?') { '&' } else { '?' };
-    let query = crate::sign::form_encode([("app_id", app_id), ("app_auth_code", code.as_str())]);
+    let query = crate::wire::form_encode([("app_id", app_id), ("app_auth_code", code.as_str())]);
     redirect(&format!("{redirect_uri}{separator}{query}"))
 }
 
@@ -216,7 +216,7 @@ impl Sandbox {
             state.refresh.retain(|_, token| token != app_auth_token);
             grant
         };
-        let auth_time = clock::parse_beijing_timestamp(&grant.auth_start)
+        let auth_time = crate::time::parse_beijing_timestamp(&grant.auth_start)
             .unwrap_or_default()
             .saturating_mul(1000);
         let biz_content = serde_json::json!({
