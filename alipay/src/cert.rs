@@ -36,9 +36,12 @@ use std::path::{Path, PathBuf};
 
 use md5::{Digest as _, Md5};
 
-use crate::crypto::der;
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
+
+use crate::crypto::format;
 use crate::crypto::{Backend, KeyError, PublicKey};
 
+mod decimal;
 mod learn;
 mod name;
 mod parse;
@@ -219,17 +222,32 @@ impl CertError {
     }
 }
 
-/// The extensions the chain check acts on.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The extensions the chain check acts on, as `x509-cert` decodes them.
+#[derive(Debug, Clone, Default)]
 struct Extensions {
-    /// basicConstraints: (cA, pathLenConstraint).
-    basic_constraints: Option<(bool, Option<u64>)>,
-    /// keyUsage: whether keyCertSign is set (`None` without the extension).
-    key_cert_sign: Option<bool>,
-    /// keyUsage: whether digitalSignature is set (`None` without the extension).
-    digital_signature: Option<bool>,
+    /// basicConstraints (`None` without the extension).
+    basic_constraints: Option<BasicConstraints>,
+    /// keyUsage (`None` without the extension).
+    key_usage: Option<KeyUsage>,
     /// Critical extensions this crate does not process (dotted OIDs).
     unknown_critical: Vec<String>,
+}
+
+impl Extensions {
+    /// Whether basicConstraints says `cA`.
+    fn is_ca(&self) -> bool {
+        self.basic_constraints.as_ref().is_some_and(|bc| bc.ca)
+    }
+
+    /// keyUsage's keyCertSign bit (`None` without the extension).
+    fn key_cert_sign(&self) -> Option<bool> {
+        self.key_usage.map(|usage| usage.key_cert_sign())
+    }
+
+    /// keyUsage's digitalSignature bit (`None` without the extension).
+    fn digital_signature(&self) -> Option<bool> {
+        self.key_usage.map(|usage| usage.digital_signature())
+    }
 }
 
 /// A parsed X.509 certificate.
@@ -267,8 +285,8 @@ impl Certificate {
         let text = text.trim_start_matches('\u{feff}');
         match pem::certificate_blocks(text).into_iter().next() {
             Some(block) => Self::from_der(&block?),
-            None => match der::decode_base64(text) {
-                Some(der) if der.first() == Some(&der::SEQUENCE) => Self::from_der(&der),
+            None => match format::decode_base64(text) {
+                Some(der) if der.first() == Some(&0x30) => Self::from_der(&der),
                 _ => Err(CertError::NotPem),
             },
         }
@@ -309,7 +327,7 @@ impl Certificate {
 
     /// The serial number in decimal, as Java's `BigInteger.toString()` writes it.
     pub fn serial_decimal(&self) -> String {
-        let digits = der::to_decimal(&self.serial, 256);
+        let digits = decimal::to_decimal(&self.serial, 256);
         if self.serial_negative && digits != "0" {
             format!("-{digits}")
         } else {
@@ -396,7 +414,7 @@ impl Certificate {
 
     /// Whether basicConstraints marks the certificate as a CA.
     pub fn is_ca(&self) -> bool {
-        matches!(self.extensions.basic_constraints, Some((true, _)))
+        self.extensions.is_ca()
     }
 
     /// The certificate's SN: see [`cert_sn`].

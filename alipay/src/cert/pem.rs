@@ -1,7 +1,7 @@
 //! Finding the certificates in PEM text, tolerantly.
 
 use super::CertError;
-use crate::crypto::der::decode_base64;
+use crate::crypto::format::decode_base64;
 
 const BEGIN: &str = "-----BEGIN ";
 const DASHES: &str = "-----";

@@ -6,8 +6,11 @@ use aws_lc_rs::signature::{
     VerificationAlgorithm,
 };
 
+use der::Decode as _;
+use spki::SubjectPublicKeyInfoRef;
+
 use super::{CertError, Certificate};
-use crate::crypto::der::{self, KeyShape};
+use crate::crypto::format::{self, KeyShape};
 
 /// The most intermediates between a leaf and a root that are searched.
 const MAX_INTERMEDIATES: usize = 6;
@@ -31,17 +34,20 @@ pub(super) fn signed_by(cert: &Certificate, issuer: &Certificate) -> Result<(), 
             });
         }
     };
-    let public = match der::classify(&issuer.spki) {
-        Ok(KeyShape::RsaPublic { public }) => public,
+    // The issuer's key must be an RSA key (the diagnostics of `classify`); its PKCS#1
+    // `RSAPublicKey` is the content of the SPKI's BIT STRING, which AWS-LC parses.
+    match format::classify(&issuer.spki) {
+        Ok(KeyShape::RsaPublic { .. }) => {}
         Ok(_) => {
             return Err(CertError::UnsupportedAlgorithm {
                 oid: issuer.key_algorithm.clone(),
             });
         }
         Err(e) => return Err(CertError::Key(e)),
-    };
-    let pkcs1 = der::pkcs1_public_der(public);
-    UnparsedPublicKey::new(algorithm, &pkcs1)
+    }
+    let spki =
+        SubjectPublicKeyInfoRef::from_der(&issuer.spki).map_err(|e| CertError::Key(e.into()))?;
+    UnparsedPublicKey::new(algorithm, spki.subject_public_key.raw_bytes())
         .verify(&cert.tbs, &cert.signature)
         .map_err(|_| CertError::BadSignature {
             subject: cert.subject.rfc2253().to_owned(),
@@ -61,9 +67,12 @@ fn ca_problem(ca: &Certificate, below: usize, now: i64) -> Option<String> {
             ca.subject
         ));
     }
-    match ca.extensions.basic_constraints {
-        Some((true, path_len)) => {
-            if path_len.is_some_and(|max| u64::try_from(below).map_or(true, |n| n > max)) {
+    match &ca.extensions.basic_constraints {
+        Some(constraints) if constraints.ca => {
+            if constraints
+                .path_len_constraint
+                .is_some_and(|max| below > usize::from(max))
+            {
                 return Some(format!(
                     "`{}` allows fewer intermediate CAs below it",
                     ca.subject
@@ -72,7 +81,7 @@ fn ca_problem(ca: &Certificate, below: usize, now: i64) -> Option<String> {
         }
         _ => return Some(format!("`{}` is not a CA certificate", ca.subject)),
     }
-    if ca.extensions.key_cert_sign == Some(false) {
+    if ca.extensions.key_cert_sign() == Some(false) {
         return Some(format!(
             "the key usage of `{}` does not allow signing certificates",
             ca.subject
