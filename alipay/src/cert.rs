@@ -11,9 +11,11 @@
 //! `X500Principal.getName()` writes it ([`Name::rfc2253`]), followed by the serial number in
 //! decimal: see [`cert_sn`] and [`root_cert_sn`].
 //!
-//! Parsing is strict DER and never panics; certificate files are read tolerantly (CRLF, blank
-//! lines or none between blocks, text around them), and root bundles may contain SM2 and
-//! ECDSA roots, which are skipped.
+//! Parsing is strict DER with RustCrypto's `der`, `x509-cert` and `spki` and never panics;
+//! what is Alipay's own (the serial as Java reads it, the names as Java writes them) is read
+//! here. Certificate files are read tolerantly (CRLF, blank lines or none between blocks, text
+//! around them), and root bundles may contain SM2 and ECDSA roots, which are skipped. Validity
+//! times are `UTCTime` or `GeneralizedTime` from 1970 to 9999 (`der`'s range).
 //!
 //! Like Alipay's own SDKs, building a [`CertConfig`] checks neither validity periods nor
 //! chains (Alipay's sample certificates are long expired). [`verify_chain`] and

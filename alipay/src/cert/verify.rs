@@ -1,4 +1,34 @@
 //! Certificate signatures and chains.
+//!
+//! # Why not `rustls-webpki`
+//!
+//! `rustls-webpki` (0.103, already in the tree through rustls) was evaluated for these checks
+//! and is not used, because Alipay's chain and this crate's rules do not fit it:
+//!
+//! - **SHA-1.** The root bundle's RSA roots include a `sha1WithRSAEncryption` one, and
+//!   [`CertConfig::trust_alipay_certificate`](super::CertConfig::trust_alipay_certificate)
+//!   accepts SHA-1 only on the link signed by the root itself. webpki offers no RSA SHA-1
+//!   algorithm (one would have to be written), and its algorithm list applies to every link of
+//!   a path alike, so "SHA-1 only next to the anchor" cannot be said.
+//! - **One anchor, not any.** A rotated Alipay certificate must chain to the *one* root that
+//!   anchors the configured certificate, through its file's intermediates or a pinned issuer
+//!   ([`CertConfig::with_alipay_issuer`](super::CertConfig::with_alipay_issuer)); the same
+//!   Ant Financial root also issues every merchant's app certificate. webpki reports whether
+//!   *some* path exists, not which anchor and intermediates it used, so the pin and the
+//!   anchor would have to be re-checked here anyway.
+//! - **Diagnostics.** Errors here say which certificate failed which check (expired
+//!   intermediate, not a CA, path length, unsupported critical extension, the signature of
+//!   which subject); webpki's `Error` is one variant (`UnknownIssuer`, `BadSignature`, …)
+//!   for the whole path.
+//! - **Versions and parsing.** webpki accepts only v3 end-entity and intermediate
+//!   certificates (a v1 root only as an anchor) and parses each certificate again with its own
+//!   parser; certificates this crate reads (and Alipay's SDKs use) could then fail there only.
+//! - **Usage.** webpki's path check asks for an extended key usage to require; Alipay's
+//!   certificates carry none, and their use (signing API answers) is not a TLS one.
+//!
+//! What webpki would add (name constraints) does not occur in Alipay's chain. The checks here
+//! run over the `x509-cert` types (`BasicConstraints`, `KeyUsage`) and `spki`'s
+//! `SubjectPublicKeyInfo`, with AWS-LC verifying the signatures.
 
 use aws_lc_rs::signature::{
     RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, RSA_PKCS1_2048_8192_SHA256,
