@@ -11,9 +11,11 @@
 //! `X500Principal.getName()` writes it ([`Name::rfc2253`]), followed by the serial number in
 //! decimal: see [`cert_sn`] and [`root_cert_sn`].
 //!
-//! Parsing is strict DER and never panics; certificate files are read tolerantly (CRLF, blank
-//! lines or none between blocks, text around them), and root bundles may contain SM2 and
-//! ECDSA roots, which are skipped.
+//! Parsing is strict DER with RustCrypto's `der`, `x509-cert` and `spki` and never panics;
+//! what is Alipay's own (the serial as Java reads it, the names as Java writes them) is read
+//! here. Certificate files are read tolerantly (CRLF, blank lines or none between blocks, text
+//! around them), and root bundles may contain SM2 and ECDSA roots, which are skipped. Validity
+//! times are `UTCTime` or `GeneralizedTime` from 1970 to 9999 (`der`'s range).
 //!
 //! Like Alipay's own SDKs, building a [`CertConfig`] checks neither validity periods nor
 //! chains (Alipay's sample certificates are long expired). [`verify_chain`] and
@@ -36,14 +38,16 @@ use std::path::{Path, PathBuf};
 
 use md5::{Digest as _, Md5};
 
-use crate::crypto::der;
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
+
+use crate::crypto::format;
 use crate::crypto::{Backend, KeyError, PublicKey};
 
+mod decimal;
 mod learn;
 mod name;
 mod parse;
 mod pem;
-mod time;
 mod verify;
 
 pub use self::name::Name;
@@ -119,8 +123,8 @@ pub enum CertError {
     /// The certificate is not valid yet.
     #[error(
         "the certificate `{subject}` is not valid before {} (checked at {})",
-        time::format(*not_before),
-        time::format(*now)
+        crate::time::format_utc(*not_before),
+        crate::time::format_utc(*now)
     )]
     NotYetValid {
         /// The certificate's subject (RFC 2253).
@@ -133,8 +137,8 @@ pub enum CertError {
     /// The certificate has expired.
     #[error(
         "the certificate `{subject}` expired at {} (checked at {})",
-        time::format(*not_after),
-        time::format(*now)
+        crate::time::format_utc(*not_after),
+        crate::time::format_utc(*now)
     )]
     Expired {
         /// The certificate's subject (RFC 2253).
@@ -219,17 +223,32 @@ impl CertError {
     }
 }
 
-/// The extensions the chain check acts on.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The extensions the chain check acts on, as `x509-cert` decodes them.
+#[derive(Debug, Clone, Default)]
 struct Extensions {
-    /// basicConstraints: (cA, pathLenConstraint).
-    basic_constraints: Option<(bool, Option<u64>)>,
-    /// keyUsage: whether keyCertSign is set (`None` without the extension).
-    key_cert_sign: Option<bool>,
-    /// keyUsage: whether digitalSignature is set (`None` without the extension).
-    digital_signature: Option<bool>,
+    /// basicConstraints (`None` without the extension).
+    basic_constraints: Option<BasicConstraints>,
+    /// keyUsage (`None` without the extension).
+    key_usage: Option<KeyUsage>,
     /// Critical extensions this crate does not process (dotted OIDs).
     unknown_critical: Vec<String>,
+}
+
+impl Extensions {
+    /// Whether basicConstraints says `cA`.
+    fn is_ca(&self) -> bool {
+        self.basic_constraints.as_ref().is_some_and(|bc| bc.ca)
+    }
+
+    /// keyUsage's keyCertSign bit (`None` without the extension).
+    fn key_cert_sign(&self) -> Option<bool> {
+        self.key_usage.map(|usage| usage.key_cert_sign())
+    }
+
+    /// keyUsage's digitalSignature bit (`None` without the extension).
+    fn digital_signature(&self) -> Option<bool> {
+        self.key_usage.map(|usage| usage.digital_signature())
+    }
 }
 
 /// A parsed X.509 certificate.
@@ -267,8 +286,8 @@ impl Certificate {
         let text = text.trim_start_matches('\u{feff}');
         match pem::certificate_blocks(text).into_iter().next() {
             Some(block) => Self::from_der(&block?),
-            None => match der::decode_base64(text) {
-                Some(der) if der.first() == Some(&der::SEQUENCE) => Self::from_der(&der),
+            None => match format::decode_base64(text) {
+                Some(der) if der.first() == Some(&0x30) => Self::from_der(&der),
                 _ => Err(CertError::NotPem),
             },
         }
@@ -309,7 +328,7 @@ impl Certificate {
 
     /// The serial number in decimal, as Java's `BigInteger.toString()` writes it.
     pub fn serial_decimal(&self) -> String {
-        let digits = der::to_decimal(&self.serial, 256);
+        let digits = decimal::to_decimal(&self.serial, 256);
         if self.serial_negative && digits != "0" {
             format!("-{digits}")
         } else {
@@ -396,7 +415,7 @@ impl Certificate {
 
     /// Whether basicConstraints marks the certificate as a CA.
     pub fn is_ca(&self) -> bool {
-        matches!(self.extensions.basic_constraints, Some((true, _)))
+        self.extensions.is_ca()
     }
 
     /// The certificate's SN: see [`cert_sn`].
@@ -429,8 +448,8 @@ impl fmt::Debug for Certificate {
             .field("subject", &self.subject.rfc2253())
             .field("issuer", &self.issuer.rfc2253())
             .field("serial", &self.serial_decimal())
-            .field("not_before", &time::format(self.not_before))
-            .field("not_after", &time::format(self.not_after))
+            .field("not_before", &crate::time::format_utc(self.not_before))
+            .field("not_after", &crate::time::format_utc(self.not_after))
             .field("signature_algorithm", &self.signature_algorithm)
             .finish_non_exhaustive()
     }

@@ -47,7 +47,7 @@ use crate::{BoxError, VerifyError};
 
 mod aes;
 mod aws;
-pub(crate) mod der;
+pub(crate) mod format;
 #[cfg(feature = "rsa")]
 mod rust;
 
@@ -227,24 +227,24 @@ impl PrivateKey {
 
     /// Parses a private key (as [`PrivateKey::parse`]) for the given backend.
     pub fn parse_with(text: &str, backend: Backend) -> Result<Self, KeyError> {
-        let der = der::decode_text(text)?;
+        let der = format::decode_text(text)?;
         Self::from_der(&der, backend)
     }
 
     /// Parses a PKCS#1 `RSAPrivateKey` or PKCS#8 `PrivateKeyInfo` DER.
     pub fn from_der(der: &[u8], backend: Backend) -> Result<Self, KeyError> {
-        let (pkcs1, public) = match der::classify(der)? {
-            der::KeyShape::RsaPrivate { pkcs1, public } => (pkcs1, public),
-            der::KeyShape::RsaPublic { .. } | der::KeyShape::OtherPublic(_) => {
+        let (pkcs1, public) = match format::classify(der)? {
+            format::KeyShape::RsaPrivate { pkcs1, public } => (pkcs1, public),
+            format::KeyShape::RsaPublic { .. } | format::KeyShape::OtherPublic(_) => {
                 return Err(KeyError::ExpectedPrivateKey);
             }
-            der::KeyShape::OtherPrivate(name) => return Err(KeyError::NotRsa(name)),
-            der::KeyShape::Certificate => return Err(KeyError::Certificate),
-            der::KeyShape::EncryptedPrivate => return Err(KeyError::Encrypted),
+            format::KeyShape::OtherPrivate(name) => return Err(KeyError::NotRsa(name)),
+            format::KeyShape::Certificate => return Err(KeyError::Certificate),
+            format::KeyShape::EncryptedPrivate => return Err(KeyError::Encrypted),
         };
         let bits = public.bits();
         check_size(bits, backend)?;
-        let pkcs8 = der::pkcs8_der(pkcs1);
+        let pkcs8 = format::pkcs8_der(pkcs1)?;
         let signer = match backend {
             Backend::AwsLc => SignerImpl::Aws(aws::AwsSigner::from_pkcs8(&pkcs8)?),
             #[cfg(feature = "rsa")]
@@ -326,6 +326,8 @@ pub struct PublicKey {
 struct PublicInner {
     /// Normalized SPKI DER (`rsaEncryption`, NULL parameters).
     spki: Vec<u8>,
+    /// The PKCS#1 `RSAPublicKey` DER (the content of the SPKI's bit string).
+    pkcs1: Vec<u8>,
     /// Big-endian modulus without leading zeros.
     n: Vec<u8>,
     /// Big-endian public exponent without leading zeros.
@@ -350,27 +352,27 @@ impl PublicKey {
 
     /// Parses a public key (as [`PublicKey::parse`]) for the given backend.
     pub fn parse_with(text: &str, backend: Backend) -> Result<Self, KeyError> {
-        let der = der::decode_text(text)?;
+        let der = format::decode_text(text)?;
         Self::from_spki_der(&der, backend)
     }
 
     /// Parses an X.509 `SubjectPublicKeyInfo` DER (a PKCS#1 `RSAPublicKey` DER is accepted
     /// too).
     pub fn from_spki_der(der: &[u8], backend: Backend) -> Result<Self, KeyError> {
-        match der::classify(der)? {
-            der::KeyShape::RsaPublic { public } => Self::from_parts(public, backend),
-            der::KeyShape::RsaPrivate { .. }
-            | der::KeyShape::OtherPrivate(_)
-            | der::KeyShape::EncryptedPrivate => Err(KeyError::ExpectedPublicKey),
-            der::KeyShape::OtherPublic(name) => Err(KeyError::NotRsa(name)),
-            der::KeyShape::Certificate => Err(KeyError::Certificate),
+        match format::classify(der)? {
+            format::KeyShape::RsaPublic { public } => Self::from_parts(public, backend),
+            format::KeyShape::RsaPrivate { .. }
+            | format::KeyShape::OtherPrivate(_)
+            | format::KeyShape::EncryptedPrivate => Err(KeyError::ExpectedPublicKey),
+            format::KeyShape::OtherPublic(name) => Err(KeyError::NotRsa(name)),
+            format::KeyShape::Certificate => Err(KeyError::Certificate),
         }
     }
 
-    fn from_parts(public: der::RsaPublicParts<'_>, backend: Backend) -> Result<Self, KeyError> {
+    fn from_parts(public: format::RsaPublicParts<'_>, backend: Backend) -> Result<Self, KeyError> {
         let bits = public.bits();
         check_size(bits, backend)?;
-        let pkcs1 = der::pkcs1_public_der(public);
+        let pkcs1 = format::pkcs1_public_der(public)?;
         let verifier = match backend {
             Backend::AwsLc => VerifierImpl::Aws(aws::AwsVerifier::from_pkcs1(&pkcs1)?),
             #[cfg(feature = "rsa")]
@@ -378,7 +380,8 @@ impl PublicKey {
         };
         Ok(Self {
             inner: Arc::new(PublicInner {
-                spki: der::spki_der(&pkcs1),
+                spki: format::spki_der(&pkcs1)?,
+                pkcs1,
                 n: public.n.to_vec(),
                 e: public.e.to_vec(),
                 bits,
@@ -405,10 +408,7 @@ impl PublicKey {
     /// The PKCS#1 `RSAPublicKey` DER (the content of the SPKI's bit string), e.g. for a
     /// certificate library that takes the bare RSA key.
     pub fn pkcs1_der(&self) -> Vec<u8> {
-        der::pkcs1_public_der(der::RsaPublicParts {
-            n: &self.inner.n,
-            e: &self.inner.e,
-        })
+        self.inner.pkcs1.clone()
     }
 
     /// Whether both are the same RSA key (same modulus and exponent), whatever their backends.

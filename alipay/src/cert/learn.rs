@@ -166,10 +166,10 @@ impl CertConfig {
                 leaf.signature_algorithm
             ));
         }
-        if leaf.is_ca() || leaf.extensions.key_cert_sign == Some(true) {
+        if leaf.is_ca() || leaf.extensions.key_cert_sign() == Some(true) {
             return refuse("it is a CA certificate, not an end-entity one".to_owned());
         }
-        if leaf.extensions.digital_signature == Some(false) {
+        if leaf.extensions.digital_signature() == Some(false) {
             return refuse("its key usage does not allow digital signatures".to_owned());
         }
         let Some(configured) = self.alipay_chain.first() else {

@@ -1,14 +1,20 @@
 //! X.501 names and their RFC 2253 form, written exactly as Java's `X500Principal.getName()`
 //! writes it (OpenJDK `sun.security.x509.AVA.toRFC2253String`), because Alipay's certificate
 //! SNs are MD5 digests of that string.
+//!
+//! The name is read with `der`'s reader, not as `x509-cert`'s `Name`: that type sorts the
+//! attributes of a multi-valued RDN into DER `SET OF` order and refuses duplicates, while Java
+//! writes them in their encoded order (and the SN's MD5 covers that order); and its attribute
+//! types are `const-oid` OIDs, which cannot hold the arcs Java writes (see `decimal`).
 
 use std::fmt;
 use std::fmt::Write as _;
 
-use crate::crypto::der::{self, DerError, OID, Reader, SEQUENCE};
+use der::asn1::AnyRef;
+use der::{Decode, Length, Reader as _, SliceReader, Tag, Tagged as _};
 
-/// The tag of a `SET OF` (a RelativeDistinguishedName).
-const SET: u8 = 0x31;
+use super::decimal;
+use crate::crypto::format::der_reason;
 
 /// An X.501 `Name`: a certificate's issuer or subject.
 ///
@@ -23,9 +29,16 @@ pub struct Name {
 }
 
 impl Name {
-    /// Parses a `Name` from its complete DER encoding (`whole`) and its content.
-    pub(super) fn parse(whole: &[u8], content: &[u8]) -> Result<Self, DerError> {
-        let (rfc2253, attributes) = rfc2253(content)?;
+    /// Parses a `Name` from its complete DER encoding (the `SEQUENCE`, header included).
+    pub(super) fn parse(whole: &[u8]) -> Result<Self, &'static str> {
+        let name = AnyRef::from_der(whole).map_err(|e| der_reason(&e))?;
+        if name.tag() != Tag::Sequence {
+            return Err("expected a Name (SEQUENCE)");
+        }
+        let (rfc2253, attributes) = rfc2253(name.value()).map_err(|e| match e {
+            Problem::Der(e) => der_reason(&e),
+            Problem::Shape(reason) => reason,
+        })?;
         Ok(Self {
             der: whole.to_vec(),
             rfc2253,
@@ -85,24 +98,61 @@ impl fmt::Debug for Name {
     }
 }
 
+/// What is wrong with a name: its DER, or its shape.
+enum Problem {
+    Der(der::Error),
+    Shape(&'static str),
+}
+
+impl From<der::Error> for Problem {
+    fn from(e: der::Error) -> Self {
+        Problem::Der(e)
+    }
+}
+
+/// The next element of `r`, which must have `tag`.
+fn next<'a>(r: &mut SliceReader<'a>, tag: Tag, what: &'static str) -> Result<AnyRef<'a>, Problem> {
+    let element: AnyRef<'a> = r.decode()?;
+    if element.tag() == tag {
+        Ok(element)
+    } else {
+        Err(Problem::Shape(what))
+    }
+}
+
 /// The RFC 2253 string of a `Name`'s content (its RDN `SET`s), and its attributes.
-fn rfc2253(content: &[u8]) -> Result<(String, Vec<(String, String)>), DerError> {
+fn rfc2253(content: &[u8]) -> Result<(String, Vec<(String, String)>), Problem> {
     let mut rdns = Vec::new();
     let mut attributes = Vec::new();
-    let mut r = Reader::new(content);
-    while !r.is_empty() {
-        let set = r.read(SET, "expected a RelativeDistinguishedName (SET)")?;
-        let mut avas = Reader::new(set);
-        if avas.is_empty() {
-            return Err(DerError("empty RelativeDistinguishedName"));
+    let mut r = SliceReader::new(content)?;
+    while !r.is_finished() {
+        let set = next(
+            &mut r,
+            Tag::Set,
+            "expected a RelativeDistinguishedName (SET)",
+        )?;
+        let mut avas = SliceReader::new(set.value())?;
+        if avas.is_finished() {
+            return Err(Problem::Shape("empty RelativeDistinguishedName"));
         }
         let mut parts = Vec::new();
-        while !avas.is_empty() {
-            let ava = avas.read(SEQUENCE, "expected an AttributeTypeAndValue")?;
-            let mut a = Reader::new(ava);
-            let oid = der::oid_to_string(a.read(OID, "expected an attribute type OID")?)?;
-            let (tag, value, whole) = a.read_tlv()?;
-            a.finish()?;
+        while !avas.is_finished() {
+            let ava = next(
+                &mut avas,
+                Tag::Sequence,
+                "expected an AttributeTypeAndValue",
+            )?;
+            let mut a = SliceReader::new(ava.value())?;
+            let ty = next(
+                &mut a,
+                Tag::ObjectIdentifier,
+                "expected an attribute type OID",
+            )?;
+            let oid = decimal::oid_to_string(ty.value()).map_err(Problem::Shape)?;
+            // The value is read by hand: `der` knows no tag for some of the string types
+            // Java writes (UniversalString, GeneralString).
+            let whole = a.read_slice(a.remaining_len())?;
+            let (tag, value) = any_value(whole)?;
             parts.push(attribute(&oid, tag, value, whole));
             attributes.push((oid, value_text(tag, value, whole)));
         }
@@ -111,6 +161,21 @@ fn rfc2253(content: &[u8]) -> Result<(String, Vec<(String, String)>), DerError> 
     }
     rdns.reverse();
     Ok((rdns.join(","), attributes))
+}
+
+/// The tag and content of one complete TLV with a single-byte tag of any class and number.
+fn any_value(whole: &[u8]) -> Result<(u8, &[u8]), Problem> {
+    let Some((&tag, rest)) = whole.split_first() else {
+        return Err(Problem::Shape("missing attribute value"));
+    };
+    if tag & 0x1f == 0x1f {
+        return Err(Problem::Shape("unexpected multi-byte tag"));
+    }
+    let mut r = SliceReader::new(rest)?;
+    let len = Length::decode(&mut r)?;
+    let content = r.read_slice(len)?;
+    r.finish(())?;
+    Ok((tag, content))
 }
 
 /// An attribute value for comparisons: the text of a string type, otherwise `#` and the hex

@@ -1,61 +1,87 @@
-//! The X.509 certificate DER reader: RFC 5280 `Certificate` down to the fields this crate uses.
+//! The X.509 certificate reader: RFC 5280 `Certificate` down to the fields this crate uses,
+//! field by field with `der`'s reader and the `x509-cert` and `spki` types, so that an error
+//! names the field at fault.
+//!
+//! Two fields are not read as `x509-cert` reads them:
+//!
+//! - the serial number is read from its raw INTEGER content: `x509-cert`'s `SerialNumber`
+//!   refuses serials longer than 21 bytes and `der`'s `Int` refuses non-minimal encodings,
+//!   while Java's `BigInteger` reads both, and Alipay's SN covers the decimal Java writes;
+//! - the issuer and subject names (see `name`).
+
+use der::asn1::{AnyRef, BitStringRef};
+use der::{Decode, Reader as _, SliceReader, Tag, TagNumber, Tagged as _};
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use x509_cert::certificate::Version;
+use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
+use x509_cert::time::Time;
 
 use super::name::Name;
-use super::{CertError, Certificate, Extensions, time};
-use crate::crypto::der::{
-    self, BIT_STRING, DerError, INTEGER, OCTET_STRING, OID, Reader, SEQUENCE,
-};
-
-/// `[0]` constructed: the TBSCertificate `version`.
-const VERSION: u8 = 0xa0;
-/// `[1]` primitive: `issuerUniqueID`.
-const ISSUER_UID: u8 = 0x81;
-/// `[2]` primitive: `subjectUniqueID`.
-const SUBJECT_UID: u8 = 0x82;
-/// `[3]` constructed: `extensions`.
-const EXTENSIONS: u8 = 0xa3;
-const BOOLEAN: u8 = 0x01;
+use super::{CertError, Certificate, Extensions};
+use crate::crypto::format::der_reason;
 
 /// The longest serial number read (RFC 5280 allows 20 bytes; some CAs write a few more).
 const MAX_SERIAL_LEN: usize = 64;
 
+/// basicConstraints, keyUsage, extendedKeyUsage, subjectAltName.
+const BASIC_CONSTRAINTS: &str = "2.5.29.19";
+const KEY_USAGE: &str = "2.5.29.15";
+const EXTENDED_KEY_USAGE: &str = "2.5.29.37";
+const SUBJECT_ALT_NAME: &str = "2.5.29.17";
+
 /// Maps a DER error to a [`CertError::Malformed`] naming the field.
-fn at(field: &'static str) -> impl Fn(DerError) -> CertError {
-    move |e| CertError::Malformed { field, reason: e.0 }
+fn at(field: &'static str) -> impl Fn(der::Error) -> CertError {
+    move |e| CertError::Malformed {
+        field,
+        reason: der_reason(&e),
+    }
 }
 
 fn malformed(field: &'static str, reason: &'static str) -> CertError {
     CertError::Malformed { field, reason }
 }
 
-/// Reads one TLV that must have `tag`, returning its content and whole encoding.
-fn read_tlv<'a>(
-    r: &mut Reader<'a>,
-    tag: u8,
-    field: &'static str,
-    what: &'static str,
-) -> Result<(&'a [u8], &'a [u8]), CertError> {
-    if r.peek_tag() != Some(tag) {
-        return Err(malformed(
-            field,
-            if r.is_empty() { "missing" } else { what },
-        ));
-    }
-    let (_, content, whole) = r.read_tlv().map_err(at(field))?;
-    Ok((content, whole))
+fn reader<'a>(content: &'a [u8], field: &'static str) -> Result<SliceReader<'a>, CertError> {
+    SliceReader::new(content).map_err(at(field))
 }
 
-/// The dotted OID of an `AlgorithmIdentifier`'s content (parameters are not interpreted).
-fn algorithm_oid(content: &[u8], field: &'static str) -> Result<String, CertError> {
-    let mut r = Reader::new(content);
-    let oid = r
-        .read(OID, "expected an algorithm OID")
-        .map_err(at(field))?;
-    if !r.is_empty() {
-        r.read_any().map_err(at(field))?;
+/// The next element of `r`, which must have `tag`: its whole encoding (header included).
+fn element<'a>(
+    r: &mut SliceReader<'a>,
+    tag: Tag,
+    field: &'static str,
+    what: &'static str,
+) -> Result<&'a [u8], CertError> {
+    if r.is_finished() {
+        return Err(malformed(field, "missing"));
     }
-    r.finish().map_err(at(field))?;
-    der::oid_to_string(oid).map_err(at(field))
+    if r.peek_tag().map_err(at(field))? != tag {
+        return Err(malformed(field, what));
+    }
+    r.tlv_bytes().map_err(at(field))
+}
+
+/// Whether the next element of `r` has `tag`.
+fn next_is(r: &SliceReader<'_>, tag: Tag) -> bool {
+    !r.is_finished() && r.peek_tag().is_ok_and(|found| found == tag)
+}
+
+/// The content of a complete TLV.
+fn content<'a>(whole: &'a [u8], field: &'static str) -> Result<&'a [u8], CertError> {
+    AnyRef::from_der(whole)
+        .map(AnyRef::value)
+        .map_err(at(field))
+}
+
+fn decode<'a, T: Decode<'a>>(der: &'a [u8], field: &'static str) -> Result<T, CertError> {
+    T::from_der(der).map_err(at(field))
+}
+
+fn context(number: TagNumber, constructed: bool) -> Tag {
+    Tag::ContextSpecific {
+        constructed,
+        number,
+    }
 }
 
 /// Parses a DER certificate.
@@ -63,108 +89,125 @@ pub(super) fn certificate(input: &[u8]) -> Result<Certificate, CertError> {
     if input.is_empty() {
         return Err(malformed("Certificate", "empty input"));
     }
-    let mut outer = Reader::new(input);
-    let (body, whole) = read_tlv(&mut outer, SEQUENCE, "Certificate", "not an ASN.1 SEQUENCE")?;
-    outer.finish().map_err(at("Certificate"))?;
+    let mut outer = reader(input, "Certificate")?;
+    let whole = element(
+        &mut outer,
+        Tag::Sequence,
+        "Certificate",
+        "not an ASN.1 SEQUENCE",
+    )?;
+    outer.finish(()).map_err(at("Certificate"))?;
 
-    let mut r = Reader::new(body);
-    let (tbs_content, tbs) = read_tlv(&mut r, SEQUENCE, "tbsCertificate", "expected a SEQUENCE")?;
-    let (alg, _) = read_tlv(
+    let mut r = reader(content(whole, "Certificate")?, "Certificate")?;
+    let tbs = element(
         &mut r,
-        SEQUENCE,
+        Tag::Sequence,
+        "tbsCertificate",
+        "expected a SEQUENCE",
+    )?;
+    let alg = element(
+        &mut r,
+        Tag::Sequence,
         "signatureAlgorithm",
         "expected an AlgorithmIdentifier",
     )?;
-    let signature_algorithm = algorithm_oid(alg, "signatureAlgorithm")?;
-    let (bits, _) = read_tlv(
+    let signature_algorithm = decode::<AlgorithmIdentifierRef<'_>>(alg, "signatureAlgorithm")?.oid;
+    let bits = element(
         &mut r,
-        BIT_STRING,
+        Tag::BitString,
         "signatureValue",
         "expected a BIT STRING",
     )?;
-    r.finish().map_err(at("Certificate"))?;
-    let signature = match bits {
-        [0, signature @ ..] => signature,
-        _ => {
-            return Err(malformed(
-                "signatureValue",
-                "the BIT STRING has unused bits",
-            ));
-        }
-    };
+    r.finish(()).map_err(at("Certificate"))?;
+    let signature = decode::<BitStringRef<'_>>(bits, "signatureValue")?
+        .as_bytes()
+        .ok_or(malformed(
+            "signatureValue",
+            "the BIT STRING has unused bits",
+        ))?;
 
-    let mut t = Reader::new(tbs_content);
-    let version = if t.peek_tag() == Some(VERSION) {
-        let (content, _) = read_tlv(&mut t, VERSION, "tbsCertificate.version", "")?;
-        let mut v = Reader::new(content);
-        let value = v
-            .read(INTEGER, "expected an INTEGER")
-            .map_err(at("tbsCertificate.version"))?;
-        v.finish().map_err(at("tbsCertificate.version"))?;
-        match value {
-            [0] => 1,
-            [1] => 2,
-            [2] => 3,
-            _ => return Err(malformed("tbsCertificate.version", "unsupported version")),
+    let mut t = reader(content(tbs, "tbsCertificate")?, "tbsCertificate")?;
+    let version = if next_is(&t, context(TagNumber::N0, true)) {
+        const FIELD: &str = "tbsCertificate.version";
+        let explicit = element(&mut t, context(TagNumber::N0, true), FIELD, "")?;
+        match decode::<Version>(content(explicit, FIELD)?, FIELD)? {
+            Version::V1 => 1,
+            Version::V2 => 2,
+            Version::V3 => 3,
         }
     } else {
         1
     };
-    let (serial_content, _) = read_tlv(
+    let serial_der = element(
         &mut t,
-        INTEGER,
+        Tag::Integer,
         "tbsCertificate.serialNumber",
         "expected an INTEGER",
     )?;
-    let (serial_negative, serial) = serial(serial_content)?;
-    let (inner_alg, _) = read_tlv(
+    let (serial_negative, serial) = serial(content(serial_der, "tbsCertificate.serialNumber")?)?;
+    let inner_alg = element(
         &mut t,
-        SEQUENCE,
+        Tag::Sequence,
         "tbsCertificate.signature",
         "expected an AlgorithmIdentifier",
     )?;
-    if algorithm_oid(inner_alg, "tbsCertificate.signature")? != signature_algorithm {
+    if decode::<AlgorithmIdentifierRef<'_>>(inner_alg, "tbsCertificate.signature")?.oid
+        != signature_algorithm
+    {
         return Err(malformed(
             "tbsCertificate.signature",
             "differs from the outer signatureAlgorithm",
         ));
     }
-    let (issuer_content, issuer_der) =
-        read_tlv(&mut t, SEQUENCE, "tbsCertificate.issuer", "expected a Name")?;
-    let issuer = Name::parse(issuer_der, issuer_content).map_err(at("tbsCertificate.issuer"))?;
-    let (validity, _) = read_tlv(
+    let issuer = element(
         &mut t,
-        SEQUENCE,
+        Tag::Sequence,
+        "tbsCertificate.issuer",
+        "expected a Name",
+    )?;
+    let issuer =
+        Name::parse(issuer).map_err(|reason| malformed("tbsCertificate.issuer", reason))?;
+    let validity = element(
+        &mut t,
+        Tag::Sequence,
         "tbsCertificate.validity",
         "expected a SEQUENCE",
     )?;
-    let (not_before, not_after) = validity_times(validity)?;
-    let (subject_content, subject_der) = read_tlv(
+    let (not_before, not_after) = validity_times(content(validity, "tbsCertificate.validity")?)?;
+    let subject = element(
         &mut t,
-        SEQUENCE,
+        Tag::Sequence,
         "tbsCertificate.subject",
         "expected a Name",
     )?;
     let subject =
-        Name::parse(subject_der, subject_content).map_err(at("tbsCertificate.subject"))?;
-    let (spki_content, spki) = read_tlv(
+        Name::parse(subject).map_err(|reason| malformed("tbsCertificate.subject", reason))?;
+    let spki = element(
         &mut t,
-        SEQUENCE,
+        Tag::Sequence,
         "tbsCertificate.subjectPublicKeyInfo",
         "expected a SEQUENCE",
     )?;
-    let key_algorithm = spki_algorithm(spki_content)?;
-    t.skip_if(ISSUER_UID)
-        .map_err(at("tbsCertificate.issuerUniqueID"))?;
-    t.skip_if(SUBJECT_UID)
-        .map_err(at("tbsCertificate.subjectUniqueID"))?;
-    let extensions = if t.peek_tag() == Some(EXTENSIONS) {
-        let (content, _) = read_tlv(&mut t, EXTENSIONS, "tbsCertificate.extensions", "")?;
-        extensions(content)?
+    let key_algorithm =
+        decode::<SubjectPublicKeyInfoRef<'_>>(spki, "tbsCertificate.subjectPublicKeyInfo")?
+            .algorithm
+            .oid;
+    for (number, field) in [
+        (TagNumber::N1, "tbsCertificate.issuerUniqueID"),
+        (TagNumber::N2, "tbsCertificate.subjectUniqueID"),
+    ] {
+        if next_is(&t, context(number, false)) {
+            element(&mut t, context(number, false), field, "")?;
+        }
+    }
+    let extensions = if next_is(&t, context(TagNumber::N3, true)) {
+        const FIELD: &str = "tbsCertificate.extensions";
+        let explicit = element(&mut t, context(TagNumber::N3, true), FIELD, "")?;
+        extensions(content(explicit, FIELD)?)?
     } else {
         Extensions::default()
     };
-    t.finish().map_err(at("tbsCertificate"))?;
+    t.finish(()).map_err(at("tbsCertificate"))?;
 
     Ok(Certificate {
         der: whole.to_vec(),
@@ -177,8 +220,8 @@ pub(super) fn certificate(input: &[u8]) -> Result<Certificate, CertError> {
         not_before,
         not_after,
         spki: spki.to_vec(),
-        key_algorithm,
-        signature_algorithm,
+        key_algorithm: key_algorithm.to_string(),
+        signature_algorithm: signature_algorithm.to_string(),
         signature: signature.to_vec(),
         extensions,
     })
@@ -216,74 +259,48 @@ fn serial(content: &[u8]) -> Result<(bool, Vec<u8>), CertError> {
     Ok((negative, magnitude))
 }
 
+/// `notBefore` and `notAfter` in Unix seconds, read as `x509-cert`'s `Time` (`UTCTime` or
+/// `GeneralizedTime`, in UTC, to the second, years 1970 to 9999).
 fn validity_times(content: &[u8]) -> Result<(i64, i64), CertError> {
-    let mut r = Reader::new(content);
+    let mut r = reader(content, "tbsCertificate.validity")?;
     let mut read_time = |field: &'static str| -> Result<i64, CertError> {
-        let (tag, value) = r.read_any().map_err(at(field))?;
-        time::parse(tag, value).map_err(at(field))
+        let time: Time = r.decode().map_err(at(field))?;
+        i64::try_from(time.to_unix_duration().as_secs())
+            .map_err(|_| malformed(field, "time out of range"))
     };
     let not_before = read_time("tbsCertificate.validity.notBefore")?;
     let not_after = read_time("tbsCertificate.validity.notAfter")?;
-    r.finish().map_err(at("tbsCertificate.validity"))?;
+    r.finish(()).map_err(at("tbsCertificate.validity"))?;
     Ok((not_before, not_after))
-}
-
-/// Checks the `SubjectPublicKeyInfo` shape and returns its algorithm OID.
-fn spki_algorithm(content: &[u8]) -> Result<String, CertError> {
-    const FIELD: &str = "tbsCertificate.subjectPublicKeyInfo";
-    let mut r = Reader::new(content);
-    let (alg, _) = read_tlv(&mut r, SEQUENCE, FIELD, "expected an AlgorithmIdentifier")?;
-    let oid = algorithm_oid(alg, FIELD)?;
-    read_tlv(&mut r, BIT_STRING, FIELD, "expected a BIT STRING")?;
-    r.finish().map_err(at(FIELD))?;
-    Ok(oid)
 }
 
 /// Reads the extensions this crate acts on (basicConstraints, keyUsage) and lists the other
 /// critical ones.
 fn extensions(content: &[u8]) -> Result<Extensions, CertError> {
     const FIELD: &str = "tbsCertificate.extensions";
-    let mut outer = Reader::new(content);
-    let (list, _) = read_tlv(&mut outer, SEQUENCE, FIELD, "expected a SEQUENCE")?;
-    outer.finish().map_err(at(FIELD))?;
+    let list: x509_cert::ext::Extensions = decode(content, FIELD)?;
     let mut extensions = Extensions::default();
-    let mut seen = Vec::new();
-    let mut r = Reader::new(list);
-    while !r.is_empty() {
-        let (extension, _) = read_tlv(&mut r, SEQUENCE, FIELD, "expected an Extension")?;
-        let mut e = Reader::new(extension);
-        let oid = e
-            .read(OID, "expected an extension OID")
-            .and_then(der::oid_to_string)
-            .map_err(at(FIELD))?;
-        let critical = if e.peek_tag() == Some(BOOLEAN) {
-            match e.read(BOOLEAN, "").map_err(at(FIELD))? {
-                [value] => *value != 0,
-                _ => return Err(malformed(FIELD, "bad BOOLEAN")),
-            }
-        } else {
-            false
-        };
-        let value = e
-            .read(OCTET_STRING, "expected an OCTET STRING extension value")
-            .map_err(at(FIELD))?;
-        e.finish().map_err(at(FIELD))?;
+    let mut seen = Vec::with_capacity(list.len());
+    for extension in &list {
+        let oid = extension.extn_id.to_string();
         if seen.contains(&oid) {
             return Err(malformed(FIELD, "an extension appears twice"));
         }
+        let value = extension.extn_value.as_bytes();
         match oid.as_str() {
-            "2.5.29.19" => {
-                extensions.basic_constraints = Some(basic_constraints(value)?);
+            BASIC_CONSTRAINTS => {
+                extensions.basic_constraints = Some(decode::<BasicConstraints>(
+                    value,
+                    "basicConstraints extension",
+                )?);
             }
-            "2.5.29.15" => {
-                let (digital_signature, key_cert_sign) = key_usage(value)?;
-                extensions.digital_signature = Some(digital_signature);
-                extensions.key_cert_sign = Some(key_cert_sign);
+            KEY_USAGE => {
+                extensions.key_usage = Some(decode::<KeyUsage>(value, "keyUsage extension")?);
             }
             // Understood well enough to be marked critical: extendedKeyUsage and
             // subjectAltName do not restrict what a CA may sign.
-            "2.5.29.37" | "2.5.29.17" => {}
-            _ if critical => extensions.unknown_critical.push(oid.clone()),
+            EXTENDED_KEY_USAGE | SUBJECT_ALT_NAME => {}
+            _ if extension.critical => extensions.unknown_critical.push(oid.clone()),
             _ => {}
         }
         seen.push(oid);
@@ -291,75 +308,18 @@ fn extensions(content: &[u8]) -> Result<Extensions, CertError> {
     Ok(extensions)
 }
 
-/// `BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
-/// OPTIONAL }`: whether it is a CA, and its path length limit.
-fn basic_constraints(value: &[u8]) -> Result<(bool, Option<u64>), CertError> {
-    const FIELD: &str = "basicConstraints extension";
-    let mut outer = Reader::new(value);
-    let (content, _) = read_tlv(&mut outer, SEQUENCE, FIELD, "expected a SEQUENCE")?;
-    outer.finish().map_err(at(FIELD))?;
-    let mut r = Reader::new(content);
-    let ca = if r.peek_tag() == Some(BOOLEAN) {
-        match r.read(BOOLEAN, "").map_err(at(FIELD))? {
-            [value] => *value != 0,
-            _ => return Err(malformed(FIELD, "bad BOOLEAN")),
-        }
-    } else {
-        false
-    };
-    let path_len = if r.peek_tag() == Some(INTEGER) {
-        let magnitude = r.read_unsigned().map_err(at(FIELD))?;
-        Some(
-            magnitude
-                .iter()
-                .try_fold(0u64, |acc, &b| {
-                    acc.checked_mul(256).map(|v| v | u64::from(b))
-                })
-                .unwrap_or(u64::MAX),
-        )
-    } else {
-        None
-    };
-    r.finish().map_err(at(FIELD))?;
-    Ok((ca, path_len))
-}
-
-/// Whether a `KeyUsage` BIT STRING has `digitalSignature` (bit 0) and `keyCertSign` (bit 5).
-fn key_usage(value: &[u8]) -> Result<(bool, bool), CertError> {
-    const FIELD: &str = "keyUsage extension";
-    let mut r = Reader::new(value);
-    let bits = r
-        .read(BIT_STRING, "expected a BIT STRING")
-        .map_err(at(FIELD))?;
-    r.finish().map_err(at(FIELD))?;
-    match bits {
-        [unused, ..] if *unused > 7 => Err(malformed(FIELD, "bad BIT STRING")),
-        [_, first, ..] => Ok((first & 0x80 != 0, first & 0x04 != 0)),
-        _ => Ok((false, false)),
-    }
-}
-
-/// The outer `signatureAlgorithm` OID of something shaped like a certificate, read leniently:
-/// enough to recognise (and skip) certificates the full parser refuses.
+/// The outer `signatureAlgorithm` OID of something shaped like a certificate, read without
+/// looking into `tbsCertificate`: enough to recognise (and skip) certificates the full parser
+/// refuses.
 pub(super) fn outer_signature_algorithm(input: &[u8]) -> Option<String> {
-    let mut outer = Reader::lenient(input);
-    let (tag, body) = outer.read_any().ok()?;
-    if tag != SEQUENCE {
+    let outer = AnyRef::from_der(input).ok()?;
+    if outer.tag() != Tag::Sequence {
         return None;
     }
-    let mut r = Reader::lenient(body);
-    let (tag, _) = r.read_any().ok()?;
-    if tag != SEQUENCE {
+    let mut r = SliceReader::new(outer.value()).ok()?;
+    if r.decode::<AnyRef<'_>>().ok()?.tag() != Tag::Sequence {
         return None;
     }
-    let (tag, alg) = r.read_any().ok()?;
-    if tag != SEQUENCE {
-        return None;
-    }
-    let mut a = Reader::lenient(alg);
-    let (tag, oid) = a.read_any().ok()?;
-    if tag != OID {
-        return None;
-    }
-    der::oid_to_string(oid).ok()
+    let algorithm: AlgorithmIdentifierRef<'_> = r.decode().ok()?;
+    Some(algorithm.oid.to_string())
 }

@@ -1,7 +1,12 @@
 //! Finding the certificates in PEM text, tolerantly.
+//!
+//! Not `rustls-pki-types`' PEM reader: it reads line by line and needs each BEGIN line to
+//! start a line and each END line to end one, so the layouts Alipay's files and users' copies
+//! come in (an END and the next BEGIN on one line, indented blocks, text before a BEGIN on its
+//! line) would lose certificates, and the bundle's SN would silently change.
 
 use super::CertError;
-use crate::crypto::der::decode_base64;
+use crate::crypto::format::decode_base64;
 
 const BEGIN: &str = "-----BEGIN ";
 const DASHES: &str = "-----";

@@ -1303,7 +1303,7 @@ fn odd_text_never_panics() {
 
 #[test]
 fn oids_and_decimals() {
-    use crate::crypto::der::{oid_to_string, to_decimal};
+    use super::decimal::{oid_to_string, to_decimal};
     let check = |dotted: &str| {
         let encoded = oid(dotted);
         assert_eq!(oid_to_string(&encoded[2..]).as_deref(), Ok(dotted));

@@ -1,4 +1,34 @@
 //! Certificate signatures and chains.
+//!
+//! # Why not `rustls-webpki`
+//!
+//! `rustls-webpki` (0.103, already in the tree through rustls) was evaluated for these checks
+//! and is not used, because Alipay's chain and this crate's rules do not fit it:
+//!
+//! - **SHA-1.** The root bundle's RSA roots include a `sha1WithRSAEncryption` one, and
+//!   [`CertConfig::trust_alipay_certificate`](super::CertConfig::trust_alipay_certificate)
+//!   accepts SHA-1 only on the link signed by the root itself. webpki offers no RSA SHA-1
+//!   algorithm (one would have to be written), and its algorithm list applies to every link of
+//!   a path alike, so "SHA-1 only next to the anchor" cannot be said.
+//! - **One anchor, not any.** A rotated Alipay certificate must chain to the *one* root that
+//!   anchors the configured certificate, through its file's intermediates or a pinned issuer
+//!   ([`CertConfig::with_alipay_issuer`](super::CertConfig::with_alipay_issuer)); the same
+//!   Ant Financial root also issues every merchant's app certificate. webpki reports whether
+//!   *some* path exists, not which anchor and intermediates it used, so the pin and the
+//!   anchor would have to be re-checked here anyway.
+//! - **Diagnostics.** Errors here say which certificate failed which check (expired
+//!   intermediate, not a CA, path length, unsupported critical extension, the signature of
+//!   which subject); webpki's `Error` is one variant (`UnknownIssuer`, `BadSignature`, …)
+//!   for the whole path.
+//! - **Versions and parsing.** webpki accepts only v3 end-entity and intermediate
+//!   certificates (a v1 root only as an anchor) and parses each certificate again with its own
+//!   parser; certificates this crate reads (and Alipay's SDKs use) could then fail there only.
+//! - **Usage.** webpki's path check asks for an extended key usage to require; Alipay's
+//!   certificates carry none, and their use (signing API answers) is not a TLS one.
+//!
+//! What webpki would add (name constraints) does not occur in Alipay's chain. The checks here
+//! run over the `x509-cert` types (`BasicConstraints`, `KeyUsage`) and `spki`'s
+//! `SubjectPublicKeyInfo`, with AWS-LC verifying the signatures.
 
 use aws_lc_rs::signature::{
     RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, RSA_PKCS1_2048_8192_SHA256,
@@ -6,8 +36,11 @@ use aws_lc_rs::signature::{
     VerificationAlgorithm,
 };
 
+use der::Decode as _;
+use spki::SubjectPublicKeyInfoRef;
+
 use super::{CertError, Certificate};
-use crate::crypto::der::{self, KeyShape};
+use crate::crypto::format::{self, KeyShape};
 
 /// The most intermediates between a leaf and a root that are searched.
 const MAX_INTERMEDIATES: usize = 6;
@@ -31,17 +64,20 @@ pub(super) fn signed_by(cert: &Certificate, issuer: &Certificate) -> Result<(), 
             });
         }
     };
-    let public = match der::classify(&issuer.spki) {
-        Ok(KeyShape::RsaPublic { public }) => public,
+    // The issuer's key must be an RSA key (the diagnostics of `classify`); its PKCS#1
+    // `RSAPublicKey` is the content of the SPKI's BIT STRING, which AWS-LC parses.
+    match format::classify(&issuer.spki) {
+        Ok(KeyShape::RsaPublic { .. }) => {}
         Ok(_) => {
             return Err(CertError::UnsupportedAlgorithm {
                 oid: issuer.key_algorithm.clone(),
             });
         }
         Err(e) => return Err(CertError::Key(e)),
-    };
-    let pkcs1 = der::pkcs1_public_der(public);
-    UnparsedPublicKey::new(algorithm, &pkcs1)
+    }
+    let spki =
+        SubjectPublicKeyInfoRef::from_der(&issuer.spki).map_err(|e| CertError::Key(e.into()))?;
+    UnparsedPublicKey::new(algorithm, spki.subject_public_key.raw_bytes())
         .verify(&cert.tbs, &cert.signature)
         .map_err(|_| CertError::BadSignature {
             subject: cert.subject.rfc2253().to_owned(),
@@ -61,9 +97,12 @@ fn ca_problem(ca: &Certificate, below: usize, now: i64) -> Option<String> {
             ca.subject
         ));
     }
-    match ca.extensions.basic_constraints {
-        Some((true, path_len)) => {
-            if path_len.is_some_and(|max| u64::try_from(below).map_or(true, |n| n > max)) {
+    match &ca.extensions.basic_constraints {
+        Some(constraints) if constraints.ca => {
+            if constraints
+                .path_len_constraint
+                .is_some_and(|max| below > usize::from(max))
+            {
                 return Some(format!(
                     "`{}` allows fewer intermediate CAs below it",
                     ca.subject
@@ -72,7 +111,7 @@ fn ca_problem(ca: &Certificate, below: usize, now: i64) -> Option<String> {
         }
         _ => return Some(format!("`{}` is not a CA certificate", ca.subject)),
     }
-    if ca.extensions.key_cert_sign == Some(false) {
+    if ca.extensions.key_cert_sign() == Some(false) {
         return Some(format!(
             "the key usage of `{}` does not allow signing certificates",
             ca.subject
