@@ -23,6 +23,7 @@ use crate::{encrypt, sign};
 mod cert_mode;
 
 mod exchange;
+mod v3;
 
 pub use self::exchange::{DEFAULT_MAX_IN_FLIGHT, ResponseRecord};
 
@@ -107,6 +108,7 @@ struct Inner {
     content_key: Option<AesKey>,
     encrypt_content: bool,
     net: exchange::Net,
+    v3: v3::V3Settings,
 }
 
 impl fmt::Debug for Client {
@@ -143,6 +145,7 @@ pub struct ClientBuilder {
     content_key: Option<zeroize::Zeroizing<String>>,
     encrypt_content: bool,
     net: exchange::NetOptions,
+    v3: v3::V3Options,
 }
 
 enum KeyInput<K> {
@@ -182,6 +185,7 @@ impl ClientBuilder {
             content_key: None,
             encrypt_content: false,
             net: exchange::NetOptions::default(),
+            v3: v3::V3Options::default(),
         }
     }
 
@@ -483,6 +487,7 @@ impl ClientBuilder {
             None => None,
         };
         let (net, transport_config) = self.net.build(self.connect_timeout)?;
+        let v3 = self.v3.build(&gateway)?;
         let transport = match self.transport {
             Some(transport) => transport,
             None => Arc::new(
@@ -506,6 +511,7 @@ impl ClientBuilder {
                 content_key,
                 encrypt_content: self.encrypt_content,
                 net,
+                v3,
             }),
         })
     }
@@ -536,6 +542,8 @@ pub struct CallOptions {
     encrypt: Option<bool>,
     total_timeout: Option<Duration>,
     idempotent: Option<bool>,
+    /// The protocol of this call; `None`: the client's.
+    protocol: Option<crate::v3::Protocol>,
 }
 
 impl fmt::Debug for CallOptions {
@@ -562,6 +570,7 @@ impl fmt::Debug for CallOptions {
             .field("total_timeout", &self.total_timeout)
             .field("idempotent", &self.idempotent)
             .field("encrypt", &self.encrypt)
+            .field("protocol", &self.protocol)
             .finish()
     }
 }
@@ -900,11 +909,26 @@ impl Client {
             .total_timeout
             .or(self.inner.net.total_timeout())
             .map(|total| (tokio::time::Instant::now() + total, total));
-        let checked = self
-            .exchange(request, options, deadline, |answer| {
-                self.check_answer(request, answer)
-            })
-            .await?;
+        // The one protocol dispatch: v3's prepare and answer halves, or v2's.
+        let route = self.v3_route(request, options);
+        let checked = match &route {
+            Some(route) => {
+                self.exchange_with(
+                    request,
+                    options,
+                    deadline,
+                    || self.v3_request(route, request, options),
+                    |answer| self.v3_check::<R>(options, answer),
+                )
+                .await?
+            }
+            None => {
+                self.exchange(request, options, deadline, |answer| {
+                    self.check_answer(request, answer)
+                })
+                .await?
+            }
+        };
         match checked {
             Checked::Done(response) => Ok(response),
             Checked::NewCertificate { sn, answer } => {
@@ -915,7 +939,10 @@ impl Client {
                         .map_err(|_| Error::Timeout(total))??,
                     None => learn.await?,
                 }
-                self.read_http_response(request, &answer)
+                match route {
+                    Some(_) => self.v3_read::<R>(options, &answer),
+                    None => self.read_http_response(request, &answer),
+                }
             }
         }
     }

@@ -103,6 +103,22 @@ pub enum Error {
     /// the certificate asked for. The answer was not used.
     #[error("the new Alipay certificate is refused: {0}")]
     Certificate(#[source] crate::cert::CertError),
+    /// OpenAPI v3: Alipay refused the request with a **signed** error answer (a non-2xx status
+    /// whose signature verified): `code`, `message`, `links`, the status and the trace id.
+    #[error("Alipay answered with a v3 error: {0}")]
+    V3(crate::v3::V3Error),
+    /// OpenAPI v3: a non-2xx answer **without a signature** (a proxy's page, or a forgery):
+    /// nothing in it can be trusted, so it is reported apart from [`Error::V3`]. The request
+    /// may have reached Alipay.
+    #[error("the v3 gateway answered HTTP {status} without a signature (not trusted): {snippet}")]
+    V3Unsigned {
+        /// The HTTP status code.
+        status: u16,
+        /// The beginning of the body, for the log (at most 256 bytes, lossily decoded).
+        snippet: String,
+        /// The `alipay-trace-id` header, if present (unsigned too).
+        trace_id: Option<String>,
+    },
 }
 
 /// Alipay's error fields: `code`, `msg`, `sub_code` and `sub_msg`.
@@ -276,4 +292,11 @@ pub enum VerifyError {
     /// failed download get this error; the call that downloaded gets the reason).
     #[error("unknown Alipay certificate `{0}`")]
     UnknownCertificate(String),
+    /// OpenAPI v3: a signed answer lacks a header its signature covers (`alipay-timestamp`,
+    /// `alipay-nonce`).
+    #[error("the v3 answer is signed but has no `{0}` header")]
+    MissingHeader(&'static str),
+    /// OpenAPI v3: a signature header is not visible ASCII text.
+    #[error("the v3 answer's `{0}` header is not ASCII text")]
+    MalformedHeader(&'static str),
 }

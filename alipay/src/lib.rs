@@ -87,6 +87,7 @@ pub mod security;
 pub mod sign;
 pub mod transport;
 pub mod util;
+pub mod v3;
 
 pub use amount::{Amount, AmountError};
 pub use client::{Call, Client, ClientBuilder, Gateway, Render, ResponseRecord};
@@ -94,6 +95,7 @@ pub use crypto::{Backend, PrivateKey, PublicKey, Signer, Verifier};
 pub use error::{ApiError, BoxError, ConfigError, EncodeError, Error, ResponseError, VerifyError};
 pub use notify::{Notification, NotifyError};
 pub use retry::RetryPolicy;
+pub use v3::Protocol;
 
 /// Derives [`request::Method`] and either [`request::Request`] or [`request::LocalRequest`] for a
 /// request struct, plus its builder.
