@@ -230,7 +230,6 @@ fn fill_path(template: &str, fields: &mut Map<String, Value>) -> Result<String, 
 
 /// What is sent for one v3 call, before it is signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Prepared {
     /// The verb.
     pub verb: Verb,
