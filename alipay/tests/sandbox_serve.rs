@@ -816,6 +816,137 @@ fn alipay_call_prints_the_verified_answer() {
     server.stop();
 }
 
+#[test]
+fn alipay_call_v3_prints_the_verified_body() {
+    let server = Server::start(&[
+        "--app-id",
+        APP_ID,
+        "--app-public-key",
+        fixture("app_public.b64").to_str().expect("path"),
+    ]);
+    let out = alipay_call(
+        &server,
+        &[
+            "--v3",
+            "POST /v3/alipay/trade/create",
+            "--body",
+            r#"{"out_trade_no":"CLI-V3","total_amount":"3.30","subject":"cli v3","buyer_id":"2088000000000001"}"#,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = alipay_call(
+        &server,
+        &[
+            "--v3",
+            "POST /v3/alipay/trade/query",
+            "--body",
+            r#"{"out_trade_no":"CLI-V3"}"#,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let body: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(body["trade_status"], "WAIT_BUYER_PAY");
+    assert_eq!(body["total_amount"], "3.30");
+    assert!(body.get("code").is_none(), "a v3 body has no code: {body}");
+    // The same trade over v2.
+    let out = alipay_call(
+        &server,
+        &[
+            "alipay.trade.query",
+            "--biz",
+            r#"{"out_trade_no":"CLI-V3"}"#,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // GET with a query written in the route.
+    let out = alipay_call(
+        &server,
+        &[
+            "--v3",
+            "GET /v3/alipay/data/dataservice/bill/downloadurl/query?bill_type=trade&bill_date=2026-12-01",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let body: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(
+        body["bill_download_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://"))
+    );
+    // A v3 error: on stderr, exit 1.
+    let out = alipay_call(
+        &server,
+        &[
+            "--v3",
+            "POST /v3/alipay/trade/query",
+            "--body",
+            r#"{"out_trade_no":"NOPE"}"#,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ACQ.TRADE_NOT_EXIST"));
+    assert!(out.stdout.is_empty());
+    // A genuine answer checked with another key (as a foreign-signed one is): exit 1.
+    let out = Command::new(BIN)
+        .args([
+            "call",
+            "--v3",
+            "POST /v3/alipay/trade/query",
+            "--body",
+            r#"{"out_trade_no":"CLI-V3"}"#,
+        ])
+        .env("ALIPAY_APP_ID", APP_ID)
+        .env("ALIPAY_PRIVATE_KEY", fixture("app_private_pkcs8.pem"))
+        .env("ALIPAY_PUBLIC_KEY", fixture("alipay_public.b64"))
+        .env("ALIPAY_GATEWAY", &server.url)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signature does not match"));
+    // An unsigned answer from another endpoint (ALIPAY_ENDPOINT wins over the gateway): exit 1.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            use std::io::{Read as _, Write as _};
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let body = r#"{"code":"SYSTEM_ERROR","message":"forged"}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 500 X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let out = Command::new(BIN)
+        .args([
+            "call",
+            "--v3",
+            "POST /v3/alipay/trade/query",
+            "--body",
+            "{}",
+        ])
+        .env("ALIPAY_APP_ID", APP_ID)
+        .env("ALIPAY_PRIVATE_KEY", fixture("app_private_pkcs8.pem"))
+        .env("ALIPAY_PUBLIC_KEY", &server.alipay_key_text)
+        .env("ALIPAY_GATEWAY", &server.url)
+        .env("ALIPAY_ENDPOINT", &endpoint)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without a signature"));
+    // A route that is not one: a usage error.
+    let out = alipay_call(&server, &["--v3", "FETCH /v3/alipay/trade/query"], None);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    server.stop();
+}
+
 /// `--cert-mode DIR`: the app given is held to certificate mode, its files land in DIR, and both
 /// the SDK (configured from those files) and `alipay call` (from the certificate variables) get
 /// verified answers; a client in public key mode is refused.
