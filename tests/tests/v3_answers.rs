@@ -285,3 +285,34 @@ async fn a_call_can_override_the_protocol() {
         .expect("v2 answer");
     assert!(gateway.received()[0].head.starts_with("POST /gateway.do?"));
 }
+
+#[tokio::test]
+async fn an_unsigned_5xx_of_an_idempotent_call_is_retried() {
+    let gateway = ScriptedGateway::start_script(vec![Reply::unavailable(), genuine()]).await;
+    let client = builder_for(&gateway.url)
+        .protocol(Protocol::V3)
+        .retry(alipay::RetryPolicy::new(1))
+        .build()
+        .expect("client");
+    let trade = client
+        .send(TradeQuery::builder().out_trade_no("T1").build())
+        .await
+        .expect("the second attempt's genuine answer");
+    assert_eq!(trade.out_trade_no, "T1");
+    assert_eq!(gateway.count(), 2);
+    // Positive control: without retries, the 503 is the answer.
+    let gateway = ScriptedGateway::start_script(vec![Reply::unavailable(), genuine()]).await;
+    let client = builder_for(&gateway.url)
+        .protocol(Protocol::V3)
+        .build()
+        .expect("client");
+    let error = client
+        .send(TradeQuery::builder().out_trade_no("T1").build())
+        .await
+        .expect_err("503");
+    assert!(
+        matches!(error, Error::V3Unsigned { status: 503, .. }),
+        "{error:?}"
+    );
+    assert_eq!(gateway.count(), 1);
+}

@@ -228,8 +228,9 @@ fn fill_path(template: &str, fields: &mut Map<String, Value>) -> Result<String, 
     Ok(out)
 }
 
-/// What is sent for one v3 call, before it is signed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What is sent for one v3 call, before it is signed. `Debug` does not show the
+/// `app_auth_token`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Prepared {
     /// The verb.
     pub verb: Verb,
@@ -241,6 +242,20 @@ pub struct Prepared {
     /// The merchant's `app_auth_token` (ISV calls): the `alipay-app-auth-token` header and the
     /// fifth signed line.
     pub app_auth_token: Option<String>,
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Prepared")
+            .field("verb", &self.verb)
+            .field("uri", &self.uri)
+            .field("body", &self.body)
+            .field(
+                "app_auth_token",
+                &self.app_auth_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 #[cfg(test)]
@@ -278,14 +293,18 @@ mod tests {
         );
         let mut params =
             params(serde_json::json!({"bill_type": "trade", "bill_date": "2016-04-05 +8"}));
-        params.text("app_auth_token", "tok");
+        params.text("app_auth_token", "202612BBsecret");
         let prepared = route.prepare(&params).expect("prepared");
         assert_eq!(
             prepared.uri,
             "/v3/alipay/data/dataservice/bill/downloadurl/query?bill_date=2016-04-05%20%2B8&bill_type=trade"
         );
         assert_eq!(prepared.body, "");
-        assert_eq!(prepared.app_auth_token.as_deref(), Some("tok"));
+        assert_eq!(prepared.app_auth_token.as_deref(), Some("202612BBsecret"));
+        assert!(
+            !format!("{prepared:?}").contains("BBsecret"),
+            "the token is not shown"
+        );
     }
 
     #[test]
