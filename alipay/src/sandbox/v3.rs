@@ -33,7 +33,7 @@ use crate::v3::sign::{self, APP_AUTH_TOKEN_HEADER, Authorization, ROOT_CERT_SN_H
 
 /// The methods the sandbox serves over v3, with their verbs (their paths are `/v3/` and the
 /// method name with `.` turned into `/`).
-const ROUTES: [(Verb, &str); 22] = [
+const ROUTES: [(Verb, &str); 21] = [
     (Verb::Post, "alipay.trade.create"),
     (Verb::Post, "alipay.trade.query"),
     (Verb::Post, "alipay.trade.refund"),
@@ -58,7 +58,6 @@ const ROUTES: [(Verb, &str); 22] = [
     (Verb::Post, "alipay.open.app.mini.templatemessage.send"),
     (Verb::Post, "alipay.user.certify.open.initialize"),
     (Verb::Get, "alipay.user.certify.open.query"),
-    (Verb::Post, "alipay.open.app.alipaycert.download"),
 ];
 
 /// How long a nonce is remembered when the request gives no `expired_seconds` and the sandbox
