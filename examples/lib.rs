@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use alipay::isv::Merchants;
 use alipay::sandbox::Sandbox;
-use alipay::{Client, ClientBuilder, Notification, PrivateKey, PublicKey};
+use alipay::{Client, ClientBuilder, Notification, PrivateKey, Protocol, PublicKey};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -110,8 +110,9 @@ impl Configured {
 pub async fn connect(
     notify_url: Option<&str>,
 ) -> Result<(Client, Target), Box<dyn std::error::Error>> {
+    let protocol = protocol_from_env()?;
     if let Some(configured) = Configured::from_env()? {
-        let mut builder = configured.client_builder();
+        let mut builder = configured.client_builder().protocol(protocol);
         if let Some(url) = notify_url {
             builder = builder.notify_url(url);
         }
@@ -119,7 +120,7 @@ pub async fn connect(
     }
     let sandbox = Sandbox::start().await?;
     let app = sandbox.create_app()?;
-    let mut builder = sandbox.client_builder(&app);
+    let mut builder = sandbox.client_builder(&app).protocol(protocol);
     if let Some(url) = notify_url {
         builder = builder.notify_url(url);
     }
@@ -131,6 +132,20 @@ pub async fn connect(
             app_id: app.app_id,
         },
     ))
+}
+
+/// The protocol `ALIPAY_PROTOCOL` names: `v2` (the default when unset) or `v3` (OpenAPI v3 for
+/// the requests that have a v3 route).
+pub fn protocol_from_env() -> Result<Protocol, Box<dyn std::error::Error>> {
+    match std::env::var("ALIPAY_PROTOCOL")
+        .ok()
+        .as_deref()
+        .map(str::trim)
+    {
+        None | Some("" | "v2" | "V2") => Ok(Protocol::V2),
+        Some("v3" | "V3") => Ok(Protocol::V3),
+        Some(other) => Err(format!("ALIPAY_PROTOCOL is `{other}`: use v2 or v3").into()),
+    }
 }
 
 /// A key or certificate from an environment variable holding either the text or a file path.

@@ -10,6 +10,13 @@
 //! `ALIPAY_PUBLIC_KEY` and `ALIPAY_GATEWAY` set (keys as text or file paths) it runs the calls
 //! against that gateway; there the buyer has to pay in the Alipay app, so the example stops
 //! after the query if the trade is unpaid and closes it.
+//!
+//! `ALIPAY_PROTOCOL=v3` makes the same calls over OpenAPI v3 (`POST /v3/alipay/trade/create`,
+//! …), on the same sandbox:
+//!
+//! ```text
+//! ALIPAY_PROTOCOL=v3 cargo run --example quickstart
+//! ```
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -31,6 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Target::Configured => println!("gateway   {}", client.gateway_url()),
     }
     println!("app       {}", client.app_id());
+    println!("protocol  {:?}", alipay_examples::protocol_from_env()?);
 
     let stamp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis();
     let out_trade_no = format!("QS{stamp}");
@@ -145,6 +153,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await;
     match too_much {
         Err(Error::Api(e)) => println!("refund    refused as expected: {e}"),
+        // Over v3 the refusal is a signed v3 error (HTTP status, code, message, trace id).
+        Err(Error::V3(e)) => println!("refund    refused as expected: {e}"),
         other => return Err(format!("expected a refused refund, got {other:?}").into()),
     }
     println!("done");

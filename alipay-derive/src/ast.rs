@@ -147,6 +147,7 @@ impl<'a> Container<'a> {
                 Role::Biz => {}
             }
         }
+        self.check_path_fields(cx, fields);
 
         let setters: Vec<String> = fields
             .iter()
@@ -168,6 +169,58 @@ impl<'a> Container<'a> {
                     format_args!(
                         "the builder setter `{name}` would be generated twice (once for an \
                          `Option` field's `maybe_` setter)"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+impl Container<'_> {
+    /// Checks that every placeholder of the v3 path has a `path` field and every `path` field a
+    /// placeholder.
+    fn check_path_fields(&self, cx: &Ctxt, fields: &[Field<'_>]) {
+        let placeholders = self.attrs.v3.as_ref().map(|v3| &v3.placeholders);
+        for field in fields {
+            let Some(span) = field.attrs.path else {
+                continue;
+            };
+            let name = field.name();
+            if !matches!(field.attrs.role, Role::Biz) {
+                cx.error(
+                    span,
+                    "a `path` field is a `biz_content` field (sent in the v3 path, and in \
+                     `biz_content` over v2): it cannot be `text` or `file` too",
+                );
+            } else if let Some(placeholders) = placeholders {
+                if !placeholders.contains(&name) {
+                    cx.error(
+                        span,
+                        format_args!(
+                            "field `{name}` is marked `path` but the v3 path has no \
+                             `{{{name}}}` placeholder"
+                        ),
+                    );
+                }
+            } else if !self.attrs.v3_seen {
+                cx.error(
+                    span,
+                    "a `path` field fills a placeholder of the v3 path: add \
+                     `v3 = \"VERB /v3/...\"` to the struct's `#[alipay(...)]`",
+                );
+            }
+        }
+        let Some(v3) = &self.attrs.v3 else { return };
+        for placeholder in &v3.placeholders {
+            let filled = fields
+                .iter()
+                .any(|f| f.attrs.path.is_some() && f.name() == *placeholder);
+            if !filled {
+                cx.error(
+                    v3.span,
+                    format_args!(
+                        "the v3 path placeholder `{{{placeholder}}}` has no field: add a field \
+                         `{placeholder}` marked `#[alipay(path)]`"
                     ),
                 );
             }

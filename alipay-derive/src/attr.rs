@@ -26,8 +26,24 @@ pub(crate) struct ContainerAttrs {
     pub(crate) fixed_biz: Vec<Fixed>,
     /// `fixed_text(key = "value", ...)`: constant top-level text parameters.
     pub(crate) fixed_text: Vec<Fixed>,
+    /// `v3 = "VERB /v3/path"`, already validated (`None` if missing or invalid).
+    pub(crate) v3: Option<V3Route>,
+    /// Whether a `v3` key was written (valid or not).
+    pub(crate) v3_seen: bool,
     /// `crate = path`: where the `alipay` crate is (`::alipay` by default).
     pub(crate) krate: Path,
+}
+
+/// The OpenAPI v3 route of `v3 = "POST /v3/alipay/trade/query"`.
+pub(crate) struct V3Route {
+    /// The verb's variant name in `alipay::v3::Verb`, e.g. `Post`.
+    pub(crate) verb: &'static str,
+    /// The path template, e.g. `/v3/alipay/marketing/activity/{activity_id}`.
+    pub(crate) path: String,
+    /// The `{name}` placeholders of the path, in order.
+    pub(crate) placeholders: Vec<String>,
+    /// The span of the literal, for the mistakes found later (a placeholder without a field).
+    pub(crate) span: Span,
 }
 
 /// A constant parameter from `fixed_biz(...)` or `fixed_text(...)`.
@@ -64,6 +80,9 @@ pub(crate) struct FieldAttrs {
     pub(crate) role: Role,
     /// `default`: optional in the builder, `Default::default()` when not set.
     pub(crate) default: bool,
+    /// `path`: a `biz_content` field that fills the `{name}` placeholder of the v3 path, with
+    /// the span of the key.
+    pub(crate) path: Option<Span>,
     /// The field's `#[serde(...)]` attributes, forwarded as they are to the `biz_content`
     /// serializer.
     pub(crate) serde: Vec<Attribute>,
@@ -115,6 +134,8 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute], fallback_span: Span) -> 
         upload: None,
         fixed_biz: Vec::new(),
         fixed_text: Vec::new(),
+        v3: None,
+        v3_seen: false,
         krate: syn::parse_quote!(::alipay),
     };
     let mut seen = Seen::default();
@@ -127,14 +148,14 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute], fallback_span: Span) -> 
         let result = attr.parse_nested_meta(|meta| {
             let key = key_name(&meta.path);
             let first = match key.as_str() {
-                "method" | "response" | "local" | "upload" | "fixed_biz" | "fixed_text"
+                "method" | "response" | "local" | "upload" | "fixed_biz" | "fixed_text" | "v3"
                 | "crate" => seen.first(cx, &meta.path, &key),
                 _ => {
                     cx.error_spanned_by(
                         &meta.path,
                         format_args!(
                             "unknown alipay attribute `{key}` (expected `method`, `response`, \
-                             `local`, `upload`, `fixed_biz`, `fixed_text` or `crate`)"
+                             `local`, `upload`, `fixed_biz`, `fixed_text`, `v3` or `crate`)"
                         ),
                     );
                     return skip_value(&meta);
@@ -186,6 +207,13 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute], fallback_span: Span) -> 
                         out.fixed_text = fixed;
                     }
                 }
+                "v3" => {
+                    out.v3_seen = true;
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if first {
+                        out.v3 = check_v3(cx, &lit);
+                    }
+                }
                 "crate" => {
                     let input = meta.value()?;
                     let path = if input.peek(LitStr) {
@@ -226,7 +254,102 @@ pub(crate) fn container(cx: &Ctxt, attrs: &[Attribute], fallback_span: Span) -> 
             "an `upload` request is sent to the gateway: it needs `response = Type`, not `local`",
         );
     }
+    if let (Some(local), Some(_)) = (out.local, &out.v3) {
+        cx.error(
+            local,
+            "a `local` request is rendered for a browser or the Alipay app and exists only on \
+             OpenAPI v2: it cannot have a `v3` route",
+        );
+    }
     out
+}
+
+/// The HTTP verbs of OpenAPI v3 and their variant names in `alipay::v3::Verb`.
+const VERBS: [(&str, &str); 5] = [
+    ("GET", "Get"),
+    ("POST", "Post"),
+    ("PUT", "Put"),
+    ("PATCH", "Patch"),
+    ("DELETE", "Delete"),
+];
+
+/// Validates `v3 = "VERB /v3/path"`; reports and returns `None` when it is not one.
+fn check_v3(cx: &Ctxt, lit: &LitStr) -> Option<V3Route> {
+    let text = lit.value();
+    let span = lit.span();
+    let Some((verb, path)) = text.split_once(' ') else {
+        cx.error(
+            span,
+            format_args!(
+                "invalid v3 route `{text}`: expected the HTTP verb, one space and the path, \
+                 like `POST /v3/alipay/trade/query`"
+            ),
+        );
+        return None;
+    };
+    let Some(&(_, variant)) = VERBS.iter().find(|(name, _)| *name == verb) else {
+        cx.error(
+            span,
+            format_args!(
+                "unknown HTTP verb `{verb}` in the v3 route: expected GET, POST, PUT, PATCH or \
+                 DELETE"
+            ),
+        );
+        return None;
+    };
+    if !path.starts_with("/v3/") {
+        cx.error(
+            span,
+            format_args!("the v3 path `{path}` must start with `/v3/`"),
+        );
+        return None;
+    }
+    let mut placeholders = Vec::new();
+    let mut rest = path;
+    let mut valid = true;
+    while let Some(open) = rest.find(['{', '}']) {
+        let after = &rest[open + 1..];
+        let close = after.find('}');
+        let name = close.map(|close| &after[..close]);
+        match name {
+            Some(name)
+                if rest.as_bytes()[open] == b'{'
+                    && !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') =>
+            {
+                placeholders.push(name.to_owned());
+                rest = &after[name.len() + 1..];
+            }
+            _ => {
+                valid = false;
+                break;
+            }
+        }
+    }
+    let segments_valid = path[1..].split('/').all(|segment| {
+        !segment.is_empty()
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-.{}".contains(&b))
+    });
+    if !valid || !segments_valid {
+        cx.error(
+            span,
+            format_args!(
+                "invalid v3 path `{path}`: expected `/`-separated segments of letters, digits, \
+                 `_`, `-` and `.`, with `{{field}}` placeholders naming snake_case fields"
+            ),
+        );
+        return None;
+    }
+    Some(V3Route {
+        verb: variant,
+        path: path.to_owned(),
+        placeholders,
+        span,
+    })
 }
 
 /// The message for `response` combined with `local`.
@@ -344,6 +467,7 @@ pub(crate) fn field(cx: &Ctxt, field: &Ident, attrs: &[Attribute], upload: bool)
     let mut out = FieldAttrs {
         role: Role::Biz,
         default: false,
+        path: None,
         serde: Vec::new(),
         serde_keys: SerdeKeys::default(),
     };
@@ -361,12 +485,12 @@ pub(crate) fn field(cx: &Ctxt, field: &Ident, attrs: &[Attribute], upload: bool)
         }
         let result = attr.parse_nested_meta(|meta| {
             let key = key_name(&meta.path);
-            if !matches!(key.as_str(), "text" | "file" | "default") {
+            if !matches!(key.as_str(), "text" | "file" | "path" | "default") {
                 cx.error_spanned_by(
                     &meta.path,
                     format_args!(
-                        "unknown alipay field attribute `{key}` (expected `text`, `file` or \
-                         `default`)"
+                        "unknown alipay field attribute `{key}` (expected `text`, `file`, \
+                         `path` or `default`)"
                     ),
                 );
                 return skip_value(&meta);
@@ -375,6 +499,11 @@ pub(crate) fn field(cx: &Ctxt, field: &Ident, attrs: &[Attribute], upload: bool)
             if key == "default" {
                 flag(&meta)?;
                 out.default = true;
+                return Ok(());
+            }
+            if key == "path" {
+                flag(&meta)?;
+                out.path = Some(span_of(&meta.path));
                 return Ok(());
             }
             let name = if meta.input.peek(Token![=]) {

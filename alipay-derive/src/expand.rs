@@ -126,6 +126,18 @@ fn impl_traits(cont: &Container<'_>, fields: &[Field<'_>]) -> TokenStream {
         .method
         .as_ref()
         .expect("a valid input has a method");
+    let v3 = cont.attrs.v3.as_ref().map(|v3| {
+        let verb = syn::Ident::new(v3.verb, v3.span);
+        let path = LitStr::new(&v3.path, v3.span);
+        quote! {
+            fn v3(&self) -> ::core::option::Option<#krate::v3::Route> {
+                ::core::option::Option::Some(#krate::v3::Route::new(
+                    #krate::v3::Verb::#verb,
+                    #path,
+                ))
+            }
+        }
+    });
     let method_impl = quote! {
         #biz_items
 
@@ -146,6 +158,8 @@ fn impl_traits(cont: &Container<'_>, fields: &[Field<'_>]) -> TokenStream {
                 #(#files)*
                 ::core::result::Result::Ok(())
             }
+
+            #v3
         }
     };
     let kind_impl = kind_impl(cont, &method_bounds);

@@ -59,6 +59,10 @@ mod tests;
 ///   `fixed_biz(product_code = "FAST_INSTANT_TRADE_PAY")`.
 /// - `fixed_text(key = "value", ...)`: constant top-level text parameters, e.g.
 ///   `fixed_text(grant_type = "authorization_code")`.
+/// - `v3 = "VERB /v3/path"`: the method's OpenAPI v3 route (`Method::v3`), e.g.
+///   `v3 = "POST /v3/alipay/trade/query"`. The verb is `GET`, `POST`, `PUT`, `PATCH` or `DELETE`;
+///   the path starts with `/v3/`; each `{field}` placeholder is filled (percent-encoded) from the
+///   field of that name, which must be marked `#[alipay(path)]`. Not with `local`.
 /// - `crate = path` (or `crate = "path"`): where the `alipay` crate is, for a re-export;
 ///   `::alipay` by default.
 ///
@@ -71,10 +75,13 @@ mod tests;
 ///   implements `TextParam` (left out when `None` or empty).
 /// - `#[alipay(file)]` or `#[alipay(file = "name")]`: a `FilePart` or `Option<FilePart>` sent as
 ///   a multipart part. Needs `#[alipay(upload)]` on the struct.
+/// - `#[alipay(path)]`: a `biz_content` field that fills the `{field}` placeholder of the `v3`
+///   path (over v3 it leaves the body; over v2 it stays in `biz_content`).
 /// - `#[alipay(default)]`: optional in the builder, `Default::default()` when not set.
 ///
 /// # Generated items
 ///
+/// - `Method::v3`, when the struct has a `v3` route.
 /// - `Struct::METHOD`, the method name, and `Struct::builder()`, with the struct's visibility.
 /// - `StructBuilder`: one setter per field, named after it, taking `impl Into<FieldType>`
 ///   (`impl Into<T>` for an `Option<T>` field, which also gets `maybe_field(Option<T>)`; the

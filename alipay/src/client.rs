@@ -44,6 +44,7 @@ mod call;
 mod cert_mode;
 mod exchange;
 mod prepare;
+mod v3;
 
 use self::answer::Checked;
 pub use self::builder::{ClientBuilder, DEFAULT_MAX_IN_FLIGHT};
@@ -127,6 +128,7 @@ struct Inner {
     /// Whether calls encrypt with `aes_key` by default.
     encrypt_content: bool,
     net: exchange::Net,
+    v3: v3::V3Settings,
 }
 
 impl fmt::Debug for Client {
@@ -277,11 +279,26 @@ impl Client {
             .total_timeout
             .or(self.inner.net.total_timeout())
             .map(|total| (tokio::time::Instant::now() + total, total));
-        let checked = self
-            .exchange(request, options, deadline, |answer| {
-                self.check_answer(request, answer)
-            })
-            .await?;
+        // The one protocol dispatch: v3's prepare and answer halves, or v2's.
+        let route = self.v3_route(request, options);
+        let checked = match &route {
+            Some(route) => {
+                self.exchange_with(
+                    request,
+                    options,
+                    deadline,
+                    || self.v3_request(route, request, options),
+                    |answer| self.v3_check::<R>(options, answer),
+                )
+                .await?
+            }
+            None => {
+                self.exchange(request, options, deadline, |answer| {
+                    self.check_answer(request, answer)
+                })
+                .await?
+            }
+        };
         match checked {
             Checked::Done(response) => Ok(response),
             Checked::NewCertificate { sn, answer } => {
@@ -292,7 +309,10 @@ impl Client {
                         .map_err(|_| Error::Timeout(total))??,
                     None => learn.await?,
                 }
-                self.read_http_response(request, &answer)
+                match route {
+                    Some(_) => self.v3_read::<R>(options, &answer),
+                    None => self.read_http_response(request, &answer),
+                }
             }
         }
     }

@@ -127,6 +127,22 @@ pub enum Error {
     /// tells nothing about the trade: query again.
     #[error("the new Alipay certificate is refused")]
     Certificate(#[source] crate::cert::CertError),
+    /// OpenAPI v3: Alipay refused the request with a **signed** error answer (a non-2xx status
+    /// whose signature verified): `code`, `message`, `links`, the status and the trace id.
+    #[error("Alipay answered with a v3 error: {0}")]
+    V3(crate::v3::V3Error),
+    /// OpenAPI v3: a non-2xx answer **without a signature** (a proxy's page, or a forgery):
+    /// nothing in it can be trusted, so it is reported apart from [`Error::V3`]. The request
+    /// may have reached Alipay.
+    #[error("the v3 gateway answered HTTP {status} without a signature (not trusted): {snippet}")]
+    V3Unsigned {
+        /// The HTTP status code.
+        status: u16,
+        /// The beginning of the body, for the log (at most 256 bytes, lossily decoded).
+        snippet: String,
+        /// The `alipay-trace-id` header, if present (unsigned too).
+        trace_id: Option<String>,
+    },
 }
 
 /// Alipay's error fields: `code`, `msg`, `sub_code` and `sub_msg`.
@@ -220,7 +236,7 @@ impl fmt::Display for ApiError {
 pub struct ConfigError {
     /// The configuration field, e.g. `app_private_key`.
     pub field: &'static str,
-    /// What is wrong with it, when no lower layer says it (empty when [`source`](Self::source)
+    /// What is wrong with it, when no lower layer says it (empty when [`source()`](std::error::Error::source)
     /// does).
     pub reason: String,
     /// The lower layer's error that says what is wrong.
@@ -335,6 +351,13 @@ pub enum VerifyError {
     /// failed download get this error; the call that downloaded gets the reason).
     #[error("unknown Alipay certificate `{0}`")]
     UnknownCertificate(String),
+    /// OpenAPI v3: a signed answer lacks a header its signature covers (`alipay-timestamp`,
+    /// `alipay-nonce`).
+    #[error("the v3 answer is signed but has no `{0}` header")]
+    MissingHeader(&'static str),
+    /// OpenAPI v3: a signature header is not visible ASCII text.
+    #[error("the v3 answer's `{0}` header is not ASCII text")]
+    MalformedHeader(&'static str),
 }
 
 /// An error and its causes on one line, `error: cause: cause…`, each message once: the chain

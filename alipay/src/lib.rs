@@ -92,6 +92,7 @@ pub mod security;
 pub mod time;
 pub mod transport;
 pub mod util;
+pub mod v3;
 pub mod wire;
 
 pub use amount::{Amount, AmountError};
@@ -100,6 +101,7 @@ pub use crypto::{Backend, PrivateKey, PublicKey, Signer, Verifier};
 pub use error::{ApiError, BoxError, ConfigError, EncodeError, Error, ResponseError, VerifyError};
 pub use notify::{Notification, NotifyError};
 pub use retry::RetryPolicy;
+pub use v3::Protocol;
 
 /// Derives [`request::Method`] and either [`request::Request`] or [`request::LocalRequest`] for a
 /// request struct, plus its builder.

@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | [`Error::Connect`] (nothing was sent) | retried | retried |
 //! | [`Error::Transport`], [`Error::Timeout`] (the request may have reached Alipay) | no | retried |
-//! | [`Error::HttpStatus`] 5xx (a proxy or load balancer error page) | no | retried |
+//! | [`Error::HttpStatus`] 5xx (a proxy or load balancer error page), [`Error::V3Unsigned`] 5xx (the same over OpenAPI v3) | no | retried |
 //! | [`ResponseError::NotJson`] (an HTML page, a truncated body) | no | retried |
 //! | anything else: [`Error::Api`], [`Error::Gateway`], [`Error::Verify`], configuration, encoding and signing errors, … | no | no |
 //!
@@ -157,7 +157,9 @@ pub(crate) fn is_retryable(error: &Error, idempotent: bool) -> bool {
     match error {
         Error::Connect(_) => true,
         Error::Transport(_) | Error::Timeout(_) => idempotent,
-        Error::HttpStatus { status, .. } => idempotent && (500..600).contains(status),
+        Error::HttpStatus { status, .. } | Error::V3Unsigned { status, .. } => {
+            idempotent && (500..600).contains(status)
+        }
         Error::Response(ResponseError::NotJson(_)) => idempotent,
         _ => false,
     }

@@ -75,6 +75,17 @@
 //!
 //! Any other method is `isv.invalid-method`.
 //!
+//! # OpenAPI v3
+//!
+//! The same host serves OpenAPI v3 under `/v3/...` (e.g. `POST /v3/alipay/trade/query`) for
+//! every method above that has a v3 route (not the page, WAP and app payments, certify, passes,
+//! content risk and uploads), over the same state: a trade created over v3 is queried over v2
+//! and the other way round. Requests are checked like Alipay does (the `Authorization`
+//! signature, the timestamp within `expired_seconds` or the timestamp tolerance, a nonce used
+//! once), answers and errors (`{"code","message","links"}`) are signed over
+//! `alipay-timestamp\nalipay-nonce\nbody\n`, and AES bodies (`alipay-encrypt-type: AES`) are
+//! decrypted and answered encrypted. Faults are not applied to v3 calls.
+//!
 //! # Buyers and browsers
 //!
 //! There is no buyer: a test makes the buyer pay with [`Sandbox::pay`] (or, from another
@@ -281,6 +292,7 @@ mod shared;
 mod spoil;
 mod state;
 mod trade;
+mod v3;
 mod wire;
 
 pub use self::browser::{BrowserAnswer, CashierVisit, browse};

@@ -53,6 +53,10 @@ pub struct HttpResponse {
     /// For the record only: the client reads an answer in the character set its request
     /// declared, never in the one the (unsigned) header names.
     pub charset: Option<Charset>,
+    /// The answer's `alipay-*` headers: those of an OpenAPI v3 answer's signature
+    /// (`alipay-signature`, `alipay-timestamp`, `alipay-nonce`, `alipay-sn`) and its
+    /// `alipay-trace-id`; see [`crate::v3::answer`]. Not trusted until verified.
+    pub headers: http::HeaderMap,
 }
 
 impl HttpResponse {
@@ -63,7 +67,21 @@ impl HttpResponse {
             body: body.into(),
             trace_id: None,
             charset: None,
+            headers: http::HeaderMap::new(),
         }
+    }
+
+    /// Adds a header; only `alipay-*` headers are kept (see [`HttpResponse::headers`]). A name
+    /// or value that is not a valid header is dropped.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::try_from(name),
+            http::HeaderValue::try_from(value),
+        ) && name.as_str().starts_with("alipay-")
+        {
+            self.headers.append(name, value);
+        }
+        self
     }
 
     /// Sets the character set from a `Content-Type` value (see [`Charset::from_content_type`]).
@@ -415,8 +433,15 @@ where
             let trace_id = response
                 .headers()
                 .get(TRACE_ID_HEADER)
+                .or_else(|| response.headers().get(crate::v3::answer::TRACE_ID_HEADER))
                 .and_then(|v| v.to_str().ok())
                 .and_then(clean_trace_id);
+            let mut headers = http::HeaderMap::new();
+            for (name, value) in response.headers() {
+                if name.as_str().starts_with("alipay-") {
+                    headers.append(name, value.clone());
+                }
+            }
             let charset = response
                 .headers()
                 .get(http::header::CONTENT_TYPE)
@@ -447,6 +472,7 @@ where
                 body,
                 trace_id,
                 charset,
+                headers,
             })
         })
     }

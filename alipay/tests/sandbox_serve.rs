@@ -796,6 +796,137 @@ fn alipay_call_prints_the_verified_answer() {
     server.stop();
 }
 
+#[test]
+fn alipay_call_v3_prints_the_verified_body() {
+    let server = Server::start(&[
+        "--app-id",
+        APP_ID,
+        "--app-public-key",
+        fixture("app_public.b64").to_str().expect("path"),
+    ]);
+    let out = alipay_call(
+        &server,
+        &[
+            "--v3",
+            "POST /v3/alipay/trade/create",
+            "--body",
+            r#"{"out_trade_no":"CLI-V3","total_amount":"3.30","subject":"cli v3","buyer_id":"2088000000000001"}"#,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = alipay_call(
+        &server,
+        &[
+            "--v3",
+            "POST /v3/alipay/trade/query",
+            "--body",
+            r#"{"out_trade_no":"CLI-V3"}"#,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let body: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(body["trade_status"], "WAIT_BUYER_PAY");
+    assert_eq!(body["total_amount"], "3.30");
+    assert!(body.get("code").is_none(), "a v3 body has no code: {body}");
+    // The same trade over v2.
+    let out = alipay_call(
+        &server,
+        &[
+            "alipay.trade.query",
+            "--biz",
+            r#"{"out_trade_no":"CLI-V3"}"#,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // GET with a query written in the route.
+    let out = alipay_call(
+        &server,
+        &[
+            "--v3",
+            "GET /v3/alipay/data/dataservice/bill/downloadurl/query?bill_type=trade&bill_date=2026-12-01",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let body: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(
+        body["bill_download_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://"))
+    );
+    // A v3 error: on stderr, exit 1.
+    let out = alipay_call(
+        &server,
+        &[
+            "--v3",
+            "POST /v3/alipay/trade/query",
+            "--body",
+            r#"{"out_trade_no":"NOPE"}"#,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ACQ.TRADE_NOT_EXIST"));
+    assert!(out.stdout.is_empty());
+    // A genuine answer checked with another key (as a foreign-signed one is): exit 1.
+    let out = Command::new(BIN)
+        .args([
+            "call",
+            "--v3",
+            "POST /v3/alipay/trade/query",
+            "--body",
+            r#"{"out_trade_no":"CLI-V3"}"#,
+        ])
+        .env("ALIPAY_APP_ID", APP_ID)
+        .env("ALIPAY_PRIVATE_KEY", fixture("app_private_pkcs8.pem"))
+        .env("ALIPAY_PUBLIC_KEY", fixture("alipay_public.b64"))
+        .env("ALIPAY_GATEWAY", &server.url)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signature does not match"));
+    // An unsigned answer from another endpoint (ALIPAY_ENDPOINT wins over the gateway): exit 1.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            use std::io::{Read as _, Write as _};
+            let mut buffer = [0u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let body = r#"{"code":"SYSTEM_ERROR","message":"forged"}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 500 X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let out = Command::new(BIN)
+        .args([
+            "call",
+            "--v3",
+            "POST /v3/alipay/trade/query",
+            "--body",
+            "{}",
+        ])
+        .env("ALIPAY_APP_ID", APP_ID)
+        .env("ALIPAY_PRIVATE_KEY", fixture("app_private_pkcs8.pem"))
+        .env("ALIPAY_PUBLIC_KEY", &server.alipay_key_text)
+        .env("ALIPAY_GATEWAY", &server.url)
+        .env("ALIPAY_ENDPOINT", &endpoint)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without a signature"));
+    // A route that is not one: a usage error.
+    let out = alipay_call(&server, &["--v3", "FETCH /v3/alipay/trade/query"], None);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    server.stop();
+}
+
 /// `--cert-mode DIR`: the app given is held to certificate mode, its files land in DIR, and both
 /// the SDK (configured from those files) and `alipay call` (from the certificate variables) get
 /// verified answers; a client in public key mode is refused.
@@ -1255,4 +1386,82 @@ fn serve_keeps_serving_when_nobody_reads_its_output() {
     create(&client(&url, &key), "Q-2", None);
     stop(&mut child);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Where the official Node SDK (npm `alipay-sdk` 4.x) is installed: `ALIPAY_NODE_SDK_DIR`, a
+/// directory holding `node_modules/alipay-sdk` (`.ci/run` installs it there). `None`, with the
+/// reason, when it or `node` is missing; with `ALIPAY_REQUIRE_NODE_SDK=1` (CI) that is a failure.
+fn node_sdk() -> Option<PathBuf> {
+    let reason = match std::env::var_os("ALIPAY_NODE_SDK_DIR") {
+        None => "ALIPAY_NODE_SDK_DIR is not set".to_owned(),
+        Some(dir) => {
+            let modules = PathBuf::from(dir).join("node_modules");
+            let node = Command::new("node").arg("--version").output();
+            if !modules.join("alipay-sdk/package.json").is_file() {
+                format!("{} has no alipay-sdk", modules.display())
+            } else if !node.is_ok_and(|o| o.status.success()) {
+                "`node` is not on PATH".to_owned()
+            } else {
+                return Some(modules);
+            }
+        }
+    };
+    let message = format!(
+        "the official Node SDK test is skipped: {reason} (run `npm install --prefix DIR \
+         alipay-sdk@4` and set ALIPAY_NODE_SDK_DIR=DIR)"
+    );
+    assert!(
+        std::env::var_os("ALIPAY_REQUIRE_NODE_SDK").is_none(),
+        "{message}"
+    );
+    eprintln!("{message}");
+    None
+}
+
+/// The official Node SDK's v3 `curl()` works against `alipay sandbox serve` unchanged, run in
+/// China's time zone like a server there: create, query (also as an ISV with an
+/// `app_auth_token`), a GET with a query string, a signed error; and the trade it created is
+/// the same one this SDK then queries over v2.
+#[test]
+fn the_official_node_sdk_curl_works_against_serve() {
+    let Some(modules) = node_sdk() else { return };
+    let server = Server::start(&[
+        "--app-id",
+        APP_ID,
+        "--app-public-key",
+        fixture("app_public.b64").to_str().expect("path"),
+    ]);
+    let endpoint = server.url.trim_end_matches("/gateway.do").to_owned();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/node/curl.js");
+    let private_key =
+        std::fs::read_to_string(fixture("app_private_pkcs8.pem")).expect("the app key");
+    let out = Command::new("node")
+        .arg(script)
+        .env("TZ", "Asia/Shanghai")
+        .env("NODE_PATH", &modules)
+        .env("APP_ID", APP_ID)
+        .env("APP_PRIVATE_KEY", private_key)
+        .env("ALIPAY_PUBLIC_KEY", &server.alipay_key_text)
+        .env("ENDPOINT", &endpoint)
+        .output()
+        .expect("node runs");
+    assert!(out.status.success(), "{out:?}");
+    let seen: Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert_eq!(seen["created"]["out_trade_no"], "NODE-1");
+    assert_eq!(seen["queried"]["trade_status"], "WAIT_BUYER_PAY");
+    assert_eq!(seen["queried"]["subject"], "节点 tea & 茶");
+    assert_eq!(seen["agent"]["total_amount"], "1.23");
+    assert!(
+        seen["bill"]["bill_download_url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&endpoint))
+    );
+    assert_eq!(seen["refused"]["code"], "ACQ.TRADE_NOT_EXIST");
+    assert_eq!(seen["refused"]["status"], 422);
+    // The trade the Node SDK created over v3, queried by this SDK over v2.
+    assert_eq!(
+        status(&server.client(), "NODE-1"),
+        TradeStatus::WaitBuyerPay
+    );
+    server.stop();
 }

@@ -285,6 +285,14 @@ const _: () = {
             __params.text_opt("app_auth_token", &self.app_auth_token);
             ::core::result::Result::Ok(())
         }
+        fn v3(&self) -> ::core::option::Option<::alipay::v3::Route> {
+            ::core::option::Option::Some(
+                ::alipay::v3::Route::new(
+                    ::alipay::v3::Verb::Post,
+                    "/v3/alipay/fund/trans/uni/transfer",
+                ),
+            )
+        }
     }
     #[automatically_derived]
     impl ::alipay::request::Request for UniTransfer {

@@ -4,6 +4,7 @@
 #[derive(Request)]
 #[alipay(
     method = "alipay.fund.trans.uni.transfer",
+    v3 = "POST /v3/alipay/fund/trans/uni/transfer",
     response = TransferResponse,
     fixed_biz(product_code = "TRANS_ACCOUNT_NO_PWD", need_confirm = false),
     fixed_text(channel = "app")

@@ -42,6 +42,7 @@ use serde::Deserialize;
 #[derive(Clone, crate::Request)]
 #[alipay(
     method = "alipay.system.oauth.token",
+    v3 = "POST /v3/alipay/system/oauth/token",
     response = OauthTokenResponse,
     fixed_text(grant_type = "authorization_code")
 )]
@@ -71,6 +72,7 @@ pub struct OauthToken {
 #[derive(Clone, crate::Request)]
 #[alipay(
     method = "alipay.system.oauth.token",
+    v3 = "POST /v3/alipay/system/oauth/token",
     response = OauthTokenResponse,
     fixed_text(grant_type = "refresh_token")
 )]

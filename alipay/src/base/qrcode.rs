@@ -39,7 +39,11 @@ use serde::Deserialize;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.open.app.qrcode.create", response = QrcodeCreateResponse)]
+#[alipay(
+    method = "alipay.open.app.qrcode.create",
+    v3 = "POST /v3/alipay/open/app/qrcode/create",
+    response = QrcodeCreateResponse
+)]
 #[must_use]
 pub struct QrcodeCreate {
     /// The mini program page to open, e.g. `page/component/component-pages/view/view`.

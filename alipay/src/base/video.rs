@@ -39,6 +39,9 @@ use crate::request::FilePart;
 /// # let _ = video;
 /// # Ok(()) }
 /// ```
+///
+/// Always sent over OpenAPI v2, whatever [`Protocol`](crate::Protocol) the client uses:
+/// this SDK does not send multipart uploads over v3 yet (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.offline.material.image.upload",

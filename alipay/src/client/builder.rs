@@ -47,6 +47,7 @@ pub struct ClientBuilder {
     certificates: Option<cert_mode::CertInput>,
     encrypt_content: bool,
     net: NetOptions,
+    v3: super::v3::V3Options,
 }
 
 enum KeyInput<K> {
@@ -85,6 +86,7 @@ impl ClientBuilder {
             certificates: None,
             encrypt_content: false,
             net: NetOptions::default(),
+            v3: super::v3::V3Options::default(),
         }
     }
 
@@ -370,6 +372,7 @@ impl ClientBuilder {
             return Err(ConfigError::new("max_body_size", "must be at least 1 byte"));
         }
         let (net, transport_config) = self.net.build(self.connect_timeout)?;
+        let v3 = self.v3.build(&gateway)?;
         let transport = match self.transport {
             Some(transport) => transport,
             None => Arc::new(
@@ -392,12 +395,13 @@ impl ClientBuilder {
                 cert,
                 encrypt_content: self.encrypt_content,
                 net,
+                v3,
             }),
         })
     }
 }
 
-fn check_url(field: &'static str, url: &str) -> Result<(), ConfigError> {
+pub(super) fn check_url(field: &'static str, url: &str) -> Result<(), ConfigError> {
     let uri: http::Uri = url
         .parse()
         .map_err(|e| ConfigError::new(field, format!("`{url}` is not a URL: {e}")))?;
@@ -586,5 +590,24 @@ impl NetOptions {
             on_response: self.on_response,
         };
         Ok((net, transport))
+    }
+}
+
+/// OpenAPI v3.
+impl ClientBuilder {
+    /// The protocol of calls (default [`Protocol::V2`](crate::v3::Protocol::V2)). With [`Protocol::V3`](crate::v3::Protocol::V3), a request that
+    /// has a v3 route goes over OpenAPI v3; one without still goes over v2. Per call:
+    /// [`Call::protocol`]. See [`crate::v3`].
+    pub fn protocol(mut self, protocol: crate::v3::Protocol) -> Self {
+        self.v3.protocol = protocol;
+        self
+    }
+
+    /// Where v3 calls go: a scheme, host and port, e.g. `https://openapi.alipay.com`. Default:
+    /// the scheme, host and port of the [gateway](Self::gateway) (the local sandbox serves both
+    /// protocols on one port).
+    pub fn v3_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.v3.endpoint = Some(endpoint.into());
+        self
     }
 }

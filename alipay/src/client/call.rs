@@ -27,6 +27,8 @@ pub struct CallOptions {
     pub(super) encrypt: Option<bool>,
     pub(super) total_timeout: Option<Duration>,
     pub(super) idempotent: Option<bool>,
+    /// The protocol of this call; `None`: the client's.
+    pub(super) protocol: Option<crate::v3::Protocol>,
 }
 
 impl fmt::Debug for CallOptions {
@@ -53,6 +55,7 @@ impl fmt::Debug for CallOptions {
             .field("total_timeout", &self.total_timeout)
             .field("idempotent", &self.idempotent)
             .field("encrypt", &self.encrypt)
+            .field("protocol", &self.protocol)
             .finish()
     }
 }
@@ -296,6 +299,16 @@ impl<R: Request> Call<'_, R> {
     /// Alipay.
     pub fn idempotent(mut self, idempotent: bool) -> Self {
         self.options.idempotent = Some(idempotent);
+        self
+    }
+}
+
+/// OpenAPI v3.
+impl<R: Request> Call<'_, R> {
+    /// Sends this call over `protocol`, whatever [`ClientBuilder::protocol`] says. A request
+    /// without a v3 route goes over v2 either way.
+    pub fn protocol(mut self, protocol: crate::v3::Protocol) -> Self {
+        self.options.protocol = Some(protocol);
         self
     }
 }

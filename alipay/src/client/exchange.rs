@@ -91,6 +91,8 @@ fn outcome<T>(result: &Result<T, Error>) -> &'static str {
             Error::Decode { .. } => "decode",
             Error::Aes(_) => "aes",
             Error::Certificate(_) => "certificate",
+            Error::V3(_) => "v3",
+            Error::V3Unsigned { .. } => "v3_unsigned",
         },
     }
 }
@@ -146,6 +148,28 @@ impl Client {
     where
         R: Request + Sync,
     {
+        self.exchange_with(
+            request,
+            options,
+            deadline,
+            || self.http_request(request, options),
+            check,
+        )
+        .await
+    }
+
+    /// [`exchange`](Self::exchange) of the HTTP request `prepare` makes (v2's or v3's).
+    pub(super) async fn exchange_with<R, T>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+        deadline: Option<(Instant, Duration)>,
+        prepare: impl FnOnce() -> Result<http::Request<Bytes>, Error> + Send,
+        check: impl Fn(&HttpResponse) -> Result<T, Error> + Send + Sync,
+    ) -> Result<T, Error>
+    where
+        R: Request + Sync,
+    {
         let method = request.method();
         let span = tracing::info_span!(
             "alipay.call",
@@ -159,7 +183,7 @@ impl Client {
         let started = Instant::now();
         let mut stats = Stats::default();
         let result = self
-            .attempts(request, options, deadline, &check, &mut stats)
+            .attempts(request, options, deadline, prepare, &check, &mut stats)
             .instrument(span.clone())
             .await;
         let outcome = outcome(&result);
@@ -183,6 +207,7 @@ impl Client {
         request: &R,
         options: &CallOptions,
         deadline: Option<(Instant, Duration)>,
+        prepare: impl FnOnce() -> Result<http::Request<Bytes>, Error> + Send,
         check: &(impl Fn(&HttpResponse) -> Result<T, Error> + Send + Sync),
         stats: &mut Stats,
     ) -> Result<T, Error>
@@ -194,7 +219,7 @@ impl Client {
             per_attempt: options.timeout.unwrap_or(self.inner.request_timeout),
             total: deadline,
         };
-        let signed = self.http_request(request, options)?;
+        let signed = prepare()?;
         let policy = net.retry;
         let idempotent = policy.is_enabled()
             && options

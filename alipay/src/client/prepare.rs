@@ -37,7 +37,7 @@ impl Signed {
 
 impl Client {
     /// The content encryption key of a call that encrypts, `None` for one that does not.
-    fn call_content_key(&self, options: &CallOptions) -> Result<Option<&AesKey>, Error> {
+    pub(super) fn call_content_key(&self, options: &CallOptions) -> Result<Option<&AesKey>, Error> {
         if !options.encrypt.unwrap_or(self.inner.encrypt_content) {
             return Ok(None);
         }

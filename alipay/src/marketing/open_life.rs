@@ -49,6 +49,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.open.public.message.content.create",
+    v3 = "POST /v3/alipay/open/public/message/content/create",
     response = ContentResponse
 )]
 #[must_use]
@@ -97,6 +98,7 @@ pub struct CreateImageTextContent {
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.open.public.message.content.modify",
+    v3 = "POST /v3/alipay/open/public/message/content/modify",
     response = ContentResponse
 )]
 #[must_use]
@@ -172,6 +174,7 @@ impl From<String> for Text {
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.open.public.message.total.send",
+    v3 = "POST /v3/alipay/open/public/message/total/send",
     response = TotalSendResponse,
     fixed_biz(msg_type = "text")
 )]
@@ -269,6 +272,7 @@ impl Article {
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.open.public.message.total.send",
+    v3 = "POST /v3/alipay/open/public/message/total/send",
     response = TotalSendResponse,
     fixed_biz(msg_type = "image-text")
 )]
@@ -364,6 +368,7 @@ pub struct Template {
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.open.public.message.single.send",
+    v3 = "POST /v3/alipay/open/public/message/single/send",
     response = SendSingleMessageResponse
 )]
 #[must_use]
@@ -396,6 +401,7 @@ pub struct SendSingleMessageResponse {}
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.open.public.life.msg.recall",
+    v3 = "POST /v3/alipay/open/public/life/msg/recall",
     response = RecallMessageResponse
 )]
 #[must_use]
@@ -433,6 +439,7 @@ pub struct RecallMessageResponse {}
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.open.public.template.message.industry.modify",
+    v3 = "POST /v3/alipay/open/public/template/message/industry/modify",
     response = SetIndustryResponse
 )]
 #[must_use]
@@ -468,6 +475,7 @@ pub struct SetIndustryResponse {}
 #[derive(Debug, Clone, Default, crate::Request)]
 #[alipay(
     method = "alipay.open.public.setting.category.query",
+    v3 = "GET /v3/alipay/open/public/setting/category/query",
     response = GetIndustryResponse
 )]
 #[must_use]

@@ -45,6 +45,9 @@ use serde_json::Value;
 /// println!("{} {}", created.success, created.result);
 /// # Ok(()) }
 /// ```
+///
+/// Exists only on OpenAPI v2, so it is always sent there, whatever
+/// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(method = "alipay.pass.template.add", response = PassResponse)]
 #[must_use]
@@ -90,6 +93,9 @@ impl CreateTemplate {
 /// # let _ = updated;
 /// # Ok(()) }
 /// ```
+///
+/// Exists only on OpenAPI v2, so it is always sent there, whatever
+/// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(method = "alipay.pass.template.update", response = PassResponse)]
 #[must_use]
@@ -130,6 +136,9 @@ impl UpdateTemplate {
 /// # let _ = issued;
 /// # Ok(()) }
 /// ```
+///
+/// Exists only on OpenAPI v2, so it is always sent there, whatever
+/// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(method = "alipay.pass.instance.add", response = PassResponse)]
 #[must_use]
@@ -189,6 +198,9 @@ impl AddInstance {
 /// client.send(request).await?;
 /// # Ok(()) }
 /// ```
+///
+/// Exists only on OpenAPI v2, so it is always sent there, whatever
+/// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(method = "alipay.pass.instance.update", response = PassResponse)]
 #[must_use]

@@ -41,6 +41,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.open.app.mini.templatemessage.send",
+    v3 = "POST /v3/alipay/open/app/mini/templatemessage/send",
     response = SendTemplateMessageResponse
 )]
 #[must_use]

@@ -117,6 +117,7 @@ impl MerchantConfig {
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.user.certify.open.initialize",
+    v3 = "POST /v3/alipay/user/certify/open/initialize",
     response = CertifyInitializeResponse
 )]
 #[must_use]
@@ -155,6 +156,9 @@ pub struct CertifyInitializeResponse {
 /// println!("redirect the user to {url}");
 /// # Ok(()) }
 /// ```
+///
+/// Exists only on OpenAPI v2, so it is always sent there, whatever
+/// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(method = "alipay.user.certify.open.certify", local)]
 #[must_use]
@@ -181,7 +185,11 @@ pub struct Certify {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.user.certify.open.query", response = CertifyQueryResponse)]
+#[alipay(
+    method = "alipay.user.certify.open.query",
+    v3 = "GET /v3/alipay/user/certify/open/query",
+    response = CertifyQueryResponse
+)]
 #[must_use]
 pub struct CertifyQuery {
     /// The verification's id.

@@ -79,7 +79,11 @@ pub struct TradeFundBill {
 ///
 /// <https://opendocs.alipay.com/open/02ekfj>
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.trade.create", response = TradeCreateResponse)]
+#[alipay(
+    method = "alipay.trade.create",
+    v3 = "POST /v3/alipay/trade/create",
+    response = TradeCreateResponse
+)]
 #[must_use]
 pub struct TradeCreate {
     /// The merchant's order number, unique per app (at most 64 characters).
@@ -123,7 +127,11 @@ pub struct TradeCreateResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfh>
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.trade.query", response = TradeQueryResponse)]
+#[alipay(
+    method = "alipay.trade.query",
+    v3 = "POST /v3/alipay/trade/query",
+    response = TradeQueryResponse
+)]
 #[must_use]
 pub struct TradeQuery {
     /// The merchant's order number.
@@ -217,7 +225,11 @@ pub struct TradeQueryResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfk>
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.trade.refund", response = TradeRefundResponse)]
+#[alipay(
+    method = "alipay.trade.refund",
+    v3 = "POST /v3/alipay/trade/refund",
+    response = TradeRefundResponse
+)]
 #[must_use]
 pub struct TradeRefund {
     /// The amount to refund.
@@ -280,7 +292,11 @@ impl TradeRefundResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfl>
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.trade.close", response = TradeCloseResponse)]
+#[alipay(
+    method = "alipay.trade.close",
+    v3 = "POST /v3/alipay/trade/close",
+    response = TradeCloseResponse
+)]
 #[must_use]
 pub struct TradeClose {
     /// The merchant's order number.
@@ -307,7 +323,11 @@ pub struct TradeCloseResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfi>
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.trade.cancel", response = TradeCancelResponse)]
+#[alipay(
+    method = "alipay.trade.cancel",
+    v3 = "POST /v3/alipay/trade/cancel",
+    response = TradeCancelResponse
+)]
 #[must_use]
 pub struct TradeCancel {
     /// The merchant's order number.
@@ -341,6 +361,7 @@ pub struct TradeCancelResponse {
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.trade.fastpay.refund.query",
+    v3 = "POST /v3/alipay/trade/fastpay/refund/query",
     response = TradeFastpayRefundQueryResponse
 )]
 #[must_use]
@@ -413,6 +434,7 @@ impl TradeFastpayRefundQueryResponse {
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.data.dataservice.bill.downloadurl.query",
+    v3 = "GET /v3/alipay/data/dataservice/bill/downloadurl/query",
     response = BillDownloadUrlQueryResponse
 )]
 #[must_use]

@@ -74,6 +74,7 @@ use crate::payment::common::TradeFundBill;
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.trade.pay",
+    v3 = "POST /v3/alipay/trade/pay",
     response = TradePayResponse,
     fixed_biz(scene = "bar_code")
 )]
@@ -226,7 +227,11 @@ pub struct TradePayResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.trade.precreate", response = TradePrecreateResponse)]
+#[alipay(
+    method = "alipay.trade.precreate",
+    v3 = "POST /v3/alipay/trade/precreate",
+    response = TradePrecreateResponse
+)]
 #[must_use]
 pub struct TradePrecreate {
     /// The merchant's order number, unique per app (at most 64 characters).

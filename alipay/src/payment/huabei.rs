@@ -227,7 +227,11 @@ pub enum HuabeiError {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.trade.create", response = TradeCreateResponse)]
+#[alipay(
+    method = "alipay.trade.create",
+    v3 = "POST /v3/alipay/trade/create",
+    response = TradeCreateResponse
+)]
 #[must_use]
 pub struct HuabeiCreate {
     /// The merchant's order number, unique per app (at most 64 characters).

@@ -49,6 +49,9 @@ use crate::Amount;
 /// # let _ = html;
 /// # Ok(()) }
 /// ```
+///
+/// Exists only on OpenAPI v2, so it is always sent there, whatever
+/// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.trade.page.pay",

@@ -51,6 +51,9 @@ use crate::Amount;
 /// # let _ = url;
 /// # Ok(()) }
 /// ```
+///
+/// Exists only on OpenAPI v2, so it is always sent there, whatever
+/// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.trade.wap.pay",

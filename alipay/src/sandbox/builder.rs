@@ -183,6 +183,7 @@ impl SandboxBuilder {
             state,
             certs: certs::State::default(),
             ids: Ids::default(),
+            v3_nonces: Mutex::new(super::v3::Nonces::default()),
         });
         if self.cert_mode {
             certs::init(&shared)?;

@@ -284,7 +284,7 @@ pub(crate) fn init(shared: &Shared) -> Result<(), SandboxError> {
 
 impl State {
     /// The app's AES key, if it uses content encryption.
-    fn aes_key(&self, app_id: &str) -> Option<AesKey> {
+    pub(crate) fn aes_key(&self, app_id: &str) -> Option<AesKey> {
         self.aes_keys
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -486,6 +486,36 @@ pub(crate) fn plain_biz_content(shared: &Shared, params: &[(String, String)]) ->
     }
     let key = shared.certs.aes_key(get("app_id")?)?;
     encrypt::decrypt_biz_content(&key, biz).ok()
+}
+
+/// The certificate checks of an OpenAPI v3 request of a certificate app: the `app_cert_sn` of
+/// its `Authorization` and the `alipay-root-cert-sn` header. Other apps pass.
+pub(crate) fn check_v3_request(
+    shared: &Shared,
+    app_id: &str,
+    app_cert_sn: Option<&str>,
+    root_cert_sn: Option<&str>,
+) -> Result<(), Failure> {
+    let Some(expected) = shared.certs.app_cert_sn(app_id) else {
+        return Ok(());
+    };
+    let root_sn = lock(&shared.certs.authority)
+        .as_ref()
+        .map(|authority| authority.root_sn.clone())
+        .unwrap_or_default();
+    if app_cert_sn != Some(expected.as_str()) {
+        return Err(Failure::invalid(
+            "isv.invalid-app-cert-sn",
+            "应用公钥证书序列号app_cert_sn不正确或缺失",
+        ));
+    }
+    if root_cert_sn != Some(root_sn.as_str()) {
+        return Err(Failure::invalid(
+            "isv.invalid-alipay-root-cert-sn",
+            "支付宝根证书序列号alipay-root-cert-sn不正确或缺失",
+        ));
+    }
+    Ok(())
 }
 
 /// The encryption checks of a request, after its signature: a known `encrypt_type`, a key for

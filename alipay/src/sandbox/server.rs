@@ -187,6 +187,8 @@ async fn route(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>>
     let path = req.uri().path();
     if path == "/gateway.do" {
         gateway::gateway(shared, req).await
+    } else if path.starts_with("/v3/") {
+        super::v3::v3_gateway(shared, req).await
     } else if path == "/sandbox/pay" {
         control::control_pay(shared, req).await
     } else if path == "/sandbox/notifications" {

@@ -57,6 +57,8 @@ pub(crate) struct Shared {
     pub(crate) certs: certs::State,
     /// The id counters.
     pub(crate) ids: Ids,
+    /// The OpenAPI v3 nonces seen (replays are refused).
+    pub(crate) v3_nonces: Mutex<super::v3::Nonces>,
 }
 
 /// The sandbox's own counters: each sandbox numbers its apps, sellers, bills and

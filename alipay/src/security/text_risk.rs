@@ -30,6 +30,9 @@ use serde::Deserialize;
 /// println!("{} ({})", verdict.action, verdict.unique_id);
 /// # Ok(()) }
 /// ```
+///
+/// Exists only on OpenAPI v2, so it is always sent there, whatever
+/// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.security.risk.content.detect",

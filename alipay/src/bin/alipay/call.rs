@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use alipay::client::PRODUCTION_GATEWAY;
 use alipay::request::{Method, Params, Request};
-use alipay::{Client, EncodeError, Error};
+use alipay::v3::Route;
+use alipay::{Client, EncodeError, Error, Protocol};
 use clap::Args;
 use serde_json::{Map, Value};
 
@@ -22,17 +23,32 @@ pub(crate) const CALL_HELP: &str = "Call the gateway and print the verified answ
                   Prints the verified node as pretty JSON (exit 0); an error answered by Alipay \
                   prints its `code`, `msg`, `sub_code` and `sub_msg` as JSON (exit 1); a call \
                   without a verified answer (configuration, network, a signature that does not \
-                  verify) prints the reason on stderr (exit 2).";
+                  verify) prints the reason on stderr (exit 2).\n\n\
+                  OpenAPI v3: `--v3 \"POST /v3/alipay/trade/query\"` instead of METHOD, the \
+                  fields in `--body` (for GET and DELETE they become the query string; a query \
+                  written in the route is sent as written). The endpoint is the scheme, host \
+                  and port of the gateway unless `--endpoint` (or `ALIPAY_ENDPOINT`) is set. \
+                  Prints the verified body (exit 0); a v3 error, an unsigned answer or one whose \
+                  signature does not verify is printed on stderr (exit 1).";
 
 /// `alipay call`.
 #[derive(Debug, Args)]
-#[command(after_help = "Example: alipay call alipay.trade.query --biz '{\"out_trade_no\":\"T1\"}'")]
+#[command(
+    after_help = "Examples:\n  alipay call alipay.trade.query --biz '{\"out_trade_no\":\"T1\"}'\n  alipay call --v3 \"POST /v3/alipay/trade/query\" --body '{\"out_trade_no\":\"T1\"}'"
+)]
 pub(crate) struct CallArgs {
-    /// The method, e.g. alipay.trade.query
-    #[arg(value_name = "METHOD")]
-    method: String,
-    /// The `biz_content` fields, as a JSON object
-    #[arg(long, value_name = "JSON")]
+    /// The method, e.g. alipay.trade.query (not with --v3)
+    #[arg(
+        value_name = "METHOD",
+        required_unless_present = "v3",
+        conflicts_with = "v3"
+    )]
+    method: Option<String>,
+    /// OpenAPI v3: the route, e.g. "POST /v3/alipay/trade/query" or "GET /v3/...?k=v"
+    #[arg(long, value_name = "ROUTE")]
+    v3: Option<String>,
+    /// The `biz_content` fields (with --v3: the body's fields), as a JSON object
+    #[arg(long, visible_alias = "body", value_name = "JSON")]
     biz: Option<String>,
     /// A top-level text parameter, e.g. notify_url=https://… (repeatable)
     #[arg(long, value_name = "KEY=VALUE")]
@@ -97,6 +113,14 @@ pub(crate) struct CallArgs {
     /// Call Alipay's production gateway, https://openapi.alipay.com/gateway.do
     #[arg(long)]
     production: bool,
+    /// With --v3: the v3 endpoint (scheme, host and port), instead of the gateway's
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "ALIPAY_ENDPOINT",
+        hide_env_values = true
+    )]
+    endpoint: Option<String>,
 }
 
 /// A call of any method, named at run time: `biz_content` fields and top-level text
@@ -105,6 +129,8 @@ struct RuntimeCall {
     method: String,
     biz: Map<String, Value>,
     text: Vec<(String, String)>,
+    /// The v3 route of `--v3`.
+    route: Option<Route>,
 }
 
 impl Method for RuntimeCall {
@@ -120,6 +146,10 @@ impl Method for RuntimeCall {
             params.text(key.clone(), value.clone());
         }
         Ok(())
+    }
+
+    fn v3(&self) -> Option<Route> {
+        self.route.clone()
     }
 }
 
@@ -138,13 +168,25 @@ fn required<'a>(value: Option<&'a String>, flag: &str, var: &str) -> Result<&'a 
 }
 
 pub(crate) fn run(args: &CallArgs) -> Result<ExitCode, Fatal> {
-    if args.method.starts_with('-') {
-        return Err(Fatal::usage(format!(
-            "`call` needs a METHOD first, e.g. `alipay call alipay.trade.query --biz '{{...}}'`, \
-             not `{}`",
-            args.method
-        )));
-    }
+    let route = match args.v3.as_deref() {
+        Some(text) => Some(Route::parse(text).map_err(|e| Fatal::usage(format!("`--v3`: {e}")))?),
+        None => None,
+    };
+    let method = match (&args.method, &route) {
+        (Some(method), _) if method.starts_with('-') => {
+            return Err(Fatal::usage(format!(
+                "`call` needs a METHOD first, e.g. `alipay call alipay.trade.query --biz \
+                 '{{...}}'`, not `{method}`"
+            )));
+        }
+        (Some(method), _) => method.clone(),
+        // The method a v3 path names, for the logs: /v3/alipay/trade/query -> alipay.trade.query.
+        (None, Some(route)) => {
+            let path = route.path().split('?').next().unwrap_or_default();
+            path.trim_start_matches("/v3/").replace('/', ".")
+        }
+        (None, None) => return Err(Fatal::usage("`call` needs a METHOD or `--v3 ROUTE`")),
+    };
     let biz = match args.biz.as_deref() {
         None => Map::new(),
         Some(text) => match serde_json::from_str::<Value>(text) {
@@ -212,15 +254,27 @@ pub(crate) fn run(args: &CallArgs) -> Result<ExitCode, Fatal> {
             )));
         }
     };
+    if let Some(endpoint) = given(args.endpoint.as_ref()) {
+        builder = builder.v3_endpoint(endpoint);
+    }
+    let v3 = route.is_some();
+    if v3 {
+        builder = builder.protocol(Protocol::V3);
+    }
     let client = builder.build()?;
     let request = RuntimeCall {
-        method: args.method.clone(),
+        method,
         biz,
         text,
+        route,
     };
     let encrypt = args.encrypt;
     let result = runtime()?.block_on(async { client.send(request).encrypt(encrypt).await });
     match result {
+        // Over v3, an answer that is not a verified success is the call's failure (exit 1).
+        Err(error @ (Error::V3(_) | Error::V3Unsigned { .. } | Error::Verify(_))) if v3 => {
+            Err(Fatal::failed(error.to_string()))
+        }
         Ok(node) => {
             output::line(&serde_json::to_string_pretty(&node)?)?;
             Ok(ExitCode::SUCCESS)
