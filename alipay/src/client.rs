@@ -753,6 +753,8 @@ impl<R: LocalRequest> Render<'_, R> {
 
     /// An auto-submitting HTML form that POSTs `biz_content` to the gateway, every other signed
     /// parameter being in the action URL (`alipay.trade.page.pay`, `alipay.trade.wap.pay`).
+    /// Its script submits the form by its id (`alipay_punchout_form`), so it submits this form
+    /// even inside a page that has other forms before it.
     pub fn page_form(&self) -> Result<String, Error> {
         let signed = self.client.sign_request(&self.request, &self.options)?;
         let action = format!(
@@ -762,11 +764,11 @@ impl<R: LocalRequest> Render<'_, R> {
         );
         let biz = signed.biz_content.as_deref().unwrap_or("");
         Ok(format!(
-            "<form name=\"punchout_form\" method=\"post\" action=\"{}\">\n\
+            "<form id=\"alipay_punchout_form\" name=\"punchout_form\" method=\"post\" action=\"{}\">\n\
              <input type=\"hidden\" name=\"biz_content\" value=\"{}\">\n\
              <input type=\"submit\" value=\"立即支付\" style=\"display:none\" >\n\
              </form>\n\
-             <script>document.forms[0].submit();</script>",
+             <script>document.getElementById(\"alipay_punchout_form\").submit();</script>",
             html_escape(&action),
             html_escape(biz)
         ))
@@ -869,6 +871,47 @@ impl Client {
         let notification = notify::verify_body(body, self.inner.verifier.as_ref())?;
         notify::check_app(&notification, &self.inner.app_id)?;
         Ok(notification)
+    }
+
+    /// [`verify_notification`](Self::verify_notification) for a notification in the character
+    /// set `charset`, the one its app declared: GBK for an app whose requests (from another SDK)
+    /// declared `charset=GBK`. The web extractors (`alipay::web`) pick it from the body's
+    /// `charset` parameter.
+    pub fn verify_notification_declared(
+        &self,
+        body: &[u8],
+        charset: Charset,
+    ) -> Result<Notification, Error> {
+        let notification =
+            notify::verify_body_declared(body, charset, self.inner.verifier.as_ref())?;
+        notify::check_app(&notification, &self.inner.app_id)?;
+        Ok(notification)
+    }
+
+    /// Verifies the parameters Alipay adds to the `return_url` when it sends the buyer's
+    /// browser back after a page or WAP payment (同步跳转): the query string, with or without
+    /// its leading `?`, checked like a notification (signed by Alipay over every parameter but
+    /// `sign` and `sign_type`, for this client's app).
+    ///
+    /// The return is only a courtesy to the buyer: it may never come, and a verified one says
+    /// the buyer came back, not what the trade's final state is. Ship on the notification (or
+    /// `alipay.trade.query`), never on the return alone.
+    ///
+    /// ```
+    /// # fn page(client: &alipay::Client, query: &str) -> String {
+    /// // In the handler of `GET /return?charset=utf-8&out_trade_no=...&sign=...`:
+    /// match client.verify_return(query) {
+    ///     Ok(returned) => format!(
+    ///         "Thank you! Order {} is being confirmed.",
+    ///         returned.get("out_trade_no").unwrap_or("?")
+    ///     ),
+    ///     Err(e) => format!("These return parameters are not Alipay's: {e}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn verify_return(&self, query: &str) -> Result<Notification, Error> {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        self.verify_notification(query.as_bytes())
     }
 
     /// Verifies an asynchronous notification from already decoded pairs (as a web framework
@@ -1376,7 +1419,8 @@ mod tests {
         let client = client(None);
         let form = client.render(Probe).page_form().expect("form");
         assert!(form.starts_with(
-            "<form name=\"punchout_form\" method=\"post\" action=\"https://gw.example/gateway.do?"
+            "<form id=\"alipay_punchout_form\" name=\"punchout_form\" method=\"post\" \
+             action=\"https://gw.example/gateway.do?"
         ));
         assert!(!form.contains("<b>"), "{form}");
         assert!(
@@ -1385,7 +1429,9 @@ mod tests {
             ),
             "{form}"
         );
-        assert!(form.ends_with("<script>document.forms[0].submit();</script>"));
+        assert!(form.ends_with(
+            "<script>document.getElementById(\"alipay_punchout_form\").submit();</script>"
+        ));
         let url = client.render(Probe).page_url().expect("url");
         assert!(
             url.starts_with("https://gw.example/gateway.do?alipay_sdk="),

@@ -58,7 +58,8 @@
 //! | [`util`] | AES with the app's key, and the generic call for any other method |
 //!
 //! Features: `rsa` adds the pure-Rust signing backend ([`Backend::RustCrypto`]); `sandbox` the
-//! embedded gateway; `cli` the `alipay` command line tool.
+//! embedded gateway and the `testkit` for a merchant's own tests; `axum` and `actix-web` the
+//! notification extractor and responses of `web`; `cli` the `alipay` command line tool.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[allow(unused_extern_crates)] // lets `::alipay` paths from the derive resolve inside this crate
@@ -87,6 +88,9 @@ pub mod security;
 pub mod sign;
 pub mod transport;
 pub mod util;
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "axum", feature = "actix-web"))))]
+pub mod web;
 
 pub use amount::{Amount, AmountError};
 pub use client::{Call, Client, ClientBuilder, Gateway, Render, ResponseRecord};
