@@ -86,6 +86,9 @@ pub mod retry;
 pub mod sandbox;
 pub mod security;
 pub mod sign;
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod testkit;
 pub mod transport;
 pub mod util;
 #[cfg(any(feature = "axum", feature = "actix-web"))]
