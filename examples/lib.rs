@@ -252,3 +252,8 @@ pub mod html {
             .replace("&amp;", "&")
     }
 }
+
+/// The README's code, compiled and run as doctests (they need the `axum` feature).
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
