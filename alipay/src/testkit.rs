@@ -36,6 +36,18 @@ use crate::{BoxError, Client, ClientBuilder, ConfigError};
 /// nothing; a call that does send fails to connect).
 pub const GATEWAY: &str = "http://127.0.0.1:9/gateway.do";
 
+/// Why [`TestKit::answer`] or [`TestKit::failure`] could not make an answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AnswerError {
+    /// The fields given are not a JSON object.
+    #[error("the answer's fields must be a JSON object, not `{0}`")]
+    NotAnObject(String),
+    /// Signing failed.
+    #[error("signing the answer failed: {0}")]
+    Sign(#[source] BoxError),
+}
+
 /// An app and an Alipay key pair for tests. See the [module documentation](self).
 pub struct TestKit {
     app_id: String,
@@ -203,17 +215,17 @@ impl TestKit {
     /// assert!(trade.trade_status.is_paid());
     /// # Ok(()) }
     /// ```
-    pub fn answer<R: Request>(&self, request: &R, fields: Value) -> Result<HttpResponse, BoxError> {
+    pub fn answer<R: Request>(
+        &self,
+        request: &R,
+        fields: Value,
+    ) -> Result<HttpResponse, AnswerError> {
         let mut node = Map::new();
         node.insert("code".to_owned(), Value::from("10000"));
         node.insert("msg".to_owned(), Value::from("Success"));
         match fields {
             Value::Object(fields) => node.extend(fields),
-            other => {
-                return Err(
-                    format!("the answer's fields must be a JSON object, not {other}").into(),
-                );
-            }
+            other => return Err(AnswerError::NotAnObject(other.to_string())),
         }
         self.signed_answer(&request.response_key(), &Value::Object(node))
     }
@@ -238,7 +250,7 @@ impl TestKit {
         request: &R,
         sub_code: &str,
         sub_msg: &str,
-    ) -> Result<HttpResponse, BoxError> {
+    ) -> Result<HttpResponse, AnswerError> {
         let node = serde_json::json!({
             "code": "40004",
             "msg": "Business Failed",
@@ -248,15 +260,19 @@ impl TestKit {
         self.signed_answer(&request.response_key(), &node)
     }
 
-    fn signed_answer(&self, key: &str, node: &Value) -> Result<HttpResponse, BoxError> {
-        let node = serde_json::to_string(node)?;
-        let sign = self.alipay_key.sign(node.as_bytes())?;
-        let key = serde_json::to_string(key)?;
-        let sign = serde_json::to_string(&sign)?;
-        Ok(HttpResponse::new(
-            200,
-            format!("{{{key}:{node},\"sign\":{sign}}}"),
-        ))
+    fn signed_answer(&self, key: &str, node: &Value) -> Result<HttpResponse, AnswerError> {
+        // `Value`'s `Display` is its JSON text.
+        let node = node.to_string();
+        let sign = self
+            .alipay_key
+            .sign(node.as_bytes())
+            .map_err(AnswerError::Sign)?;
+        let body = format!(
+            "{{{}:{node},\"sign\":{}}}",
+            Value::from(key),
+            Value::from(sign)
+        );
+        Ok(HttpResponse::new(200, body))
     }
 }
 
