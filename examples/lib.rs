@@ -262,6 +262,8 @@ async fn read_http_body(stream: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
     Some(buffer[header_end..header_end + length].to_vec())
 }
 
+pub mod shop;
+
 /// A little HTML reading, to show what the buyer's browser received (the browser itself is
 /// the sandbox's: `alipay::sandbox::browse` and `Sandbox::pay_in_cashier`).
 pub mod html {
@@ -284,3 +286,8 @@ pub mod html {
             .replace("&amp;", "&")
     }
 }
+
+/// The README's code, compiled and run as doctests (they need the `axum` feature).
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -154,6 +154,20 @@ impl serde::Serialize for Amount {
     }
 }
 
+/// The amount as the JSON string Alipay expects (its exact text), e.g. for a per-call
+/// `optional(key, value)` or a `biz_content` built by hand.
+///
+/// ```
+/// let value: serde_json::Value = alipay::Amount::new("88.80")?.into();
+/// assert_eq!(value, serde_json::json!("88.80"));
+/// # Ok::<(), alipay::AmountError>(())
+/// ```
+impl From<Amount> for serde_json::Value {
+    fn from(amount: Amount) -> Self {
+        serde_json::Value::String(amount.text.into_string())
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Amount {
     /// Reads an amount from an answer or notification: a string (or, leniently, a JSON number)
     /// with at most two decimals; zero is allowed.

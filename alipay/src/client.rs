@@ -203,6 +203,47 @@ impl Client {
         Ok(notification)
     }
 
+    /// [`verify_notification`](Self::verify_notification) for a notification in the character
+    /// set `charset`, the one its app declared: GBK for an app whose requests (from another SDK)
+    /// declared `charset=GBK`. The web extractors (`alipay::web`) pick it from the body's
+    /// `charset` parameter.
+    pub fn verify_notification_declared(
+        &self,
+        body: &[u8],
+        charset: Charset,
+    ) -> Result<Notification, Error> {
+        let notification =
+            notify::verify_body_declared(body, charset, self.inner.verifier.as_ref())?;
+        notify::check_app(&notification, &self.inner.app_id)?;
+        Ok(notification)
+    }
+
+    /// Verifies the parameters Alipay adds to the `return_url` when it sends the buyer's
+    /// browser back after a page or WAP payment (同步跳转): the query string, with or without
+    /// its leading `?`, checked like a notification (signed by Alipay over every parameter but
+    /// `sign` and `sign_type`, for this client's app).
+    ///
+    /// The return is only a courtesy to the buyer: it may never come, and a verified one says
+    /// the buyer came back, not what the trade's final state is. Ship on the notification (or
+    /// `alipay.trade.query`), never on the return alone.
+    ///
+    /// ```
+    /// # fn page(client: &alipay::Client, query: &str) -> String {
+    /// // In the handler of `GET /return?charset=utf-8&out_trade_no=...&sign=...`:
+    /// match client.verify_return(query) {
+    ///     Ok(returned) => format!(
+    ///         "Thank you! Order {} is being confirmed.",
+    ///         returned.get("out_trade_no").unwrap_or("?")
+    ///     ),
+    ///     Err(e) => format!("These return parameters are not Alipay's: {e}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn verify_return(&self, query: &str) -> Result<Notification, Error> {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        self.verify_notification(query.as_bytes())
+    }
+
     /// Verifies an asynchronous notification from already decoded pairs (as a web framework
     /// hands them over), with the checks of
     /// [`verify_notification`](Self::verify_notification). Pass every pair received, unchanged.

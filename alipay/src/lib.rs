@@ -60,7 +60,8 @@
 //! | [`util`] | AES with the app's key, and the generic call for any other method |
 //!
 //! Features: `rsa` adds the pure-Rust signing backend ([`Backend::RustCrypto`]); `sandbox` the
-//! embedded gateway; `cli` the `alipay` command line tool.
+//! embedded gateway and the `testkit` for a merchant's own tests; `axum` and `actix-web` the
+//! notification extractor and responses of `web`; `cli` the `alipay` command line tool.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[allow(unused_extern_crates)] // lets `::alipay` paths from the derive resolve inside this crate
@@ -89,10 +90,16 @@ pub mod retry;
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 pub mod security;
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod testkit;
 pub mod time;
 pub mod transport;
 pub mod util;
 pub mod v3;
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "axum", feature = "actix-web"))))]
+pub mod web;
 pub mod wire;
 
 pub use amount::{Amount, AmountError};

@@ -39,6 +39,7 @@ use crate::amount::Amount;
 use crate::crypto::Verifier;
 use crate::error::VerifyError;
 use crate::payment::common::TradeStatus;
+use crate::response::Charset;
 use crate::wire::{self, FormError};
 
 mod agreement;
@@ -210,14 +211,57 @@ pub enum Kind {
 /// empty values kept, `sign` and `sign_type` left out of the sign content, duplicated keys and
 /// ambiguous content ([`NotifyError::Ambiguous`]) refused. It does not check the `app_id`:
 /// [`Client::verify_notification`](crate::Client::verify_notification) does.
+///
+/// A body that is not a form (JSON, XML) is refused as [`FormError::NotForm`].
 pub fn verify_body(body: &[u8], verifier: &dyn Verifier) -> Result<Notification, NotifyError> {
-    verify_pairs(wire::form_decode(body)?, verifier)
+    verify_body_declared(body, Charset::Utf8, verifier)
+}
+
+/// [`verify_body`] for a notification in the character set `charset`: the one its app declared
+/// (the body's own `charset` parameter), UTF-8 or GBK. The escaped bytes are read as text in
+/// that character set, and the signature is checked over the sign content in it, as Alipay
+/// signs it.
+pub fn verify_body_declared(
+    body: &[u8],
+    charset: Charset,
+    verifier: &dyn Verifier,
+) -> Result<Notification, NotifyError> {
+    if let Some(what) = not_a_form(body) {
+        return Err(FormError::NotForm(what).into());
+    }
+    verify_decoded(
+        wire::form_decode_declared(body, charset)?,
+        charset,
+        verifier,
+    )
+}
+
+/// What a body that cannot be a form looks like, judged by its first character.
+pub(crate) fn not_a_form(body: &[u8]) -> Option<&'static str> {
+    match body.trim_ascii_start().first()? {
+        b'{' | b'[' => Some("JSON"),
+        b'<' => Some("XML or HTML"),
+        _ => None,
+    }
 }
 
 /// Verifies a notification from decoded pairs. Pass every pair received, unchanged; a duplicated
 /// key, or content that could be split another way ([`NotifyError::Ambiguous`]), is refused.
 pub fn verify_pairs<K, V>(
     pairs: impl IntoIterator<Item = (K, V)>,
+    verifier: &dyn Verifier,
+) -> Result<Notification, NotifyError>
+where
+    K: Into<String>,
+    V: Into<String>,
+{
+    verify_decoded(pairs, Charset::Utf8, verifier)
+}
+
+/// The checks of [`verify_pairs`], the sign content encoded in `charset` for the signature.
+fn verify_decoded<K, V>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+    charset: Charset,
     verifier: &dyn Verifier,
 ) -> Result<Notification, NotifyError>
 where
@@ -241,7 +285,13 @@ where
     }
     let signature = params.get("sign").ok_or(NotifyError::MissingSign)?;
     let content = wire::notify_sign_content(params.iter());
-    verifier.verify(content.as_bytes(), signature)?;
+    match charset {
+        Charset::Utf8 => verifier.verify(content.as_bytes(), signature)?,
+        Charset::Gbk => {
+            let (bytes, _, _) = encoding_rs::GBK.encode(&content);
+            verifier.verify(&bytes, signature)?;
+        }
+    }
     Ok(Notification { params })
 }
 

@@ -6,6 +6,8 @@
 //! URL-encoded. Notifications use the same rule except that empty values are kept and
 //! `sign_type` is dropped too (see [`notify_sign_content`]).
 
+use crate::response::Charset;
+
 /// Builds the sign content of request parameters: sorted by key, `sign` excluded, empty values
 /// skipped, raw values joined as `k=v&k=v`.
 ///
@@ -98,6 +100,14 @@ pub enum FormError {
     /// The decoded bytes are not UTF-8 (Alipay sends UTF-8 when `charset=utf-8` is configured).
     #[error("parameter `{0}` is not UTF-8 after decoding")]
     NotUtf8(String),
+    /// The decoded bytes are not GBK text, the character set the form declared.
+    #[error("parameter `{0}` is not GBK after decoding")]
+    NotGbk(String),
+    /// The body is not a form at all (e.g. JSON or XML was sent where a form was expected).
+    #[error(
+        "the body is not form-encoded (`application/x-www-form-urlencoded`): it looks like {0}"
+    )]
+    NotForm(&'static str),
     /// A parameter appears twice: which value was signed is ambiguous, so the form is refused.
     #[error("parameter `{0}` appears more than once")]
     DuplicateKey(String),
@@ -107,6 +117,24 @@ pub enum FormError {
 /// byte), strictly: bad escapes, non-UTF-8 text and duplicated keys are errors. Empty values are
 /// kept. Pairs come back in body order.
 pub fn form_decode(body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
+    form_decode_declared(body, Charset::Utf8)
+}
+
+/// [`form_decode`] for a form whose escaped bytes are text in `charset` (a notification of an
+/// app that declared `charset=GBK`, read as GB18030): each key and value is percent-decoded,
+/// then read in that character set, never in another one.
+///
+/// ```
+/// use alipay::response::Charset;
+/// // 支付 in GBK is D6 A7 B8 B6.
+/// let pairs = alipay::wire::form_decode_declared(b"subject=%D6%A7%B8%B6", Charset::Gbk)?;
+/// assert_eq!(pairs, [("subject".to_owned(), "支付".to_owned())]);
+/// # Ok::<(), alipay::wire::FormError>(())
+/// ```
+pub fn form_decode_declared(
+    body: &[u8],
+    charset: Charset,
+) -> Result<Vec<(String, String)>, FormError> {
     let mut out: Vec<(String, String)> = Vec::new();
     for piece in body.split(|&b| b == b'&') {
         if piece.is_empty() {
@@ -116,8 +144,8 @@ pub fn form_decode(body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
             Some(i) => (&piece[..i], &piece[i + 1..]),
             None => (piece, &[][..]),
         };
-        let key = decode_component(k, None)?;
-        let value = decode_component(v, Some(&key))?;
+        let key = decode_component(k, None, charset)?;
+        let value = decode_component(v, Some(&key), charset)?;
         if out.iter().any(|(existing, _)| *existing == key) {
             return Err(FormError::DuplicateKey(key));
         }
@@ -126,7 +154,7 @@ pub fn form_decode(body: &[u8]) -> Result<Vec<(String, String)>, FormError> {
     Ok(out)
 }
 
-fn decode_component(raw: &[u8], key: Option<&str>) -> Result<String, FormError> {
+fn decode_component(raw: &[u8], key: Option<&str>, charset: Charset) -> Result<String, FormError> {
     let name = || {
         key.map(str::to_owned)
             .unwrap_or_else(|| String::from_utf8_lossy(raw).into_owned())
@@ -149,7 +177,13 @@ fn decode_component(raw: &[u8], key: Option<&str>) -> Result<String, FormError> 
         }
         i += 1;
     }
-    String::from_utf8(bytes).map_err(|_| FormError::NotUtf8(name()))
+    match charset {
+        Charset::Utf8 => String::from_utf8(bytes).map_err(|_| FormError::NotUtf8(name())),
+        Charset::Gbk => encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(&bytes)
+            .map(std::borrow::Cow::into_owned)
+            .ok_or_else(|| FormError::NotGbk(name())),
+    }
 }
 
 fn hex_value(b: u8) -> Option<u8> {

@@ -247,6 +247,8 @@ impl<R: LocalRequest> Render<'_, R> {
 
     /// An auto-submitting HTML form that POSTs `biz_content` to the gateway, every other signed
     /// parameter being in the action URL (`alipay.trade.page.pay`, `alipay.trade.wap.pay`).
+    /// Its script submits the form by its id (`alipay_punchout_form`), so it submits this form
+    /// even inside a page that has other forms before it.
     pub fn page_form(&self) -> Result<String, Error> {
         let signed = self.client.sign_request(&self.request, &self.options)?;
         let action = format!(
@@ -256,11 +258,11 @@ impl<R: LocalRequest> Render<'_, R> {
         );
         let biz = signed.biz_content.as_deref().unwrap_or("");
         Ok(format!(
-            "<form name=\"punchout_form\" method=\"post\" action=\"{}\">\n\
+            "<form id=\"alipay_punchout_form\" name=\"punchout_form\" method=\"post\" action=\"{}\">\n\
              <input type=\"hidden\" name=\"biz_content\" value=\"{}\">\n\
              <input type=\"submit\" value=\"立即支付\" style=\"display:none\" >\n\
              </form>\n\
-             <script>document.forms[0].submit();</script>",
+             <script>document.getElementById(\"alipay_punchout_form\").submit();</script>",
             html_escape(&action),
             html_escape(biz)
         ))
@@ -322,7 +324,8 @@ mod tests {
         let client = client(None);
         let form = client.render(Probe).page_form().expect("form");
         assert!(form.starts_with(
-            "<form name=\"punchout_form\" method=\"post\" action=\"https://gw.example/gateway.do?"
+            "<form id=\"alipay_punchout_form\" name=\"punchout_form\" method=\"post\" \
+             action=\"https://gw.example/gateway.do?"
         ));
         assert!(!form.contains("<b>"), "{form}");
         assert!(
@@ -331,7 +334,9 @@ mod tests {
             ),
             "{form}"
         );
-        assert!(form.ends_with("<script>document.forms[0].submit();</script>"));
+        assert!(form.ends_with(
+            "<script>document.getElementById(\"alipay_punchout_form\").submit();</script>"
+        ));
         let url = client.render(Probe).page_url().expect("url");
         assert!(
             url.starts_with("https://gw.example/gateway.do?alipay_sdk="),

@@ -120,6 +120,15 @@ pub(crate) fn form_failure(error: FormError) -> Failure {
         FormError::BadPercent(key) => {
             Failure::invalid("isv.invalid-parameter", format!("参数{key}的URL编码不正确"))
         }
+        // The gateway decodes requests as UTF-8 and reads forms only, so neither comes up.
+        FormError::NotGbk(key) => Failure::invalid(
+            "isv.invalid-charset",
+            format!("字符集错误，参数{key}不是GBK编码"),
+        ),
+        FormError::NotForm(what) => Failure::invalid(
+            "isv.invalid-parameter",
+            format!("请求体不是表单格式: {what}"),
+        ),
     }
 }
 
