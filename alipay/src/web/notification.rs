@@ -219,11 +219,11 @@ pub enum NotificationRejection {
     UnknownApp(String),
     /// The notification is malformed, forged, tampered with, for another app, ambiguous, or
     /// not the merchant's order (HTTP 400).
-    #[error("the notification was refused: {0}")]
+    #[error("the notification was refused")]
     Refused(#[source] Error),
     /// The notification verified but does not fit the handler's type (HTTP 500: the service's
     /// type is at fault, and Alipay will retry once it is fixed).
-    #[error("the verified notification does not fit the handler's type: {0}")]
+    #[error("the verified notification does not fit the handler's type")]
     Fields(#[source] NotifyError),
     /// The app state holds no verifier (actix-web: no `web::Data<V>`), HTTP 500.
     #[error("the app state holds no `{0}` to verify notifications with")]
@@ -261,7 +261,7 @@ impl NotificationRejection {
         tracing::warn!(
             target: "alipay::web",
             status = self.status(),
-            reason = %self,
+            reason = %crate::error::Report::new(self),
             "refused an Alipay notification, answering `fail`"
         );
     }
