@@ -978,7 +978,7 @@ impl Client {
                 )
                 .body(Bytes::from(body))
         } else {
-            let boundary = format!("alipay{:016x}", rand_u64());
+            let boundary = format!("alipay{:016x}", crate::crypto::random_u64());
             let body = multipart_body(&boundary, &signed, &files);
             builder
                 .header(
@@ -1254,19 +1254,6 @@ fn multipart_body(
     }
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     Bytes::from(body)
-}
-
-/// A non-cryptographic random number for multipart boundaries.
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    hasher.finish()
 }
 
 #[cfg(test)]

@@ -484,5 +484,25 @@ pub(crate) fn pem(der: &[u8], label: &str) -> Zeroizing<String> {
     out
 }
 
+/// A random `u64` from the system's cryptographic random source (`aws_lc_rs::rand`): the one
+/// random source of the SDK (multipart boundaries, retry jitter, the sandbox's ids). Not for
+/// keys. Should the system source fail (it does not on the supported platforms), the clock's
+/// nanoseconds are given instead.
+///
+/// ```
+/// assert_ne!(alipay::crypto::random_u64(), alipay::crypto::random_u64());
+/// ```
+pub fn random_u64() -> u64 {
+    let mut bytes = [0u8; 8];
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        return nanos as u64;
+    }
+    u64::from_le_bytes(bytes)
+}
+
 #[cfg(test)]
 mod tests;

@@ -178,25 +178,8 @@ fn random_up_to(max: Duration) -> Duration {
     }
     // A 64-bit random number scaled into the range (multiply-shift, no modulo bias worth
     // speaking of for delays).
-    let scaled = (u128::from(random_u64()) * (u128::from(nanos) + 1)) >> 64;
+    let scaled = (u128::from(crate::crypto::random_u64()) * (u128::from(nanos) + 1)) >> 64;
     Duration::from_nanos(u64::try_from(scaled).unwrap_or(nanos))
-}
-
-/// A non-cryptographic random number: `RandomState` is seeded randomly per thread and its keys
-/// change with every instance; a counter and the clock are mixed in as well.
-pub(crate) fn random_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    hasher.finish()
 }
 
 #[cfg(test)]

@@ -1,22 +1,7 @@
-//! Random ids (trade tokens, certify ids, access tokens, image ids, …) from the system's random
-//! source (`aws_lc_rs::rand`, the SDK's cryptographic backend).
+//! Random ids (trade tokens, certify ids, access tokens, image ids, …) from the SDK's one random
+//! source, [`crypto::random_u64`](crate::crypto::random_u64).
 
-use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
-
-/// A random number: ids that must not collide or be guessed, not keys.
-pub(crate) fn random_u64() -> u64 {
-    let mut bytes = [0u8; 8];
-    // The system's random source does not fail on the platforms the SDK supports; were it to,
-    // the ids would still be unique per process only by luck, so fall back to the clock.
-    if SystemRandom::new().fill(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        return nanos as u64;
-    }
-    u64::from_le_bytes(bytes)
-}
+pub(crate) use crate::crypto::random_u64;
 
 /// `len` random characters of `alphabet`.
 fn random_of(alphabet: &[u8], len: usize) -> String {
