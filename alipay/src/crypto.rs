@@ -48,6 +48,7 @@ use crate::{BoxError, VerifyError};
 mod aes;
 mod aws;
 pub(crate) mod der;
+pub(crate) mod pem;
 #[cfg(feature = "rsa")]
 mod rust;
 

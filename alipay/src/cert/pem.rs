@@ -2,9 +2,7 @@
 
 use super::CertError;
 use crate::crypto::der::decode_base64;
-
-const BEGIN: &str = "-----BEGIN ";
-const DASHES: &str = "-----";
+use crate::crypto::pem::{self, PemError};
 
 /// The DER of every `CERTIFICATE` (or `X509 CERTIFICATE`) block in `text`, in order.
 ///
@@ -14,29 +12,26 @@ const DASHES: &str = "-----";
 /// place; a BEGIN line without its END ends the scan with an error.
 pub(super) fn certificate_blocks(text: &str) -> Vec<Result<Vec<u8>, CertError>> {
     let mut blocks = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(BEGIN) {
-        let Some((_, after_begin)) = rest.split_at_checked(start + BEGIN.len()) else {
-            break;
+    for block in pem::blocks(text) {
+        let block = match block {
+            Ok(block) => block,
+            Err(PemError::UnendedBegin) => {
+                blocks.push(Err(CertError::BadPem(
+                    "a BEGIN line does not end with `-----`",
+                )));
+                break;
+            }
+            Err(PemError::NoEnd) => {
+                blocks.push(Err(CertError::BadPem(
+                    "a BEGIN line has no matching END line",
+                )));
+                break;
+            }
         };
-        let Some((label, after_label)) = after_begin.split_once(DASHES) else {
-            blocks.push(Err(CertError::BadPem(
-                "a BEGIN line does not end with `-----`",
-            )));
-            break;
-        };
-        let end = format!("-----END {label}-----");
-        let Some((body, after_end)) = after_label.split_once(end.as_str()) else {
-            blocks.push(Err(CertError::BadPem(
-                "a BEGIN line has no matching END line",
-            )));
-            break;
-        };
-        rest = after_end;
-        if !matches!(label, "CERTIFICATE" | "X509 CERTIFICATE") {
+        if !matches!(block.label, "CERTIFICATE" | "X509 CERTIFICATE") {
             continue;
         }
-        blocks.push(match decode_base64(body) {
+        blocks.push(match decode_base64(block.body) {
             Some(der) if !der.is_empty() => Ok(der.to_vec()),
             Some(_) => Err(CertError::BadPem("a certificate block is empty")),
             None => Err(CertError::BadPem(

@@ -13,6 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
 use super::KeyError;
+use super::pem::{self, PemError};
 
 pub(crate) const INTEGER: u8 = 0x02;
 pub(crate) const BIT_STRING: u8 = 0x03;
@@ -578,31 +579,22 @@ pub(crate) fn decode_text(text: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     if text.is_empty() {
         return Err(KeyError::Empty);
     }
-    let Some(mut begin) = text.find("-----BEGIN ") else {
+    if !pem::has_block(text) {
         return decode_base64(text).ok_or(KeyError::NotPemOrBase64);
-    };
-    loop {
-        let after_begin = &text[begin + "-----BEGIN ".len()..];
-        let label_end = after_begin
-            .find("-----")
-            .ok_or(KeyError::BadPem("the BEGIN line does not end with `-----`"))?;
-        let label = &after_begin[..label_end];
-        let body_and_rest = &after_begin[label_end + "-----".len()..];
-        let end_line = format!("-----END {label}-----");
-        let body_end = body_and_rest
-            .find(&end_line)
-            .ok_or(KeyError::BadPem("no END line matches the BEGIN line"))?;
-        let body = &body_and_rest[..body_end];
-        match label {
+    }
+    for block in pem::blocks(text) {
+        let block = block.map_err(|e| {
+            KeyError::BadPem(match e {
+                PemError::UnendedBegin => "the BEGIN line does not end with `-----`",
+                PemError::NoEnd => "no END line matches the BEGIN line",
+            })
+        })?;
+        match block.label {
             "PRIVATE KEY" | "RSA PRIVATE KEY" | "PUBLIC KEY" | "RSA PUBLIC KEY" => {
-                return decode_pem_body(body);
+                return decode_pem_body(block.body);
             }
-            "EC PARAMETERS" => {
-                // `openssl ecparam -genkey` writes the parameters before the key.
-                let rest = &body_and_rest[body_end + end_line.len()..];
-                let next = rest.find("-----BEGIN ").ok_or(KeyError::NotRsa("EC"))?;
-                begin = text.len() - rest.len() + next;
-            }
+            // `openssl ecparam -genkey` writes the parameters before the key.
+            "EC PARAMETERS" => {}
             "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE" => {
                 return Err(KeyError::Certificate);
             }
@@ -612,6 +604,8 @@ pub(crate) fn decode_text(text: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
             other => return Err(KeyError::UnsupportedPem(sanitize_label(other))),
         }
     }
+    // Only EC parameters.
+    Err(KeyError::NotRsa("EC"))
 }
 
 /// The label if it looks like a PEM label (it is echoed in the error), a placeholder otherwise.
