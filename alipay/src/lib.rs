@@ -51,6 +51,7 @@
 //! | module | APIs |
 //! |---|---|
 //! | [`base`] | OAuth tokens, mini program QR codes, image and video upload |
+//! | [`fund`] | payouts: transfers, their query and refund, the balance, e-receipts |
 //! | [`marketing`] | life account messages, passes, mini program template messages |
 //! | [`member`] | identity verification |
 //! | [`payment`] | common trade calls, Huabei instalments, face to face, page, WAP and app pay |
@@ -72,6 +73,7 @@ pub mod codes;
 pub mod crypto;
 pub mod encrypt;
 pub mod error;
+pub mod fund;
 mod lenient;
 pub mod marketing;
 pub mod member;
