@@ -47,6 +47,11 @@
 //! | `alipay.user.certify.open.initialize` / `.query` | certifications: `certify_id`, then `passed` `T`/`F` with `identity_info` and `material_info` once passed; unknown ids are `CERTIFY_ID_EXPIRED` |
 //! | `alipay.user.certify.open.certify` | browser flow, see below |
 //! | `alipay.open.app.alipaycert.download` | certificate mode: `alipay_cert_content`, the base64 of the PEM of any Alipay certificate the sandbox issued, by `alipay_cert_sn` (else `40004 ALIPAY_CERT_NOT_EXIST`) |
+//! | `alipay.fund.trans.uni.transfer` | `product_code=TRANS_ACCOUNT_NO_PWD`, `biz_scene=DIRECT_TRANSFER`: pays `trans_amount` (at least 0.10, else `EXCEED_LIMIT_SM_MIN_AMOUNT`) from the app's balance ([`SandboxBuilder::fund_balance_cents`]; more than is left is `PAYER_BALANCE_NOT_ENOUGH`) to a payee of [`Sandbox::add_payee`] or the sandbox buyer, by `ALIPAY_USER_ID` or `ALIPAY_LOGON_ID` (which needs `payee_info.name`); an unknown payee is `PAYEE_NOT_EXIST`, a wrong name `PAYEE_USER_INFO_ERROR`. Idempotent on `out_biz_no` (the same transfer answers the first order; another amount or payee is `INVALID_PARAMETER`); `status` `SUCCESS` at once, and the `alipay.fund.trans.order.changed` message notification |
+//! | `alipay.fund.trans.common.query` | a transfer by `order_id`, `pay_fund_order_id` or `out_biz_no` (`SUCCESS`, `REFUND` once refunded in full; unknown: `ORDER_NOT_EXIST`) |
+//! | `alipay.fund.account.query` | the app's balance, for `alipay_user_id` = its seller id ([`Sandbox::seller_id`]; another id is `INVALID_PARAMETER`) |
+//! | `alipay.fund.trans.refund` | returns part or all of a transfer to the balance, idempotent on `out_request_no`; more than was transferred is `REFUND_AMOUNT_EXCEED`; a full refund notifies `status=REFUND` |
+//! | `alipay.data.bill.ereceipt.apply` / `.query` | `type=FUND_DETAIL` with a transfer's `order_id` → `file_id`; the query answers `SUCCESS` at once with a `download_url` served at `/ereceipt/<file_id>.txt` (a text receipt) |
 //! | `alipay.security.risk.content.detect` | `REJECTED` with the `keywords` found when the content holds `违禁`, `赌博` or `forbidden` (case-insensitive), `PASSED` otherwise |
 //!
 //! Any other method is `isv.invalid-method`.
@@ -107,6 +112,13 @@
 //!   `gmt_close`, once the trade is refunded in full. A repeated refund request is not notified;
 //! * an unpaid trade is closed (`alipay.trade.close`, `alipay.trade.cancel`):
 //!   `trade_status=TRADE_CLOSED`, `gmt_close`.
+//!
+//! A transfer (`alipay.fund.trans.uni.transfer`, and a refund of all of it) sends the
+//! `alipay.fund.trans.order.changed` message notification (消息服务) to the request's
+//! `notify_url`: `utc_timestamp` (milliseconds), `app_id`, `version=1.1`, `sign_type`,
+//! `notify_id`, `msg_method`, `biz_content` (the JSON of the transfer: `order_id`,
+//! `out_biz_no`, `status`, `trans_amount`, …) and `charset`, signed like the trade
+//! notifications ([`NotificationKind::Transfer`]).
 //!
 //! Each notification is delivered by a background task, and retried until the merchant answers
 //! HTTP 200 with the body `success`, on Alipay's schedule: 4m, 10m, 10m, 1h, 2h, 6h and 15h
@@ -179,6 +191,10 @@
 //!   the trade names a `buyer_id`. Tokens, images and QR codes never expire; QR code images are
 //!   a 1×1 PNG; business rules beyond those listed (quotas, content review, template ids) are
 //!   not checked.
+//! * Message notifications go to the request's `notify_url`; Alipay sends them to the address
+//!   configured for the app (应用网关). Balances, transfers and e-receipts are not kept in the
+//!   state file; payments an app receives do not add to its balance; e-receipts are ready at
+//!   once and are text, not PDF.
 //! * Files are limited only by the 4 MiB body limit (larger bodies are refused with HTTP 413).
 //! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay.
 //!
@@ -204,6 +220,7 @@
 //! | `control.rs` | the `/sandbox/…` control endpoints |
 //! | `api.rs` | the methods implemented and the dispatch to the domain modules |
 //! | `trade.rs`, `trade/store.rs` | trade methods and bills; the trades in memory |
+//! | `fund.rs` | payouts: balances, transfers, their refunds and e-receipts |
 //! | `open.rs`, `marketing.rs`, `member.rs`, `certs.rs` | the other domains (OAuth, uploads, QR codes; life account, passes; certification; certificate mode and AES) |
 //! | `pages.rs`, `html.rs` | the cashier and certify pages; HTML escaping and form reading |
 //! | `notify.rs` | notifications and their retries |
@@ -220,6 +237,7 @@ mod control;
 mod decode;
 mod error;
 mod fault;
+mod fund;
 mod gateway;
 mod handle;
 mod html;

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::notify::Notice;
 use super::wire::{Failure, Node};
 use super::{App, ReceivedFile, Shared};
-use super::{marketing, member, open, trade};
+use super::{fund, marketing, member, open, trade};
 use crate::Amount;
 
 /// The gateway methods the sandbox implements.
@@ -45,6 +45,12 @@ pub(crate) enum Method {
     CertifyInitialize,
     CertifyQuery,
     AlipayCertDownload,
+    FundTransfer,
+    FundTransQuery,
+    FundAccountQuery,
+    FundTransRefund,
+    EreceiptApply,
+    EreceiptQuery,
 }
 
 impl Method {
@@ -82,6 +88,12 @@ impl Method {
             "alipay.user.certify.open.initialize" => Self::CertifyInitialize,
             "alipay.user.certify.open.query" => Self::CertifyQuery,
             "alipay.open.app.alipaycert.download" => Self::AlipayCertDownload,
+            "alipay.fund.trans.uni.transfer" => Self::FundTransfer,
+            "alipay.fund.trans.common.query" => Self::FundTransQuery,
+            "alipay.fund.account.query" => Self::FundAccountQuery,
+            "alipay.fund.trans.refund" => Self::FundTransRefund,
+            "alipay.data.bill.ereceipt.apply" => Self::EreceiptApply,
+            "alipay.data.bill.ereceipt.query" => Self::EreceiptQuery,
             _ => return None,
         })
     }
@@ -211,6 +223,12 @@ pub(crate) fn execute(call: &mut Call<'_>, method: Method) -> Result<Node, Failu
         Method::CertifyInitialize => member::initialize(call),
         Method::CertifyQuery => member::query(call),
         Method::AlipayCertDownload => super::certs::download(call),
+        Method::FundTransfer => fund::transfer(call),
+        Method::FundTransQuery => fund::common_query(call),
+        Method::FundAccountQuery => fund::account_query(call),
+        Method::FundTransRefund => fund::refund(call),
+        Method::EreceiptApply => fund::ereceipt_apply(call),
+        Method::EreceiptQuery => fund::ereceipt_query(call),
         Method::PagePay | Method::WapPay | Method::Certify => Err(Failure::invalid(
             "isv.invalid-method",
             "该方法由浏览器打开，不能由服务端调用",

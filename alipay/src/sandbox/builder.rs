@@ -13,7 +13,9 @@ use tokio::sync::{mpsc, watch};
 
 use super::fault::{self, FaultRule};
 use super::shared::{Ids, Shared, lock};
-use super::{Sandbox, SandboxError, certs, marketing, member, notify, open, server, state, trade};
+use super::{
+    Sandbox, SandboxError, certs, fund, marketing, member, notify, open, server, state, trade,
+};
 use crate::crypto::{PrivateKey, PublicKey};
 
 /// Options of a [`Sandbox`]; see [`Sandbox::builder`].
@@ -28,6 +30,7 @@ pub struct SandboxBuilder {
     apps: Vec<(String, PublicKey)>,
     faults: Vec<FaultRule>,
     cert_mode: bool,
+    fund_balance_cents: u64,
 }
 
 impl Default for SandboxBuilder {
@@ -42,6 +45,7 @@ impl Default for SandboxBuilder {
             apps: Vec::new(),
             faults: Vec::new(),
             cert_mode: false,
+            fund_balance_cents: fund::DEFAULT_BALANCE_CENTS,
         }
     }
 }
@@ -115,6 +119,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// The balance every app starts with, in cents, which transfers
+    /// (`alipay.fund.trans.uni.transfer`) are paid from and refunds of transfers return to;
+    /// 10 000.00 yuan (`1_000_000`) by default. A transfer larger than what is left is refused
+    /// with `PAYER_BALANCE_NOT_ENOUGH`. Payments the app receives do not add to it; set one
+    /// app's balance with [`Sandbox::set_fund_balance_cents`].
+    pub fn fund_balance_cents(mut self, cents: u64) -> Self {
+        self.fund_balance_cents = cents;
+        self
+    }
+
     /// Binds the address and starts serving on the current Tokio runtime.
     ///
     /// Errors: the address cannot be bound; an option is out of range; the state file cannot
@@ -170,6 +184,7 @@ impl SandboxBuilder {
             marketing: Mutex::new(marketing::State::default()),
             certifications: Mutex::new(member::State::default()),
             cashiers: Mutex::new(HashMap::new()),
+            fund: Mutex::new(fund::State::new(self.fund_balance_cents)),
             stop: stopped.clone(),
             tasks_alive: Mutex::new(Some(alive)),
             notify_scale: self.notify_scale,

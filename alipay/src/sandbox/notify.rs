@@ -1,6 +1,7 @@
 //! Asynchronous notifications: the signed `trade_status_sync` form the sandbox POSTs to a
-//! trade's `notify_url` after a payment, a refund or a close, retried on Alipay's schedule until
-//! the merchant answers `success`.
+//! trade's `notify_url` after a payment, a refund or a close, and the message-service
+//! notifications (`msg_method`, e.g. a transfer's `alipay.fund.trans.order.changed`), retried on
+//! Alipay's schedule until the merchant answers `success`.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -46,26 +47,91 @@ pub(crate) enum Event {
     Closed { gmt_close: String },
 }
 
-/// A notification to deliver: the trade as it is after the event.
+/// A notification to deliver.
+// A call makes at most a few notices: boxing the trade would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
-pub(crate) struct Notice {
-    pub(crate) trade: TradeSnapshot,
-    pub(crate) event: Event,
+pub(crate) enum Notice {
+    /// A `trade_status_sync` notification: the trade as it is after the event.
+    Trade { trade: TradeSnapshot, event: Event },
+    /// A message-service notification (`msg_method`, `biz_content`).
+    Message(Message),
+}
+
+/// A message-service notification (消息服务): `msg_method` and the JSON of `biz_content`,
+/// for an app, about one merchant order (e.g. a transfer's `out_biz_no`).
+#[derive(Debug, Clone)]
+pub(crate) struct Message {
+    pub(crate) app_id: String,
+    pub(crate) notify_url: Option<String>,
+    /// The merchant's number of what the message is about (recorded as `out_trade_no`).
+    pub(crate) reference: String,
+    pub(crate) kind: NotificationKind,
+    pub(crate) msg_method: &'static str,
+    pub(crate) biz_content: String,
 }
 
 impl Notice {
     pub(crate) fn paid(trade: TradeSnapshot) -> Self {
-        Self {
+        Self::Trade {
             trade,
             event: Event::Paid,
         }
     }
 
     pub(crate) fn kind(&self) -> NotificationKind {
-        match self.event {
-            Event::Paid => NotificationKind::Payment,
-            Event::Refunded { .. } => NotificationKind::Refund,
-            Event::Closed { .. } => NotificationKind::Close,
+        match self {
+            Self::Trade { event, .. } => match event {
+                Event::Paid => NotificationKind::Payment,
+                Event::Refunded { .. } => NotificationKind::Refund,
+                Event::Closed { .. } => NotificationKind::Close,
+            },
+            Self::Message(message) => message.kind,
+        }
+    }
+
+    fn app_id(&self) -> &str {
+        match self {
+            Self::Trade { trade, .. } => &trade.app_id,
+            Self::Message(message) => &message.app_id,
+        }
+    }
+
+    fn notify_url(&self) -> Option<&str> {
+        match self {
+            Self::Trade { trade, .. } => trade.notify_url.as_deref(),
+            Self::Message(message) => message.notify_url.as_deref(),
+        }
+    }
+
+    fn reference(&self) -> &str {
+        match self {
+            Self::Trade { trade, .. } => &trade.out_trade_no,
+            Self::Message(message) => &message.reference,
+        }
+    }
+
+    /// The parameters of one attempt, without `sign`, in the order Alipay sends them.
+    fn params(
+        &self,
+        seller_id: &str,
+        notify_id: &str,
+        notify_time: &str,
+    ) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Trade { trade, event } => {
+                trade_params(trade, event, seller_id, notify_id, notify_time)
+            }
+            Self::Message(message) => vec![
+                ("utc_timestamp", clock::unix_millis().to_string()),
+                ("app_id", message.app_id.clone()),
+                ("version", "1.1".to_owned()),
+                ("sign_type", "RSA2".to_owned()),
+                ("notify_id", notify_id.to_owned()),
+                ("msg_method", message.msg_method.to_owned()),
+                ("biz_content", message.biz_content.clone()),
+                ("charset", "utf-8".to_owned()),
+            ],
         }
     }
 }
@@ -157,14 +223,14 @@ fn new_notify_id(seq: u64) -> String {
     )
 }
 
-/// The notification parameters, without `sign`, in the order Alipay sends them.
-fn params(
-    notice: &Notice,
+/// The `trade_status_sync` parameters, without `sign`, in the order Alipay sends them.
+fn trade_params(
+    trade: &TradeSnapshot,
+    event: &Event,
     seller_id: &str,
     notify_id: &str,
     notify_time: &str,
 ) -> Vec<(&'static str, String)> {
-    let trade = &notice.trade;
     let paid = trade.gmt_payment.is_some();
     let total = yuan(trade.total_amount.cents());
     let mut params = vec![
@@ -218,7 +284,7 @@ fn params(
         ));
         params.push(("point_amount", "0.00".to_owned()));
     }
-    match &notice.event {
+    match event {
         Event::Paid => {}
         Event::Refunded {
             out_biz_no,
@@ -242,7 +308,7 @@ fn params(
 /// sandbox is running. The receiver completes once the first attempt is recorded (or is
 /// dropped when the sandbox stops first).
 pub(crate) fn dispatch(shared: &Shared, notice: Notice) -> Option<oneshot::Receiver<()>> {
-    let url = notice.trade.notify_url.clone()?;
+    let url = notice.notify_url()?.to_owned();
     let runtime = tokio::runtime::Handle::try_current().ok()?;
     let shared = shared.me.upgrade()?;
     let alive = lock(&shared.tasks_alive).clone()?;
@@ -263,7 +329,7 @@ async fn deliver(
 ) {
     let notify_id = new_notify_id(shared.ids.notification());
     let seller_id = shared
-        .app(&notice.trade.app_id)
+        .app(notice.app_id())
         .map(|app| app.seller_id.clone())
         .unwrap_or_default();
     let mut first = Some(first);
@@ -273,10 +339,10 @@ async fn deliver(
             break;
         }
         let sent_at = clock::now_text();
-        let mut params = params(&notice, &seller_id, &notify_id, &sent_at);
+        let mut params = notice.params(&seller_id, &notify_id, &sent_at);
         let content = notify_sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
         // A certificate app's notifications are signed with the current Alipay certificate.
-        let (signer, _) = shared.alipay_signer(&notice.trade.app_id);
+        let (signer, _) = shared.alipay_signer(notice.app_id());
         let (body, result) = match signer.sign(content.as_bytes()) {
             Ok(sign) => {
                 params.push(("sign", sign));
@@ -306,8 +372,8 @@ async fn deliver(
             retry_delay(attempt, shared.notify_scale)
         };
         lock(&shared.notifications).push(NotificationRecord {
-            app_id: notice.trade.app_id.clone(),
-            out_trade_no: notice.trade.out_trade_no.clone(),
+            app_id: notice.app_id().to_owned(),
+            out_trade_no: notice.reference().to_owned(),
             notify_id: notify_id.clone(),
             kind: notice.kind(),
             attempt,

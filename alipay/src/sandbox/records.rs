@@ -89,6 +89,10 @@ pub enum NotificationKind {
     Refund,
     /// The unpaid trade was closed (`TRADE_CLOSED`, `gmt_close`).
     Close,
+    /// A transfer changed state: the `alipay.fund.trans.order.changed` message notification
+    /// (`msg_method`, `biz_content`, `utc_timestamp`, `version`); the record's `out_trade_no`
+    /// is the transfer's `out_biz_no`.
+    Transfer,
 }
 
 /// One attempt to deliver a notification.
@@ -100,9 +104,9 @@ pub enum NotificationKind {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotificationRecord {
-    /// The app of the trade.
+    /// The app of the trade (or transfer).
     pub app_id: String,
-    /// The trade's merchant order number.
+    /// The trade's merchant order number (a transfer's `out_biz_no`).
     pub out_trade_no: String,
     /// The notification's `notify_id`, the same for every attempt.
     pub notify_id: String,

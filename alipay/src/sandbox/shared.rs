@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::{
     NotificationKind, NotificationRecord, ReceivedRequest, SandboxError, TradeSnapshot, certs,
-    fault, marketing, member, notify, open, pages, state, trade,
+    fault, fund, marketing, member, notify, open, pages, state, trade,
 };
 use crate::crypto::{PrivateKey, PublicKey};
 
@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     pub(crate) marketing: Mutex<marketing::State>,
     pub(crate) certifications: Mutex<member::State>,
     pub(crate) cashiers: Mutex<HashMap<String, pages::Cashier>>,
+    /// Balances, transfers and e-receipts.
+    pub(crate) fund: Mutex<fund::State>,
     /// Fires when the sandbox stops: background deliveries end.
     pub(crate) stop: watch::Receiver<bool>,
     /// Every background task holds a clone; taken (dropped) at shutdown.

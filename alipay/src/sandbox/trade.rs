@@ -195,7 +195,7 @@ pub(crate) fn refund(call: &mut Call<'_>) -> Result<Node, Failure> {
             if trade.refunded_cents == trade.total.cents() {
                 trade.status = Status::Closed;
             }
-            call.notices.push(Notice {
+            call.notices.push(Notice::Trade {
                 trade: trade.snapshot(),
                 event: Event::Refunded {
                     out_biz_no: request_no.to_owned(),
@@ -255,7 +255,7 @@ pub(crate) fn close(call: &mut Call<'_>) -> Result<Node, Failure> {
         ));
     }
     trade.status = Status::Closed;
-    call.notices.push(Notice {
+    call.notices.push(Notice::Trade {
         trade: trade.snapshot(),
         event: Event::Closed {
             gmt_close: clock::now_text(),
@@ -279,7 +279,7 @@ pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
         (Some(action), _) => action,
         (None, Status::WaitBuyerPay) => {
             trade.status = Status::Closed;
-            call.notices.push(Notice {
+            call.notices.push(Notice::Trade {
                 trade: trade.snapshot(),
                 event: Event::Closed {
                     gmt_close: clock::now_text(),
@@ -292,7 +292,7 @@ pub(crate) fn cancel(call: &mut Call<'_>) -> Result<Node, Failure> {
             trade.status = Status::Closed;
             trade.refunded_cents = trade.total.cents();
             trade.cancel_refund_gmt = Some(gmt);
-            call.notices.push(Notice {
+            call.notices.push(Notice::Trade {
                 trade: trade.snapshot(),
                 event: Event::Refunded {
                     out_biz_no: trade.out_trade_no.clone(),
