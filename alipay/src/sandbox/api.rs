@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::notify::Notice;
 use super::wire::{Failure, Node};
 use super::{App, ReceivedFile, Shared};
-use super::{fund, marketing, member, open, trade};
+use super::{fund, marketing, member, open, settle, trade};
 use crate::Amount;
 
 /// The gateway methods the sandbox implements.
@@ -51,6 +51,14 @@ pub(crate) enum Method {
     FundTransRefund,
     EreceiptApply,
     EreceiptQuery,
+    RefundApply,
+    OrderSettle,
+    OrderSettleQuery,
+    OnsettleQuery,
+    RoyaltyBind,
+    RoyaltyUnbind,
+    RoyaltyBatchquery,
+    RoyaltyRateQuery,
 }
 
 impl Method {
@@ -94,6 +102,14 @@ impl Method {
             "alipay.fund.trans.refund" => Self::FundTransRefund,
             "alipay.data.bill.ereceipt.apply" => Self::EreceiptApply,
             "alipay.data.bill.ereceipt.query" => Self::EreceiptQuery,
+            "alipay.trade.refund.apply" => Self::RefundApply,
+            "alipay.trade.order.settle" => Self::OrderSettle,
+            "alipay.trade.order.settle.query" => Self::OrderSettleQuery,
+            "alipay.trade.order.onsettle.query" => Self::OnsettleQuery,
+            "alipay.trade.royalty.relation.bind" => Self::RoyaltyBind,
+            "alipay.trade.royalty.relation.unbind" => Self::RoyaltyUnbind,
+            "alipay.trade.royalty.relation.batchquery" => Self::RoyaltyBatchquery,
+            "alipay.trade.royalty.rate.query" => Self::RoyaltyRateQuery,
             _ => return None,
         })
     }
@@ -229,6 +245,14 @@ pub(crate) fn execute(call: &mut Call<'_>, method: Method) -> Result<Node, Failu
         Method::FundTransRefund => fund::refund(call),
         Method::EreceiptApply => fund::ereceipt_apply(call),
         Method::EreceiptQuery => fund::ereceipt_query(call),
+        Method::RefundApply => trade::refund_apply(call),
+        Method::OrderSettle => settle::settle(call),
+        Method::OrderSettleQuery => settle::settle_query(call),
+        Method::OnsettleQuery => settle::onsettle_query(call),
+        Method::RoyaltyBind => settle::bind(call),
+        Method::RoyaltyUnbind => settle::unbind(call),
+        Method::RoyaltyBatchquery => settle::batchquery(call),
+        Method::RoyaltyRateQuery => settle::rate_query(call),
         Method::PagePay | Method::WapPay | Method::Certify => Err(Failure::invalid(
             "isv.invalid-method",
             "该方法由浏览器打开，不能由服务端调用",

@@ -14,7 +14,8 @@ use tokio::sync::{mpsc, watch};
 use super::fault::{self, FaultRule};
 use super::shared::{Ids, Shared, lock};
 use super::{
-    Sandbox, SandboxError, certs, fund, marketing, member, notify, open, server, state, trade,
+    Sandbox, SandboxError, certs, fund, marketing, member, notify, open, server, settle, state,
+    trade,
 };
 use crate::crypto::{PrivateKey, PublicKey};
 
@@ -185,6 +186,7 @@ impl SandboxBuilder {
             certifications: Mutex::new(member::State::default()),
             cashiers: Mutex::new(HashMap::new()),
             fund: Mutex::new(fund::State::new(self.fund_balance_cents)),
+            settlements: Mutex::new(settle::State::default()),
             stop: stopped.clone(),
             tasks_alive: Mutex::new(Some(alive)),
             notify_scale: self.notify_scale,

@@ -75,6 +75,9 @@ pub struct TradeSnapshot {
     /// Huabei: the share of the fee the seller bears (`extend_params.hb_fq_seller_percent`: 0 or
     /// 100).
     pub hb_fq_seller_percent: Option<String>,
+    /// Whether the trade was created with `extend_params.royalty_freeze=true`, so that it can
+    /// be settled (`alipay.trade.order.settle`).
+    pub royalty_freeze: bool,
 }
 
 /// What a notification tells.

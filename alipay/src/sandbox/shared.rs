@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::{
     NotificationKind, NotificationRecord, ReceivedRequest, SandboxError, TradeSnapshot, certs,
-    fault, fund, marketing, member, notify, open, pages, state, trade,
+    fault, fund, marketing, member, notify, open, pages, settle, state, trade,
 };
 use crate::crypto::{PrivateKey, PublicKey};
 
@@ -44,6 +44,8 @@ pub(crate) struct Shared {
     pub(crate) cashiers: Mutex<HashMap<String, pages::Cashier>>,
     /// Balances, transfers and e-receipts.
     pub(crate) fund: Mutex<fund::State>,
+    /// Settlement receivers and settlements (locked after `trades` when both are).
+    pub(crate) settlements: Mutex<settle::State>,
     /// Fires when the sandbox stops: background deliveries end.
     pub(crate) stop: watch::Receiver<bool>,
     /// Every background task holds a clone; taken (dropped) at shutdown.
