@@ -1,9 +1,10 @@
 //! Settlement (分账): splitting a paid trade's money with receivers bound to the merchant.
 //!
 //! Bind the receivers first ([`TradeRoyaltyRelationBind`]), create the trade with
-//! [`ExtendParams::royalty_freeze`] so its money stays available for settlement, then settle
-//! ([`TradeOrderSettle`]) up to what is left of it: what was paid, minus refunds, minus what
-//! was already settled ([`TradeOrderOnsettleQuery`] tells).
+//! [`ExtendParams::royalty_freeze`](super::common::ExtendParams::royalty_freeze) so its money
+//! stays available for settlement, then settle ([`TradeOrderSettle`]) up to what is left of
+//! it: what was paid, minus refunds, minus what was already settled
+//! ([`TradeOrderOnsettleQuery`] tells).
 //!
 //! ```no_run
 //! use alipay::{Amount, Client};
