@@ -51,7 +51,7 @@
 //! | module | APIs |
 //! |---|---|
 //! | [`base`] | OAuth tokens, mini program QR codes, image and video upload |
-//! | [`fund`] | pre-authorisation (freeze, pay from a freeze, unfreeze) |
+//! | [`fund`] | payouts (transfers, their query and refund, the balance, e-receipts) and pre-authorisation (freeze, pay from a freeze, unfreeze) |
 //! | [`isv`] | ISV authorisation: app auth tokens, the app-to-app authorisation URL, one notify URL for many apps |
 //! | [`marketing`] | life account messages, passes, mini program template messages |
 //! | [`member`] | identity verification |

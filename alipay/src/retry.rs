@@ -18,8 +18,12 @@
 //! - every `*.query` method (`alipay.trade.query`, `alipay.trade.fastpay.refund.query`,
 //!   `alipay.data.dataservice.bill.downloadurl.query`, …);
 //! - `alipay.trade.close` and `alipay.trade.cancel`;
-//! - `alipay.trade.refund` **with** an `out_request_no` in its `biz_content` (Alipay refunds
-//!   once per `out_request_no`; without it, a repeated partial refund could refund twice).
+//! - `alipay.trade.refund` and `alipay.trade.refund.apply` **with** an `out_request_no` in
+//!   their `biz_content` (Alipay refunds once per `out_request_no`; without it, a repeated
+//!   partial refund could refund twice);
+//! - `alipay.fund.trans.uni.transfer` **with** an `out_biz_no` (Alipay transfers once per
+//!   `out_biz_no` and answers a repeated call with the first order), and
+//!   `alipay.fund.trans.refund` with an `out_request_no`.
 //!
 //! The client decides from the method name and the encoded parameters; a call can override the
 //! decision with [`Call::idempotent`](crate::Call::idempotent). A retried call sends the very
@@ -166,10 +170,22 @@ pub(crate) fn is_retryable(error: &Error, idempotent: bool) -> bool {
 }
 
 /// Whether Alipay documents `method` as idempotent whatever its parameters (`*.query`,
-/// `alipay.trade.close`, `alipay.trade.cancel`). `alipay.trade.refund` depends on its
-/// `out_request_no` and is decided by the client.
+/// `alipay.trade.close`, `alipay.trade.cancel`). The methods of [`idempotency_key`] depend on
+/// their parameters and are decided by the client.
 pub(crate) fn method_is_idempotent(method: &str) -> bool {
     method.ends_with(".query") || matches!(method, "alipay.trade.close" | "alipay.trade.cancel")
+}
+
+/// The `biz_content` field that makes a call of `method` idempotent when it is set: Alipay
+/// acts once per value (refunds per `out_request_no`, transfers per `out_biz_no`).
+pub(crate) fn idempotency_key(method: &str) -> Option<&'static str> {
+    match method {
+        "alipay.trade.refund" | "alipay.trade.refund.apply" | "alipay.fund.trans.refund" => {
+            Some("out_request_no")
+        }
+        "alipay.fund.trans.uni.transfer" => Some("out_biz_no"),
+        _ => None,
+    }
 }
 
 /// A uniformly distributed duration in `[0, max]`, from a cheap non-cryptographic generator.
@@ -302,6 +318,24 @@ mod tests {
             "alipay.trade.query.extra",
         ] {
             assert!(!method_is_idempotent(method), "{method}");
+        }
+        assert_eq!(
+            idempotency_key("alipay.fund.trans.uni.transfer"),
+            Some("out_biz_no")
+        );
+        for method in [
+            "alipay.trade.refund",
+            "alipay.trade.refund.apply",
+            "alipay.fund.trans.refund",
+        ] {
+            assert_eq!(idempotency_key(method), Some("out_request_no"), "{method}");
+        }
+        for method in [
+            "alipay.trade.create",
+            "alipay.trade.pay",
+            "alipay.trade.order.settle",
+        ] {
+            assert_eq!(idempotency_key(method), None, "{method}");
         }
     }
 }

@@ -22,9 +22,10 @@
 //!
 //! | method | what it does |
 //! |---|---|
-//! | `alipay.trade.create` | a new trade `WAIT_BUYER_PAY` (idempotent while unpaid); Huabei `extend_params` (`hb_fq_num` 3/6/12, `hb_fq_seller_percent` 0/100, else `ACQ.INVALID_PARAMETER`) kept on the trade |
+//! | `alipay.trade.create` | a new trade `WAIT_BUYER_PAY` (idempotent while unpaid); Huabei `extend_params` (`hb_fq_num` 3/6/12, `hb_fq_seller_percent` 0/100, else `ACQ.INVALID_PARAMETER`) and `extend_params.royalty_freeze` (`true`/`false`) kept on the trade |
 //! | `alipay.trade.query` | the trade's status and amounts |
 //! | `alipay.trade.refund` | a (partial) refund of a paid trade, idempotent on `out_request_no` |
+//! | `alipay.trade.refund.apply` | the asynchronous refund: refunds at once (rules of `alipay.trade.refund`, `out_request_no` required), answers `refund_status=REFUND_PROCESSING` (`REFUND_SUCCESS` when repeated) and sends the refund notification to the call's `notify_url` (else the trade's) |
 //! | `alipay.trade.fastpay.refund.query` | one refund |
 //! | `alipay.trade.close` | closes an unpaid trade |
 //! | `alipay.trade.cancel` | closes an unpaid trade or refunds a paid one in full |
@@ -47,6 +48,17 @@
 //! | `alipay.user.certify.open.initialize` / `.query` | certifications: `certify_id`, then `passed` `T`/`F` with `identity_info` and `material_info` once passed; unknown ids are `CERTIFY_ID_EXPIRED` |
 //! | `alipay.user.certify.open.certify` | browser flow, see below |
 //! | `alipay.open.app.alipaycert.download` | certificate mode: `alipay_cert_content`, the base64 of the PEM of any Alipay certificate the sandbox issued, by `alipay_cert_sn` (else `40004 ALIPAY_CERT_NOT_EXIST`) |
+//! | `alipay.trade.royalty.relation.bind` / `.unbind` | binds (unbinds) settlement receivers of type `userId` or `loginName` (with `name`); unbinding one not bound is ignored |
+//! | `alipay.trade.royalty.relation.batchquery` | the bound receivers, by `page_num` / `page_size` (at most 100) |
+//! | `alipay.trade.royalty.rate.query` | `user_id` (the seller id) and `max_ratio` 100: the sandbox lets all of a trade be settled |
+//! | `alipay.trade.order.settle` | pays bound receivers (`trans_in_type` `userId` or `loginName`; else `ACQ.ROYALTY_RECEIVER_NOT_BIND`) from a paid trade created with `extend_params.royalty_freeze=true` (else `ACQ.TRADE_SETTLE_ERROR`; unpaid: `ACQ.TRADE_STATUS_ERROR`), at most what was paid minus refunds minus what was settled (else `ACQ.ALLOC_AMOUNT_VALIDATE_ERROR`); idempotent on `out_request_no`; `extend_params.royalty_finish=true` ends the trade's settlement |
+//! | `alipay.trade.order.settle.query` | a settlement by `settle_no` (or `out_request_no` and `trade_no`): its details, all `SUCCESS` (unknown: `ACQ.SETTLE_NOT_EXIST`) |
+//! | `alipay.trade.order.onsettle.query` | `unsettled_amount`: what can still be settled (`0.00` for a trade without `royalty_freeze`, unpaid, or finished) |
+//! | `alipay.fund.trans.uni.transfer` | `product_code=TRANS_ACCOUNT_NO_PWD`, `biz_scene=DIRECT_TRANSFER`: pays `trans_amount` (at least 0.10, else `EXCEED_LIMIT_SM_MIN_AMOUNT`) from the app's balance ([`SandboxBuilder::fund_balance_cents`]; more than is left is `PAYER_BALANCE_NOT_ENOUGH`) to a payee of [`Sandbox::add_payee`] or the sandbox buyer, by `ALIPAY_USER_ID` or `ALIPAY_LOGON_ID` (which needs `payee_info.name`); an unknown payee is `PAYEE_NOT_EXIST`, a wrong name `PAYEE_USER_INFO_ERROR`. Idempotent on `out_biz_no` (the same transfer answers the first order; another amount or payee is `INVALID_PARAMETER`); `status` `SUCCESS` at once, and the `alipay.fund.trans.order.changed` message notification |
+//! | `alipay.fund.trans.common.query` | a transfer by `order_id`, `pay_fund_order_id` or `out_biz_no` (`SUCCESS`, `REFUND` once refunded in full; unknown: `ORDER_NOT_EXIST`) |
+//! | `alipay.fund.account.query` | the app's balance, for `alipay_user_id` = its seller id ([`Sandbox::seller_id`]; another id is `INVALID_PARAMETER`) |
+//! | `alipay.fund.trans.refund` | returns part or all of a transfer to the balance, idempotent on `out_request_no`; more than was transferred is `REFUND_AMOUNT_EXCEED`; a full refund notifies `status=REFUND` |
+//! | `alipay.data.bill.ereceipt.apply` / `.query` | `type=FUND_DETAIL` with a transfer's `order_id` → `file_id`; the query answers `SUCCESS` at once with a `download_url` served at `/ereceipt/<file_id>.txt` (a text receipt) |
 //! | `alipay.security.risk.content.detect` | `REJECTED` with the `keywords` found when the content holds `违禁`, `赌博` or `forbidden` (case-insensitive), `PASSED` otherwise |
 //! | `alipay.user.agreement.page.sign` | browser flow (page URL) or [`Sandbox::sign_agreement_in_app`] (app string): `personal_product_code` and `access_params.channel` required; signing makes the agreement `NORMAL` and sends `dut_user_sign`; an `external_agreement_no` already signed is `USER_AGREEMENT_EXIST` |
 //! | `alipay.user.agreement.query` | one agreement by `agreement_no` or `external_agreement_no` (else `USER_AGREEMENT_NOT_EXIST`) |
@@ -140,7 +152,8 @@
 //! Alipay key over every parameter but `sign` and `sign_type`) when:
 //!
 //! * the buyer pays: `trade_status=TRADE_SUCCESS`, `gmt_payment`;
-//! * a refund is made (`alipay.trade.refund`, or `alipay.trade.cancel` of a paid trade):
+//! * a refund is made (`alipay.trade.refund`, `alipay.trade.refund.apply`, or
+//!   `alipay.trade.cancel` of a paid trade):
 //!   `refund_fee` (the total refunded so far), `gmt_refund` (`yyyy-MM-dd HH:mm:ss.SSS`) and
 //!   `out_biz_no` (the refund request number); `trade_status` becomes `TRADE_CLOSED`, with
 //!   `gmt_close`, once the trade is refunded in full. A repeated refund request is not notified;
@@ -151,6 +164,13 @@
 //! with `agreement_no`, `status`, `external_agreement_no`, `personal_product_code`, `sign_time`,
 //! …) to the `notify_url` of its signing request; the first attempt of `dut_user_sign` is made
 //! before the signing returns.
+//!
+//! A transfer (`alipay.fund.trans.uni.transfer`, and a refund of all of it) sends the
+//! `alipay.fund.trans.order.changed` message notification (消息服务) to the request's
+//! `notify_url`: `utc_timestamp` (milliseconds), `app_id`, `version=1.1`, `sign_type`,
+//! `notify_id`, `msg_method`, `biz_content` (the JSON of the transfer: `order_id`,
+//! `out_biz_no`, `status`, `trans_amount`, …) and `charset`, signed like the trade
+//! notifications ([`NotificationKind::Transfer`]).
 //!
 //! Each notification is delivered by a background task, and retried until the merchant answers
 //! HTTP 200 with the body `success`, on Alipay's schedule: 4m, 10m, 10m, 1h, 2h, 6h and 15h
@@ -226,6 +246,15 @@
 //!   the trade names a `buyer_id`. Tokens, images and QR codes never expire; QR code images are
 //!   a 1×1 PNG; business rules beyond those listed (quotas, content review, template ids) are
 //!   not checked.
+//! * Settlements are paid at once (`SUCCESS`); the sandbox does not send
+//!   `alipay.trade.order.settle.notify`, and refunds do not check what was already settled.
+//!   Settlement receivers and settlements are not kept in the state file. An asynchronous
+//!   refund (`alipay.trade.refund.apply`) is made at once, its notification sent just after the
+//!   answer.
+//! * Message notifications go to the request's `notify_url`; Alipay sends them to the address
+//!   configured for the app (应用网关). Balances, transfers and e-receipts are not kept in the
+//!   state file; payments an app receives do not add to its balance; e-receipts are ready at
+//!   once and are text, not PDF.
 //! * Files are limited only by the 4 MiB body limit (larger bodies are refused with HTTP 413).
 //! * The cashier, certify and control endpoints (`/sandbox/…`) do not exist at Alipay; the
 //!   app-to-app authorisation page (`/oauth2/appToAppAuth.htm`, on the gateway's host rather
@@ -253,6 +282,8 @@
 //! | `control.rs` | the `/sandbox/…` control endpoints |
 //! | `api.rs` | the methods implemented and the dispatch to the domain modules |
 //! | `trade.rs`, `trade/store.rs` | trade methods and bills; the trades in memory |
+//! | `fund.rs` | payouts: balances, transfers, their refunds and e-receipts |
+//! | `settle.rs` | settlement: bound receivers and the settlements of trades |
 //! | `open.rs`, `marketing.rs`, `member.rs`, `certs.rs` | the other domains (OAuth, uploads, QR codes; life account, passes; certification; certificate mode and AES) |
 //! | `pages.rs`, `html.rs` | the cashier and certify pages; HTML escaping and form reading |
 //! | `agreement.rs` | recurring debit: agreements, the signing page, debits |
@@ -273,6 +304,7 @@ mod control;
 mod decode;
 mod error;
 mod fault;
+mod fund;
 mod gateway;
 mod handle;
 mod html;
@@ -288,6 +320,7 @@ mod random;
 mod records;
 mod reply;
 mod server;
+mod settle;
 mod shared;
 mod spoil;
 mod state;

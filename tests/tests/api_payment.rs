@@ -2,7 +2,9 @@
 //! and the locally rendered page, WAP and app payments driven like a browser and the Alipay app.
 
 use alipay::payment::app::TradeAppPay;
-use alipay::payment::common::{TradeQuery, TradeStatus};
+use alipay::payment::common::{
+    RefundStatus, TradeFastpayRefundQuery, TradeQuery, TradeRefundApply, TradeStatus,
+};
 use alipay::payment::face_to_face::{TradePay, TradePrecreate};
 use alipay::payment::huabei::{FeeBearer, HuabeiConfig, HuabeiCreate, Instalments};
 use alipay::payment::page::TradePagePay;
@@ -390,4 +392,91 @@ async fn app_pay_order_string_signed_and_paid_by_the_app() {
     // One altered byte: the signature does not verify.
     let forged = order.replace("0.10", "0.01");
     assert!(sandbox.app_pay(&forged).await.is_err());
+}
+
+#[tokio::test]
+async fn an_asynchronous_refund_is_accepted_then_notified() {
+    let mut sink = NotifySink::start().await;
+    let (sandbox, app, _) = sandbox_client().await;
+    let client = sandbox_client_for(&sandbox, &app, Some(&sink.url));
+    client
+        .send(
+            alipay::payment::common::TradeCreate::builder()
+                .out_trade_no("RA-1")
+                .total_amount(amount("50.00"))
+                .subject("Tea set")
+                .build(),
+        )
+        .await
+        .expect("created");
+    sandbox.pay(&app.app_id, "RA-1").await.expect("paid");
+    sink.next().await;
+
+    let apply = |no: &str, yuan: &str| {
+        TradeRefundApply::builder()
+            .out_trade_no("RA-1")
+            .refund_amount(amount(yuan))
+            .out_request_no(no)
+            .refund_reason("broken cup")
+            .build()
+    };
+    let accepted = client.send(apply("RA1", "20.00")).await.expect("accepted");
+    let received = last(&sandbox);
+    assert_eq!(
+        received.method.as_deref(),
+        Some("alipay.trade.refund.apply")
+    );
+    assert_eq!(received.params["notify_url"], sink.url);
+    assert_eq!(
+        received.biz_content,
+        Some(json!({
+            "refund_amount": "20.00", "out_request_no": "RA1", "out_trade_no": "RA-1",
+            "refund_reason": "broken cup"
+        }))
+    );
+    assert_eq!(accepted.refund_status, RefundStatus::RefundProcessing);
+    assert_eq!(accepted.out_request_no, "RA1");
+    assert_eq!(accepted.refund_amount, amount("20.00"));
+    assert_eq!(accepted.out_trade_no.as_deref(), Some("RA-1"));
+
+    // The outcome arrives as the refund notification, verified and typed.
+    let notice = client
+        .verify_notification(&sink.next().await)
+        .expect("genuine")
+        .trade()
+        .expect("a trade notification");
+    assert_eq!(notice.out_biz_no.as_deref(), Some("RA1"));
+    assert_eq!(notice.refund_fee, Some(amount("20.00")));
+    assert!(notice.gmt_refund.is_some());
+    assert_eq!(notice.trade_status, TradeStatus::TradeSuccess);
+    let refunded = client
+        .send(
+            TradeFastpayRefundQuery::builder()
+                .out_trade_no("RA-1")
+                .out_request_no("RA1")
+                .build(),
+        )
+        .await
+        .expect("queried");
+    assert!(refunded.is_refunded());
+
+    // The same request again moves nothing and says it is done; more than is left is refused.
+    let again = client.send(apply("RA1", "20.00")).await.expect("repeated");
+    assert_eq!(again.refund_status, RefundStatus::RefundSuccess);
+    assert_eq!(
+        sandbox
+            .trade(&app.app_id, "RA-1")
+            .expect("trade")
+            .refunded_cents,
+        2000
+    );
+    assert_eq!(
+        sub_code(client.send(apply("RA2", "30.01")).await),
+        "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
+    );
+    client.send(apply("RA3", "30.00")).await.expect("the rest");
+    assert_eq!(
+        trade_status(&client, "RA-1").await,
+        TradeStatus::TradeClosed
+    );
 }

@@ -316,21 +316,22 @@ impl Client {
     }
 
     /// Whether Alipay documents the call as idempotent: `*.query`, `alipay.trade.close`,
-    /// `alipay.trade.cancel`, and `alipay.trade.refund` with an `out_request_no`.
+    /// `alipay.trade.cancel`, refunds with an `out_request_no` and transfers with an
+    /// `out_biz_no` ([`retry::idempotency_key`]).
     fn is_idempotent<M: Method + ?Sized>(&self, request: &M, options: &CallOptions) -> bool {
         let method = request.method();
         if retry::method_is_idempotent(method) {
             return true;
         }
-        if method != "alipay.trade.refund" {
+        let Some(key) = retry::idempotency_key(method) else {
             return false;
-        }
+        };
         let mut params = Params::new();
         if request.encode(&mut params).is_err() {
             return false;
         }
         options.apply(&mut params, None);
-        match params.biz_params().get("out_request_no") {
+        match params.biz_params().get(key) {
             Some(Value::String(no)) => !no.trim().is_empty(),
             Some(Value::Number(_)) => true,
             _ => false,

@@ -1,5 +1,5 @@
-//! Payment common (通用支付): create, query, refund, close, cancel, refund query and bill
-//! download, the calls every integration needs.
+//! Payment common (通用支付): create, query, refund (and asynchronous refund), close, cancel,
+//! refund query and bill download, the calls every integration needs.
 //!
 //! ```no_run
 //! use alipay::{Amount, Client};
@@ -110,6 +110,39 @@ pub struct TradeCreate {
     pub operator_id: Option<String>,
     /// The merchant's terminal id.
     pub terminal_id: Option<String>,
+    /// Business extensions, e.g. [`ExtendParams::royalty_freeze`] to settle the trade later.
+    pub extend_params: Option<ExtendParams>,
+}
+
+/// The `extend_params` of a trade: what the trade allows beyond a plain payment.
+///
+/// ```
+/// use alipay::payment::common::ExtendParams;
+///
+/// let params = ExtendParams::royalty_freeze();
+/// assert_eq!(params.royalty_freeze.as_deref(), Some("true"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ExtendParams {
+    /// `"true"`: the paid money stays frozen for settlement (分账,
+    /// [`TradeOrderSettle`](super::settle::TradeOrderSettle)) until it is settled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub royalty_freeze: Option<String>,
+    /// The ISV's partner id, for rebates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sys_service_provider_id: Option<String>,
+}
+
+impl ExtendParams {
+    /// `royalty_freeze=true`: the trade can be settled to bound receivers
+    /// ([`settle`](super::settle)).
+    pub fn royalty_freeze() -> Self {
+        Self {
+            royalty_freeze: Some("true".to_owned()),
+            sys_service_provider_id: None,
+        }
+    }
 }
 
 /// The answer to [`TradeCreate`].
@@ -286,6 +319,83 @@ impl TradeRefundResponse {
     pub fn fund_changed(&self) -> bool {
         self.fund_change.as_deref() == Some("Y")
     }
+}
+
+crate::code_enum! {
+    /// Where an asynchronous refund is (`refund_status` of [`TradeRefundApplyResponse`]).
+    pub enum RefundStatus {
+        /// `REFUND_PROCESSING`: accepted; the refund notification (or
+        /// [`TradeFastpayRefundQuery`]) tells the outcome.
+        RefundProcessing = "REFUND_PROCESSING",
+        /// `REFUND_SUCCESS`: refunded.
+        RefundSuccess = "REFUND_SUCCESS",
+        /// `REFUND_FAIL`: not refunded.
+        RefundFail = "REFUND_FAIL",
+    }
+}
+
+/// `alipay.trade.refund.apply`: refunds all or part of a paid trade asynchronously (异步退款):
+/// Alipay accepts the request (`REFUND_PROCESSING`), then sends the refund notification
+/// (`trade_status_sync` with `refund_fee`, `gmt_refund`, `out_biz_no`) to the call's
+/// `notify_url`; [`TradeFastpayRefundQuery`] tells the outcome too. Idempotent on
+/// `out_request_no` (required), so the retry policy may send it again.
+///
+/// <https://opendocs.alipay.com/pre-apis/api_pre/alipay.trade.refund.apply>
+///
+/// ```no_run
+/// # use alipay::{Amount, Client};
+/// use alipay::payment::common::{RefundStatus, TradeRefundApply};
+/// # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let accepted = client
+///     .send(
+///         TradeRefundApply::builder()
+///             .out_trade_no("T20261126001")
+///             .refund_amount(Amount::new("8.80")?)
+///             .out_request_no("RA1")
+///             .build(),
+///     )
+///     .await?;
+/// if accepted.refund_status == RefundStatus::RefundProcessing {
+///     println!("wait for the refund notification");
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, crate::Request)]
+#[alipay(method = "alipay.trade.refund.apply", response = TradeRefundApplyResponse)]
+#[must_use]
+pub struct TradeRefundApply {
+    /// The amount to refund.
+    pub refund_amount: Amount,
+    /// The refund request number, unique per trade: the idempotency key.
+    pub out_request_no: String,
+    /// The merchant's order number.
+    pub out_trade_no: Option<String>,
+    /// Alipay's trade number.
+    pub trade_no: Option<String>,
+    /// Why the trade is refunded.
+    pub refund_reason: Option<String>,
+    /// The merchant's operator id.
+    pub operator_id: Option<String>,
+    /// The merchant's store id.
+    pub store_id: Option<String>,
+    /// The merchant's terminal id.
+    pub terminal_id: Option<String>,
+}
+
+/// The answer to [`TradeRefundApply`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct TradeRefundApplyResponse {
+    /// Alipay's trade number.
+    pub trade_no: Option<String>,
+    /// The merchant's order number.
+    pub out_trade_no: Option<String>,
+    /// The refund request number.
+    pub out_request_no: String,
+    /// The amount of this refund.
+    pub refund_amount: Amount,
+    /// Where the refund is.
+    pub refund_status: RefundStatus,
 }
 
 /// `alipay.trade.close`: closes an unpaid trade.

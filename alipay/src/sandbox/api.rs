@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::notify::Notice;
 use super::wire::{Failure, Node};
 use super::{App, ReceivedFile, Shared};
-use super::{agreement, isv, marketing, member, open, preauth, trade};
+use super::{agreement, fund, isv, marketing, member, open, preauth, settle, trade};
 use crate::Amount;
 
 /// The gateway methods the sandbox implements.
@@ -57,6 +57,20 @@ pub(crate) enum Method {
     AuthCancel,
     AuthDetailQuery,
     OrderinfoSync,
+    FundTransfer,
+    FundTransQuery,
+    FundAccountQuery,
+    FundTransRefund,
+    EreceiptApply,
+    EreceiptQuery,
+    RefundApply,
+    OrderSettle,
+    OrderSettleQuery,
+    OnsettleQuery,
+    RoyaltyBind,
+    RoyaltyUnbind,
+    RoyaltyBatchquery,
+    RoyaltyRateQuery,
 }
 
 impl Method {
@@ -106,6 +120,20 @@ impl Method {
             "alipay.fund.auth.operation.cancel" => Self::AuthCancel,
             "alipay.fund.auth.operation.detail.query" => Self::AuthDetailQuery,
             "alipay.trade.orderinfo.sync" => Self::OrderinfoSync,
+            "alipay.fund.trans.uni.transfer" => Self::FundTransfer,
+            "alipay.fund.trans.common.query" => Self::FundTransQuery,
+            "alipay.fund.account.query" => Self::FundAccountQuery,
+            "alipay.fund.trans.refund" => Self::FundTransRefund,
+            "alipay.data.bill.ereceipt.apply" => Self::EreceiptApply,
+            "alipay.data.bill.ereceipt.query" => Self::EreceiptQuery,
+            "alipay.trade.refund.apply" => Self::RefundApply,
+            "alipay.trade.order.settle" => Self::OrderSettle,
+            "alipay.trade.order.settle.query" => Self::OrderSettleQuery,
+            "alipay.trade.order.onsettle.query" => Self::OnsettleQuery,
+            "alipay.trade.royalty.relation.bind" => Self::RoyaltyBind,
+            "alipay.trade.royalty.relation.unbind" => Self::RoyaltyUnbind,
+            "alipay.trade.royalty.relation.batchquery" => Self::RoyaltyBatchquery,
+            "alipay.trade.royalty.rate.query" => Self::RoyaltyRateQuery,
             _ => return None,
         })
     }
@@ -250,6 +278,20 @@ pub(crate) fn execute(call: &mut Call<'_>, method: Method) -> Result<Node, Failu
         Method::AuthCancel => preauth::cancel(call),
         Method::AuthDetailQuery => preauth::detail_query(call),
         Method::OrderinfoSync => preauth::orderinfo_sync(call),
+        Method::FundTransfer => fund::transfer(call),
+        Method::FundTransQuery => fund::common_query(call),
+        Method::FundAccountQuery => fund::account_query(call),
+        Method::FundTransRefund => fund::refund(call),
+        Method::EreceiptApply => fund::ereceipt_apply(call),
+        Method::EreceiptQuery => fund::ereceipt_query(call),
+        Method::RefundApply => trade::refund_apply(call),
+        Method::OrderSettle => settle::settle(call),
+        Method::OrderSettleQuery => settle::settle_query(call),
+        Method::OnsettleQuery => settle::onsettle_query(call),
+        Method::RoyaltyBind => settle::bind(call),
+        Method::RoyaltyUnbind => settle::unbind(call),
+        Method::RoyaltyBatchquery => settle::batchquery(call),
+        Method::RoyaltyRateQuery => settle::rate_query(call),
         Method::PagePay | Method::WapPay | Method::Certify | Method::AgreementPageSign => Err(
             Failure::invalid("isv.invalid-method", "该方法由浏览器打开，不能由服务端调用"),
         ),

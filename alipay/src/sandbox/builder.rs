@@ -14,8 +14,8 @@ use tokio::sync::{mpsc, watch};
 use super::fault::{self, FaultRule};
 use super::shared::{Ids, Shared, lock};
 use super::{
-    Sandbox, SandboxError, agreement, certs, isv, marketing, member, notify, open, preauth, server,
-    state, trade,
+    Sandbox, SandboxError, agreement, certs, fund, isv, marketing, member, notify, open, preauth,
+    server, settle, state, trade,
 };
 use crate::crypto::{PrivateKey, PublicKey};
 
@@ -31,6 +31,7 @@ pub struct SandboxBuilder {
     apps: Vec<(String, PublicKey)>,
     faults: Vec<FaultRule>,
     cert_mode: bool,
+    fund_balance_cents: u64,
 }
 
 impl Default for SandboxBuilder {
@@ -45,6 +46,7 @@ impl Default for SandboxBuilder {
             apps: Vec::new(),
             faults: Vec::new(),
             cert_mode: false,
+            fund_balance_cents: fund::DEFAULT_BALANCE_CENTS,
         }
     }
 }
@@ -118,6 +120,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// The balance every app starts with, in cents, which transfers
+    /// (`alipay.fund.trans.uni.transfer`) are paid from and refunds of transfers return to;
+    /// 10 000.00 yuan (`1_000_000`) by default. A transfer larger than what is left is refused
+    /// with `PAYER_BALANCE_NOT_ENOUGH`. Payments the app receives do not add to it; set one
+    /// app's balance with [`Sandbox::set_fund_balance_cents`].
+    pub fn fund_balance_cents(mut self, cents: u64) -> Self {
+        self.fund_balance_cents = cents;
+        self
+    }
+
     /// Binds the address and starts serving on the current Tokio runtime.
     ///
     /// Errors: the address cannot be bound; an option is out of range; the state file cannot
@@ -176,6 +188,8 @@ impl SandboxBuilder {
             agreements: Mutex::new(agreement::State::default()),
             isv: Mutex::new(isv::State::default()),
             preauth: Mutex::new(preauth::State::default()),
+            fund: Mutex::new(fund::State::new(self.fund_balance_cents)),
+            settlements: Mutex::new(settle::State::default()),
             stop: stopped.clone(),
             tasks_alive: Mutex::new(Some(alive)),
             notify_scale: self.notify_scale,

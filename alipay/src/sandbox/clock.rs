@@ -36,6 +36,14 @@ pub(crate) fn unix_now() -> i64 {
     time::unix_seconds(SystemTime::now())
 }
 
+/// Milliseconds since the Unix epoch, now (a message notification's `utc_timestamp`).
+pub(crate) fn unix_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or_default()
+}
+
 /// The current Beijing time as `yyyy-MM-dd HH:mm:ss`.
 pub(crate) fn now_text() -> String {
     time::beijing_timestamp(SystemTime::now())

@@ -287,6 +287,38 @@ impl Sandbox {
         lock(&self.shared.trades).snapshot(app_id, out_trade_no)
     }
 
+    /// The seller (merchant) id of an app (`2088…`): the account its payouts are paid from,
+    /// which `alipay.fund.account.query` takes as `alipay_user_id`.
+    pub fn seller_id(&self, app_id: &str) -> Option<String> {
+        self.shared.app(app_id).map(|app| app.seller_id.clone())
+    }
+
+    /// An app's balance in cents, which transfers are paid from (see
+    /// [`SandboxBuilder::fund_balance_cents`]).
+    pub fn fund_balance_cents(&self, app_id: &str) -> u64 {
+        lock(&self.shared.fund).balance(app_id)
+    }
+
+    /// Sets an app's balance, in cents.
+    pub fn set_fund_balance_cents(&self, app_id: &str, cents: u64) {
+        lock(&self.shared.fund).set_balance(app_id, cents);
+    }
+
+    /// Adds an Alipay account transfers can be paid to (or replaces the one with this user
+    /// id): by `ALIPAY_USER_ID` `user_id` or by `ALIPAY_LOGON_ID` `logon_id`, with the
+    /// holder's real `name`, which a transfer naming a payee must match
+    /// (`PAYEE_USER_INFO_ERROR`). The sandbox buyer (`2088102177846880`,
+    /// `test_buyer@sandbox.com`, `沙箱买家`) is always a payee; any other account is
+    /// `PAYEE_NOT_EXIST`.
+    pub fn add_payee(
+        &self,
+        user_id: impl Into<String>,
+        logon_id: impl Into<String>,
+        name: impl Into<String>,
+    ) {
+        lock(&self.shared.fund).add_payee(user_id.into(), logon_id.into(), name.into());
+    }
+
     /// Every notification delivery attempt so far, oldest first (also served as JSON at
     /// `GET /sandbox/notifications`).
     pub fn notifications(&self) -> Vec<NotificationRecord> {

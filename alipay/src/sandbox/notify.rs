@@ -1,7 +1,8 @@
 //! Asynchronous notifications: the signed `trade_status_sync` form the sandbox POSTs to a
 //! trade's `notify_url` after a payment, a refund or a close, and the other forms (agreement
-//! `dut_user_sign`/`dut_user_unsign`, message-service messages), retried on Alipay's schedule
-//! until the merchant answers `success`.
+//! `dut_user_sign`/`dut_user_unsign`, message-service messages such as a transfer's
+//! `alipay.fund.trans.order.changed`), retried on Alipay's schedule until the merchant answers
+//! `success`.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -137,10 +138,9 @@ impl Notice {
                 let mut params = form.fields.clone();
                 match form.family {
                     Family::Classic => params.push(("notify_time", notify_time.to_owned())),
-                    Family::Message => params.push((
-                        "utc_timestamp",
-                        clock::unix_now().saturating_mul(1000).to_string(),
-                    )),
+                    Family::Message => {
+                        params.push(("utc_timestamp", clock::unix_millis().to_string()))
+                    }
                 }
                 params.push(("notify_id", notify_id.to_owned()));
                 params.push(("sign_type", "RSA2".to_owned()));

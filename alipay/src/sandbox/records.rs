@@ -75,6 +75,9 @@ pub struct TradeSnapshot {
     /// Huabei: the share of the fee the seller bears (`extend_params.hb_fq_seller_percent`: 0 or
     /// 100).
     pub hb_fq_seller_percent: Option<String>,
+    /// Whether the trade was created with `extend_params.royalty_freeze=true`, so that it can
+    /// be settled (`alipay.trade.order.settle`).
+    pub royalty_freeze: bool,
 }
 
 /// What a notification tells.
@@ -95,6 +98,10 @@ pub enum NotificationKind {
     AgreementUnsigned,
     /// A message-service message (`msg_method`, JSON `biz_content`).
     Message,
+    /// A transfer changed state: the `alipay.fund.trans.order.changed` message notification
+    /// (`msg_method`, `biz_content`, `utc_timestamp`, `version`); the record's `out_trade_no`
+    /// is the transfer's `out_biz_no`.
+    Transfer,
 }
 
 /// One attempt to deliver a notification.
@@ -106,10 +113,11 @@ pub enum NotificationKind {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct NotificationRecord {
-    /// The app of the trade (or agreement, or message).
+    /// The app of the trade (or agreement, transfer, message).
     pub app_id: String,
     /// The merchant's number of what is notified: the trade's `out_trade_no`, an agreement's
-    /// `external_agreement_no` (or `agreement_no` when it has none), a message's `msg_method`.
+    /// `external_agreement_no` (or `agreement_no` when it has none), a transfer's `out_biz_no`,
+    /// another message's `msg_method`.
     pub out_trade_no: String,
     /// The notification's `notify_id`, the same for every attempt.
     pub notify_id: String,

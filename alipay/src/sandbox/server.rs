@@ -22,7 +22,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::shared::Shared;
-use super::{control, gateway, marketing, open, pages, trade};
+use super::{control, fund, gateway, marketing, open, pages, trade};
 
 /// The largest request body the sandbox reads (Alipay's own limit is of this order).
 pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -226,6 +226,12 @@ async fn route(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>>
     {
         let token = token.to_owned();
         trade::bill_route(shared, req.method(), &token)
+    } else if let Some(file_id) = path
+        .strip_prefix("/ereceipt/")
+        .and_then(|rest| rest.strip_suffix(".txt"))
+    {
+        let file_id = file_id.to_owned();
+        fund::ereceipt_route(shared, req.method(), &file_id)
     } else {
         respond(StatusCode::NOT_FOUND, TEXT_CONTENT_TYPE, "not found\n")
     }

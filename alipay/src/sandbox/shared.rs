@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::{
     NotificationKind, NotificationRecord, ReceivedRequest, SandboxError, TradeSnapshot, agreement,
-    certs, fault, isv, marketing, member, notify, open, pages, preauth, state, trade,
+    certs, fault, fund, isv, marketing, member, notify, open, pages, preauth, settle, state, trade,
 };
 use crate::crypto::{PrivateKey, PublicKey};
 
@@ -45,6 +45,10 @@ pub(crate) struct Shared {
     pub(crate) agreements: Mutex<agreement::State>,
     pub(crate) isv: Mutex<isv::State>,
     pub(crate) preauth: Mutex<preauth::State>,
+    /// Balances, transfers and e-receipts.
+    pub(crate) fund: Mutex<fund::State>,
+    /// Settlement receivers and settlements (locked after `trades` when both are).
+    pub(crate) settlements: Mutex<settle::State>,
     /// Fires when the sandbox stops: background deliveries end.
     pub(crate) stop: watch::Receiver<bool>,
     /// Every background task holds a clone; taken (dropped) at shutdown.

@@ -13,6 +13,7 @@ use super::notify::{Event, Notice};
 use super::server::{TEXT_CONTENT_TYPE, respond};
 use super::shared::{Shared, lock};
 use super::wire::{Failure, Node, yuan};
+use crate::Amount;
 
 mod store;
 
@@ -169,6 +170,66 @@ pub(crate) fn query(call: &mut Call<'_>) -> Result<Node, Failure> {
     Ok(node)
 }
 
+/// Refunds `amount` of `trade` under `request_no`, once: `(true, gmt)` for a new refund (its
+/// notification pushed, to `notify_url` when given, else the trade's), `(false, gmt)` when the
+/// same refund was made before.
+fn apply_refund(
+    trade: &mut Trade,
+    request_no: &str,
+    amount: &Amount,
+    notify_url: Option<&str>,
+    notices: &mut Vec<Notice>,
+) -> Result<(bool, String), Failure> {
+    if let Some(previous) = trade
+        .refunds
+        .iter()
+        .find(|r| r.out_request_no == request_no)
+    {
+        if previous.cents == amount.cents() {
+            return Ok((false, previous.gmt_refund_pay.clone()));
+        }
+        return Err(Failure::business(
+            "ACQ.DISCORDANT_REPEAT_REQUEST",
+            "退款请求号对应的退款金额与本次请求不一致",
+        ));
+    }
+    if trade.status != Status::Success {
+        return Err(Failure::business(
+            "ACQ.TRADE_STATUS_ERROR",
+            "交易状态不合法",
+        ));
+    }
+    let left = trade.total.cents().saturating_sub(trade.refunded_cents);
+    if amount.cents() > left {
+        return Err(Failure::business(
+            "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+            "退款金额超限",
+        ));
+    }
+    let (gmt, gmt_millis) = clock::now_texts();
+    trade.refunds.push(Refund {
+        out_request_no: request_no.to_owned(),
+        cents: amount.cents(),
+        gmt_refund_pay: gmt.clone(),
+    });
+    trade.refunded_cents += amount.cents();
+    if trade.refunded_cents == trade.total.cents() {
+        trade.status = Status::Closed;
+    }
+    let mut snapshot = trade.snapshot();
+    if let Some(url) = notify_url {
+        snapshot.notify_url = Some(url.to_owned());
+    }
+    notices.push(Notice::Trade {
+        trade: Box::new(snapshot),
+        event: Event::Refunded {
+            out_biz_no: request_no.to_owned(),
+            gmt_refund: gmt_millis,
+        },
+    });
+    Ok((true, gmt))
+}
+
 /// `alipay.trade.refund`.
 pub(crate) fn refund(call: &mut Call<'_>) -> Result<Node, Failure> {
     let biz = call.biz;
@@ -178,63 +239,51 @@ pub(crate) fn refund(call: &mut Call<'_>) -> Result<Node, Failure> {
     let mut store = lock(&call.shared.trades);
     let trade = store.find(call.app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
     // Without out_request_no, Alipay takes the trade's own number: one full-identity refund.
-    let request_no = out_request_no.as_deref().unwrap_or(&trade.out_trade_no);
-    let (fund_change, gmt) = match trade
-        .refunds
-        .iter()
-        .find(|r| r.out_request_no == request_no)
-    {
-        Some(previous) if previous.cents == amount.cents() => {
-            ("N", previous.gmt_refund_pay.clone())
-        }
-        Some(_) => {
-            return Err(Failure::business(
-                "ACQ.DISCORDANT_REPEAT_REQUEST",
-                "退款请求号对应的退款金额与本次请求不一致",
-            ));
-        }
-        None => {
-            if trade.status != Status::Success {
-                return Err(Failure::business(
-                    "ACQ.TRADE_STATUS_ERROR",
-                    "交易状态不合法",
-                ));
-            }
-            let left = trade.total.cents().saturating_sub(trade.refunded_cents);
-            if amount.cents() > left {
-                return Err(Failure::business(
-                    "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
-                    "退款金额超限",
-                ));
-            }
-            let (gmt, gmt_millis) = clock::now_texts();
-            trade.refunds.push(Refund {
-                out_request_no: request_no.to_owned(),
-                cents: amount.cents(),
-                gmt_refund_pay: gmt.clone(),
-            });
-            trade.refunded_cents += amount.cents();
-            if trade.refunded_cents == trade.total.cents() {
-                trade.status = Status::Closed;
-            }
-            call.notices.push(Notice::Trade {
-                trade: Box::new(trade.snapshot()),
-                event: Event::Refunded {
-                    out_biz_no: request_no.to_owned(),
-                    gmt_refund: gmt_millis,
-                },
-            });
-            ("Y", gmt)
-        }
-    };
+    let request_no = out_request_no
+        .as_deref()
+        .unwrap_or(&trade.out_trade_no)
+        .to_owned();
+    let (moved, gmt) = apply_refund(trade, &request_no, &amount, None, &mut call.notices)?;
     let mut node = Node::success();
     node.str("trade_no", &trade.trade_no)
         .str("out_trade_no", &trade.out_trade_no)
         .opt("buyer_logon_id", trade.buyer_logon_id())
-        .str("fund_change", fund_change)
+        .str("fund_change", if moved { "Y" } else { "N" })
         .str("refund_fee", &yuan(trade.refunded_cents))
         .str("gmt_refund_pay", &gmt)
         .opt("buyer_user_id", trade.buyer_user_id());
+    Ok(node)
+}
+
+/// `alipay.trade.refund.apply`: the asynchronous refund. The sandbox refunds at once, answers
+/// `REFUND_PROCESSING` (`REFUND_SUCCESS` for a repeated request) and sends the refund
+/// notification to the call's `notify_url` (else the trade's).
+pub(crate) fn refund_apply(call: &mut Call<'_>) -> Result<Node, Failure> {
+    let biz = call.biz;
+    let amount = biz.amount("refund_amount", "退款金额")?;
+    let (out_trade_no, trade_no) = ids(&biz)?;
+    let out_request_no = biz.required("out_request_no")?;
+    let notify_url = call.text("notify_url");
+    let mut store = lock(&call.shared.trades);
+    let trade = store.find(call.app_id, out_trade_no.as_deref(), trade_no.as_deref())?;
+    let (moved, _) = apply_refund(
+        trade,
+        &out_request_no,
+        &amount,
+        notify_url,
+        &mut call.notices,
+    )?;
+    let status = if moved {
+        "REFUND_PROCESSING"
+    } else {
+        "REFUND_SUCCESS"
+    };
+    let mut node = Node::success();
+    node.str("trade_no", &trade.trade_no)
+        .str("out_trade_no", &trade.out_trade_no)
+        .str("out_request_no", &out_request_no)
+        .str("refund_amount", &yuan(amount.cents()))
+        .str("refund_status", status);
     Ok(node)
 }
 

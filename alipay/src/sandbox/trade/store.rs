@@ -84,6 +84,9 @@ pub(crate) struct Trade {
     pub(crate) product_code: Option<String>,
     pub(crate) return_url: Option<String>,
     pub(crate) huabei: Option<Huabei>,
+    /// `extend_params.royalty_freeze=true`: the paid money can be settled (分账).
+    #[serde(default)]
+    pub(crate) royalty_freeze: bool,
 }
 
 /// Huabei instalments of a trade (`extend_params`).
@@ -142,6 +145,7 @@ impl Trade {
             return_url: self.return_url.clone(),
             hb_fq_num: self.huabei.as_ref().map(|h| h.num.clone()),
             hb_fq_seller_percent: self.huabei.as_ref().and_then(|h| h.seller_percent.clone()),
+            royalty_freeze: self.royalty_freeze,
             refunds: self
                 .refunds
                 .iter()
@@ -293,6 +297,7 @@ impl Store {
                 product_code: new.product_code,
                 return_url: new.return_url,
                 huabei: new.huabei,
+                royalty_freeze: new.royalty_freeze,
             };
             app.by_no.insert(trade_no, new.out_trade_no.clone());
             app.by_out.insert(new.out_trade_no.clone(), trade);
@@ -464,12 +469,13 @@ pub(crate) struct NewTrade {
     pub(crate) return_url: Option<String>,
     pub(crate) product_code: Option<String>,
     pub(crate) huabei: Option<Huabei>,
+    pub(crate) royalty_freeze: bool,
 }
 
 impl NewTrade {
     /// Reads `subject`, `out_trade_no`, `total_amount`, `buyer_id`, `product_code` (which must be
     /// `expected_product` when one is given and the field is present or `product_required`) and
-    /// `extend_params` (Huabei).
+    /// `extend_params` (Huabei, `royalty_freeze`).
     pub(crate) fn read(
         biz: &Biz<'_>,
         notify_url: Option<&str>,
@@ -502,6 +508,7 @@ impl NewTrade {
             return_url: None,
             product_code,
             huabei: huabei(biz)?,
+            royalty_freeze: royalty_freeze(biz)?,
         })
     }
 
@@ -541,6 +548,22 @@ fn huabei(biz: &Biz<'_>) -> Result<Option<Huabei>, Failure> {
             num: num.into_owned(),
             seller_percent: percent.map(Cow::into_owned),
         })),
+    }
+}
+
+/// `extend_params.royalty_freeze`: `"true"` keeps the paid money for settlement; `"false"` or
+/// absent does not; anything else is `ACQ.INVALID_PARAMETER`.
+fn royalty_freeze(biz: &Biz<'_>) -> Result<bool, Failure> {
+    let Some(extend) = biz.object("extend_params")? else {
+        return Ok(false);
+    };
+    match extend.text("royalty_freeze")?.as_deref() {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(Failure::business(
+            "ACQ.INVALID_PARAMETER",
+            "参数无效: royalty_freeze只能是true或false",
+        )),
     }
 }
 
