@@ -102,6 +102,14 @@ impl Amount {
     /// written.
     pub fn parse_signed(text: impl AsRef<str>) -> Result<Self, AmountError> {
         let text = text.as_ref();
+        Ok(Self {
+            cents: Self::signed_cents_of(text)?,
+            text: text.into(),
+        })
+    }
+
+    /// The cents [`Amount::parse_signed`] reads from `text`, without keeping the text.
+    pub(crate) fn signed_cents_of(text: &str) -> Result<i64, AmountError> {
         let (negative, digits) = match text.as_bytes().first() {
             Some(b'-') => (true, &text[1..]),
             Some(b'+') => (false, &text[1..]),
@@ -109,10 +117,7 @@ impl Amount {
         };
         let magnitude = Self::parse_digits(text, digits, i64::MAX.unsigned_abs())?;
         let cents = i64::try_from(magnitude).map_err(|_| AmountError::TooLarge(text.to_owned()))?;
-        Ok(Self {
-            text: text.into(),
-            cents: if negative { -cents } else { cents },
-        })
+        Ok(if negative { -cents } else { cents })
     }
 
     /// An amount from a signed number of cents, written with two decimals (`-150` →

@@ -51,6 +51,7 @@
 //! | module | APIs |
 //! |---|---|
 //! | [`base`] | OAuth tokens, mini program QR codes, image and video upload |
+//! | [`bill`] | bill download, safe unpacking and typed rows (reconciliation) |
 //! | [`marketing`] | life account messages, passes, mini program template messages |
 //! | [`member`] | identity verification |
 //! | [`payment`] | common trade calls, Huabei instalments, face to face, page, WAP and app pay |
@@ -66,6 +67,7 @@ extern crate self as alipay;
 
 pub mod amount;
 pub mod base;
+pub mod bill;
 pub mod cert;
 pub mod client;
 pub mod codes;
