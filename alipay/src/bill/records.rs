@@ -58,14 +58,17 @@ impl serde::Serialize for Record {
 
 /// The rows of a [`BillFile`], read one at a time: memory use does not grow with the file.
 ///
-/// Each item is a [`Record`], or the first error met (a row with too few fields, bytes that
-/// are not GBK, malformed CSV), after which the iteration ends. After the last row the footer
+/// Each item is a [`Record`], or the first error met (a row with more or fewer fields than the
+/// header line, bytes that are not GBK, malformed CSV), after which the iteration ends. After the last row the footer
 /// totals (`#交易合计：…`, `#收入合计：…`) are checked against the rows: when one disagrees, a
 /// last item [`BillError::TotalsMismatch`] says which.
 pub struct Records<'a> {
     reader: csv::Reader<GbkReader<'a>>,
     headers: Arc<[String]>,
     body_line: u64,
+    /// 1 when lines end with `\r\n`: the csv reader then gives the records after the first one
+    /// the line before theirs (it has not yet read the `\n`).
+    crlf: u64,
     tally: Tally,
     rows: u64,
     state: State,
@@ -96,10 +99,16 @@ impl<'a> Records<'a> {
             .comment(Some(b'#'))
             .trim(csv::Trim::All)
             .from_reader(GbkReader::new(file.body()));
+        let body = file.body();
+        let crlf = body
+            .iter()
+            .position(|&b| b == b'\n')
+            .is_some_and(|at| at > 0 && body[at - 1] == b'\r');
         Self {
             reader,
             headers: Arc::from(Vec::new()),
             body_line: file.body_line(),
+            crlf: u64::from(crlf),
             tally: Tally::new(file),
             rows: 0,
             state: State::Start,
@@ -160,18 +169,14 @@ impl<'a> Records<'a> {
             self.tally.finish()?;
             return Ok(None);
         }
-        let line = self.body_line + values.position().map_or(0, csv::Position::line);
+        let line = self.body_line + self.crlf + values.position().map_or(0, csv::Position::line);
         let expected = self.headers.len();
         if values.len() != expected {
-            let extra_empty = values.iter().skip(expected).all(str::is_empty);
-            if values.len() < expected || !extra_empty {
-                return Err(BillError::Columns {
-                    line,
-                    expected,
-                    found: values.len(),
-                });
-            }
-            values.truncate(expected);
+            return Err(BillError::Columns {
+                line,
+                expected,
+                found: values.len(),
+            });
         }
         self.tally.add(&values, line, &self.headers)?;
         self.rows += 1;
