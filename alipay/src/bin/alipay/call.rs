@@ -40,6 +40,14 @@ pub(crate) struct CallArgs {
     /// Encrypt `biz_content` with the content encryption key (`--aes-key`)
     #[arg(long)]
     encrypt: bool,
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+/// How to reach and trust the gateway: the app, its keys or certificates, the gateway URL
+/// (shared by `call` and `bill download`).
+#[derive(Debug, Args)]
+pub(crate) struct ClientArgs {
     /// The app id
     #[arg(long, value_name = "ID", env = "ALIPAY_APP_ID", hide_env_values = true)]
     app_id: Option<String>,
@@ -160,6 +168,29 @@ pub(crate) fn run(args: &CallArgs) -> Result<ExitCode, Fatal> {
         };
         text.push((key.to_owned(), value.to_owned()));
     }
+    let client = client(&args.client)?;
+    let request = RuntimeCall {
+        method: args.method.clone(),
+        biz,
+        text,
+    };
+    let encrypt = args.encrypt;
+    let result = runtime()?.block_on(async { client.send(request).encrypt(encrypt).await });
+    match result {
+        Ok(node) => {
+            output::line(&serde_json::to_string_pretty(&node)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Api(error) | Error::Gateway(error)) => {
+            output::line(&serde_json::to_string_pretty(&error)?)?;
+            Ok(ExitCode::from(FAILED))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The client the flags describe.
+pub(crate) fn client(args: &ClientArgs) -> Result<Client, Fatal> {
     let app_id = required(args.app_id.as_ref(), "--app-id", "ALIPAY_APP_ID")?;
     let private_key = required(
         args.private_key.as_ref(),
@@ -212,23 +243,5 @@ pub(crate) fn run(args: &CallArgs) -> Result<ExitCode, Fatal> {
             )));
         }
     };
-    let client = builder.build()?;
-    let request = RuntimeCall {
-        method: args.method.clone(),
-        biz,
-        text,
-    };
-    let encrypt = args.encrypt;
-    let result = runtime()?.block_on(async { client.send(request).encrypt(encrypt).await });
-    match result {
-        Ok(node) => {
-            output::line(&serde_json::to_string_pretty(&node)?)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(Error::Api(error) | Error::Gateway(error)) => {
-            output::line(&serde_json::to_string_pretty(&error)?)?;
-            Ok(ExitCode::from(FAILED))
-        }
-        Err(e) => Err(e.into()),
-    }
+    Ok(builder.build()?)
 }
