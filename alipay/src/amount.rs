@@ -12,6 +12,10 @@ use std::str::FromStr;
 /// exponent or spaces. Amounts in Alipay's answers and notifications are read with the same
 /// format rule but may be `0` or `0.00` (e.g. `point_amount`).
 ///
+/// Bills ([`crate::bill`]) hold signed amounts (refunds and fees are negative):
+/// [`Amount::parse_signed`] reads those, [`Amount::is_negative`] and [`Amount::signed_cents`]
+/// tell their sign. Only `parse_signed` and [`Amount::from_signed_cents`] make negative amounts.
+///
 /// ```
 /// use alipay::Amount;
 ///
@@ -21,12 +25,17 @@ use std::str::FromStr;
 /// assert!(Amount::new("0.001").is_err());
 /// assert!(Amount::new("0").is_err());
 /// assert_eq!(Amount::from_cents(1)?.as_str(), "0.01");
+///
+/// let refund = Amount::parse_signed("-1.50")?;
+/// assert!(refund.is_negative());
+/// assert_eq!(refund.signed_cents(), -150);
+/// assert_eq!(refund.cents(), 150);
 /// # Ok::<(), alipay::AmountError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Amount {
     text: Box<str>,
-    cents: u64,
+    cents: i64,
 }
 
 /// The largest amount Alipay accepts, in cents (100,000,000 yuan).
@@ -71,17 +80,73 @@ impl Amount {
         &self.text
     }
 
-    /// The amount in cents (分).
+    /// The amount in cents (分); for a negative amount (see [`Amount::parse_signed`]) its
+    /// magnitude: `-1.50` gives `150`.
     pub fn cents(&self) -> u64 {
+        self.cents.unsigned_abs()
+    }
+
+    /// The amount in cents (分), negative for a negative amount: `-1.50` gives `-150`.
+    pub fn signed_cents(&self) -> i64 {
         self.cents
+    }
+
+    /// Whether the amount is below zero (`-0.00` is not).
+    pub fn is_negative(&self) -> bool {
+        self.cents < 0
+    }
+
+    /// Parses an amount as bills write it: an optional leading `-` or `+`, then a decimal with
+    /// at most two fraction digits (`-1.50`, `0.00`, `14989.00`). Zero is allowed and there is
+    /// no upper bound other than the number of cents fitting in an `i64`; the text is kept as
+    /// written.
+    pub fn parse_signed(text: impl AsRef<str>) -> Result<Self, AmountError> {
+        let text = text.as_ref();
+        Ok(Self {
+            cents: Self::signed_cents_of(text)?,
+            text: text.into(),
+        })
+    }
+
+    /// The cents [`Amount::parse_signed`] reads from `text`, without keeping the text.
+    pub(crate) fn signed_cents_of(text: &str) -> Result<i64, AmountError> {
+        let (negative, digits) = match text.as_bytes().first() {
+            Some(b'-') => (true, &text[1..]),
+            Some(b'+') => (false, &text[1..]),
+            _ => (false, text),
+        };
+        let magnitude = Self::parse_digits(text, digits, i64::MAX.unsigned_abs())?;
+        let cents = i64::try_from(magnitude).map_err(|_| AmountError::TooLarge(text.to_owned()))?;
+        Ok(if negative { -cents } else { cents })
+    }
+
+    /// An amount from a signed number of cents, written with two decimals (`-150` →
+    /// `"-1.50"`).
+    pub fn from_signed_cents(cents: i64) -> Self {
+        let sign = if cents < 0 { "-" } else { "" };
+        let magnitude = cents.unsigned_abs();
+        Self {
+            text: format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100).into(),
+            cents,
+        }
     }
 
     /// Parses the format shared by requests and answers; allows zero.
     fn parse_any(text: &str) -> Result<Self, AmountError> {
+        let cents = Self::parse_digits(text, text, MAX_CENTS)?;
+        Ok(Self {
+            text: text.into(),
+            // At most MAX_CENTS, which fits.
+            cents: i64::try_from(cents).map_err(|_| AmountError::TooLarge(text.to_owned()))?,
+        })
+    }
+
+    /// The number of cents written by `digits` (the unsigned part of `text`), at most `max`.
+    fn parse_digits(text: &str, digits: &str, max: u64) -> Result<u64, AmountError> {
         let format_err = || AmountError::Format(text.to_owned());
-        let (int, frac) = match text.split_once('.') {
+        let (int, frac) = match digits.split_once('.') {
             Some((int, frac)) => (int, Some(frac)),
-            None => (text, None),
+            None => (digits, None),
         };
         if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format_err());
@@ -96,27 +161,27 @@ impl Amount {
         };
         let too_large = || AmountError::TooLarge(text.to_owned());
         let int_value = int.trim_start_matches('0');
-        if int_value.len() > 9 {
+        if int_value.len() > 19 {
             return Err(too_large());
         }
         let yuan: u64 = if int_value.is_empty() {
             0
         } else {
-            int_value.parse().map_err(|_| format_err())?
+            int_value.parse().map_err(|_| too_large())?
         };
         let frac_cents: u64 = match frac.len() {
             0 => 0,
             1 => u64::from(frac.as_bytes()[0] - b'0') * 10,
             _ => frac.parse().map_err(|_| format_err())?,
         };
-        let cents = yuan * 100 + frac_cents;
-        if cents > MAX_CENTS {
+        let cents = yuan
+            .checked_mul(100)
+            .and_then(|c| c.checked_add(frac_cents))
+            .ok_or_else(too_large)?;
+        if cents > max {
             return Err(too_large());
         }
-        Ok(Self {
-            text: text.into(),
-            cents,
-        })
+        Ok(cents)
     }
 }
 
@@ -246,6 +311,41 @@ mod tests {
         assert_eq!(a.cents(), 0);
         assert!(serde_json::from_str::<Amount>("\"0.001\"").is_err());
         assert!(serde_json::from_str::<Amount>("0.1").is_err());
+    }
+
+    #[test]
+    fn signed_amounts_keep_their_sign() {
+        for (text, cents) in [
+            ("-1.50", -150),
+            ("+2", 200),
+            ("0.00", 0),
+            ("-0.00", 0),
+            ("14989.00", 1_498_900),
+            ("-100000000.01", -10_000_000_001),
+        ] {
+            let a = Amount::parse_signed(text).unwrap();
+            assert_eq!((a.as_str(), a.signed_cents()), (text, cents));
+            assert_eq!(a.is_negative(), cents < 0, "{text}");
+            assert_eq!(a.cents(), cents.unsigned_abs());
+        }
+        for bad in [
+            "--1",
+            "-",
+            "- 1",
+            "1-",
+            "-1.234",
+            "-.5",
+            "+-1",
+            "92233720368547758.08",
+        ] {
+            assert!(Amount::parse_signed(bad).is_err(), "{bad}");
+        }
+        let max = Amount::from_signed_cents(i64::MAX);
+        assert_eq!(Amount::parse_signed(max.as_str()).unwrap(), max);
+        assert_eq!(Amount::from_signed_cents(-150).as_str(), "-1.50");
+        assert_eq!(Amount::from_signed_cents(5).as_str(), "0.05");
+        // The unsigned parse is unchanged: no sign.
+        assert!(Amount::new("-1").is_err() && Amount::new("+1").is_err());
     }
 
     #[test]

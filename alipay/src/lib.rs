@@ -51,6 +51,7 @@
 //! | module | APIs |
 //! |---|---|
 //! | [`base`] | OAuth tokens, mini program QR codes, image and video upload |
+//! | [`bill`] | bill download, safe unpacking and typed rows (reconciliation) |
 //! | [`fund`] | payouts (transfers, their query and refund, the balance, e-receipts) and pre-authorisation (freeze, pay from a freeze, unfreeze) |
 //! | [`isv`] | ISV authorisation: app auth tokens, the app-to-app authorisation URL, one notify URL for many apps |
 //! | [`marketing`] | life account messages, passes, mini program template messages |
@@ -69,6 +70,7 @@ extern crate self as alipay;
 
 pub mod amount;
 pub mod base;
+pub mod bill;
 pub mod cert;
 pub mod client;
 pub mod codes;

@@ -29,7 +29,7 @@
 //! | `alipay.trade.fastpay.refund.query` | one refund |
 //! | `alipay.trade.close` | closes an unpaid trade |
 //! | `alipay.trade.cancel` | closes an unpaid trade or refunds a paid one in full |
-//! | `alipay.data.dataservice.bill.downloadurl.query` | a URL of a CSV bill served by the sandbox |
+//! | `alipay.data.dataservice.bill.downloadurl.query` | a URL of a bill served by the sandbox: a ZIP of GBK CSV files in the real shape (`trade`, `signcustomer`, `trade_zft_merchant`), from the trades and refunds of the day or month |
 //! | `alipay.trade.pay` | face to face, `scene=bar_code`: an `auth_code` of 16 to 24 digits starting with 25 to 30 pays at once (and notifies); any other code is `ACQ.PAYMENT_AUTH_CODE_INVALID` |
 //! | `alipay.trade.precreate` | a trade waiting for the buyer; `qr_code` is the URL of a sandbox cashier page |
 //! | `alipay.trade.page.pay`, `alipay.trade.wap.pay` | browser flow, see below |

@@ -12,8 +12,8 @@ use alipay::retry::{Jitter, RetryPolicy};
 use alipay::sandbox::{
     Fault, FaultRule, NotificationKind, ReceivedRequest, Sandbox, Scope, browse,
 };
-use alipay::wire::{form_decode, form_encode};
 use alipay::util::generic::Generic;
+use alipay::wire::{form_decode, form_encode};
 use alipay::{Amount, Client, NotifyError};
 use alipay_tests::{NotifySink, sandbox_client, sandbox_client_for, sub_code};
 use serde_json::json;

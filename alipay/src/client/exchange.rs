@@ -338,3 +338,44 @@ impl Client {
         }
     }
 }
+
+/// Fetching a file the gateway pointed to.
+impl Client {
+    /// GETs `url` (a file the gateway handed out, such as a bill) with the client's transport,
+    /// within one slot of the in-flight bound, the per-attempt deadline `timeout` (default: the
+    /// client's [`request_timeout`](ClientBuilder::request_timeout), cut short by its
+    /// [`total_timeout`](ClientBuilder::total_timeout)) and at most `max_body` bytes of answer.
+    /// No retry, no span field and no error carries the URL: such URLs are secret-bearing. The
+    /// caller checks that `url` is absolute and judges the status.
+    pub(crate) async fn fetch(
+        &self,
+        url: http::Uri,
+        timeout: Option<Duration>,
+        max_body: usize,
+    ) -> Result<HttpResponse, Error> {
+        let net = &self.inner.net;
+        let deadlines = Deadlines {
+            per_attempt: timeout.unwrap_or(self.inner.request_timeout),
+            total: net
+                .total_timeout
+                .map(|total| (Instant::now() + total, total)),
+        };
+        let acquire = net.in_flight.acquire();
+        let permit = match deadlines.total {
+            Some((deadline, total)) => tokio::time::timeout_at(deadline, acquire)
+                .await
+                .map_err(|_| Error::Timeout(total))?,
+            None => acquire.await,
+        }
+        // The semaphore is never closed.
+        .map_err(|e| Error::Connect(Box::new(e)))?;
+        let mut request = http::Request::new(Bytes::new());
+        *request.uri_mut() = url;
+        let (until, reported) = deadlines.attempt();
+        let answer = tokio::time::timeout_at(until, self.inner.transport.send(request, max_body))
+            .await
+            .map_err(|_| Error::Timeout(reported))??;
+        drop(permit);
+        Ok(answer)
+    }
+}

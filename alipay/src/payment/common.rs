@@ -539,6 +539,7 @@ impl TradeFastpayRefundQueryResponse {
 }
 
 /// `alipay.data.dataservice.bill.downloadurl.query`: a short-lived URL to download a statement.
+/// [`Client::download_bill`](crate::Client::download_bill) asks for it and fetches the file.
 ///
 /// <https://opendocs.alipay.com/open/02e7gr>
 #[derive(Debug, Clone, crate::Request)]
@@ -549,16 +550,31 @@ impl TradeFastpayRefundQueryResponse {
 )]
 #[must_use]
 pub struct BillDownloadUrlQuery {
-    /// `trade` (the merchant's trades) or `signcustomer` (account movements).
+    /// `trade` (the merchant's trades), `signcustomer` (account movements) or
+    /// `trade_zft_merchant` (a secondary merchant's trades, with `smid`).
     pub bill_type: String,
     /// The day (`yyyy-MM-dd`) or month (`yyyy-MM`).
     pub bill_date: String,
+    /// The secondary merchant (直付通二级商户) of a `trade_zft_merchant` bill.
+    pub smid: Option<String>,
 }
 
-/// The answer to [`BillDownloadUrlQuery`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// The answer to [`BillDownloadUrlQuery`]. Its `Debug` does not show the URL, which grants
+/// access to the file to whoever holds it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct BillDownloadUrlQueryResponse {
-    /// Where to download the statement (valid for 30 seconds).
+    /// Where to download the statement (valid for 30 seconds; secret-bearing: do not log it).
     pub bill_download_url: String,
+    /// The file's code, when Alipay sends one.
+    pub bill_file_code: Option<String>,
+}
+
+impl std::fmt::Debug for BillDownloadUrlQueryResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillDownloadUrlQueryResponse")
+            .field("bill_download_url", &"<redacted>")
+            .field("bill_file_code", &self.bill_file_code)
+            .finish()
+    }
 }

@@ -222,7 +222,7 @@ async fn route(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>>
         marketing::content_route(shared, req.method(), &id)
     } else if let Some(token) = path
         .strip_prefix("/bill/")
-        .and_then(|rest| rest.strip_suffix(".csv"))
+        .and_then(|rest| rest.strip_suffix(".zip"))
     {
         let token = token.to_owned();
         trade::bill_route(shared, req.method(), &token)

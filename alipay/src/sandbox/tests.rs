@@ -1001,7 +1001,7 @@ async fn control_endpoint_pays() {
 }
 
 #[tokio::test]
-async fn bill_download_url_serves_a_csv() {
+async fn bill_download_url_serves_a_zip_of_gbk_csv() {
     let sandbox = Sandbox::start().await.unwrap();
     let app = sandbox.create_app().expect("app key");
     let created = create(&sandbox, &app, "T-BILL", "12.34").await;
@@ -1017,18 +1017,30 @@ async fn bill_download_url_serves_a_csv() {
     assert_success(&node);
     let url = node["bill_download_url"].as_str().unwrap();
     let prefix = format!("http://{}/bill/", sandbox.addr());
-    assert!(url.starts_with(&prefix) && url.ends_with(".csv"), "{url}");
+    assert!(url.starts_with(&prefix) && url.ends_with(".zip"), "{url}");
     let answer = http(sandbox.addr(), "GET", &url[prefix.len() - 6..], None, "").await;
     assert_eq!(answer.status, 200);
-    assert!(answer.content_type.starts_with("text/csv"));
-    assert!(
-        answer.body.contains(created["trade_no"].as_str().unwrap()),
-        "{}",
-        answer.body
-    );
-    assert!(answer.body.contains("T-BILL"));
-    assert!(answer.body.contains("12.34"));
+    assert_eq!(answer.content_type, "application/zip");
+    let archive = crate::bill::BillArchive::open(&answer.bytes).unwrap();
+    assert!(archive.entry_names()[0].ends_with("_业务明细.csv"));
+    let rows: Vec<_> = archive
+        .detail()
+        .trade_rows()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].trade_no, created["trade_no"].as_str().unwrap());
+    assert_eq!(rows[0].out_trade_no, "T-BILL");
+    assert_eq!(rows[0].receipt_amount.as_ref().unwrap().as_str(), "12.34");
 
+    let node = call(
+        &sandbox,
+        &app,
+        "alipay.data.dataservice.bill.downloadurl.query",
+        json!({"bill_type": "trade_zft_merchant", "bill_date": today}),
+    )
+    .await;
+    assert_fails(&node, "40002", "isv.missing-parameter");
     for (bill_type, bill_date) in [
         ("trade", "2026-02-30"),
         ("other", "2026-01"),
@@ -1044,7 +1056,7 @@ async fn bill_download_url_serves_a_csv() {
         assert_fails(&node, "40002", "isv.invalid-parameter");
     }
     assert_eq!(
-        http(sandbox.addr(), "GET", "/bill/nope.csv", None, "")
+        http(sandbox.addr(), "GET", "/bill/nope.zip", None, "")
             .await
             .status,
         404

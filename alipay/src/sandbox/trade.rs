@@ -15,6 +15,7 @@ use super::shared::{Shared, lock};
 use super::wire::{Failure, Node, yuan};
 use crate::Amount;
 
+mod bill;
 mod store;
 
 pub(crate) use self::store::{
@@ -394,10 +395,16 @@ pub(crate) fn bill_url(call: &mut Call<'_>) -> Result<Node, Failure> {
     let (shared, app_id, app, biz) = (call.shared, call.app_id, call.app, &call.biz);
     let bill_type = biz.required("bill_type")?;
     let bill_date = biz.required("bill_date")?;
-    if !matches!(&*bill_type, "trade" | "signcustomer") {
+    if !matches!(&*bill_type, "trade" | "signcustomer" | "trade_zft_merchant") {
         return Err(Failure::invalid(
             "isv.invalid-parameter",
-            "账单类型bill_type只能是trade或signcustomer",
+            "账单类型bill_type只能是trade、signcustomer或trade_zft_merchant",
+        ));
+    }
+    if bill_type == "trade_zft_merchant" && biz.text("smid")?.is_none_or(|s| s.trim().is_empty()) {
+        return Err(Failure::invalid(
+            "isv.missing-parameter",
+            "直付通二级商户账单需要smid",
         ));
     }
     if !clock::valid_bill_date(&bill_date) {
@@ -420,13 +427,13 @@ pub(crate) fn bill_url(call: &mut Call<'_>) -> Result<Node, Failure> {
             bill_date: bill_date.into_owned(),
         },
     );
-    let url = format!("{}/bill/{token}.csv", shared.base_url());
+    let url = format!("{}/bill/{token}.zip", shared.base_url());
     let mut node = Node::success();
     node.str("bill_download_url", &url);
     Ok(node)
 }
 
-/// `GET /bill/<token>.csv`: a bill handed out by `bill.downloadurl.query`.
+/// `GET /bill/<token>.zip`: a bill handed out by `bill.downloadurl.query`.
 pub(crate) fn bill_route(
     shared: &Shared,
     method: &HttpMethod,
@@ -446,6 +453,7 @@ pub(crate) fn bill_route(
         .app(&request.app_id)
         .map(|app| app.seller_id.clone())
         .unwrap_or_default();
-    let csv = lock(&shared.trades).bill_csv(&request, &seller_id);
-    respond(StatusCode::OK, "text/csv;charset=utf-8", csv)
+    let movements = lock(&shared.trades).bill_movements(&request);
+    let zip = bill::archive(&request, &seller_id, &movements);
+    respond(StatusCode::OK, "application/zip", zip)
 }

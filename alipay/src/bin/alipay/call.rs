@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use alipay::client::PRODUCTION_GATEWAY;
 use alipay::request::{Method, Params, Request};
 use alipay::v3::Route;
-use alipay::{Client, EncodeError, Error, Protocol};
+use alipay::{Client, ClientBuilder, EncodeError, Error, Protocol};
 use clap::Args;
 use serde_json::{Map, Value};
 
@@ -56,6 +56,14 @@ pub(crate) struct CallArgs {
     /// Encrypt `biz_content` with the content encryption key (`--aes-key`)
     #[arg(long)]
     encrypt: bool,
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+/// How to reach and trust the gateway: the app, its keys or certificates, the gateway URL
+/// (shared by `call` and `bill download`).
+#[derive(Debug, Args)]
+pub(crate) struct ClientArgs {
     /// The app id
     #[arg(long, value_name = "ID", env = "ALIPAY_APP_ID", hide_env_values = true)]
     app_id: Option<String>,
@@ -202,6 +210,44 @@ pub(crate) fn run(args: &CallArgs) -> Result<ExitCode, Fatal> {
         };
         text.push((key.to_owned(), value.to_owned()));
     }
+    let mut builder = client_builder(&args.client)?;
+    let v3 = route.is_some();
+    if v3 {
+        builder = builder.protocol(Protocol::V3);
+    }
+    let client = builder.build()?;
+    let request = RuntimeCall {
+        method,
+        biz,
+        text,
+        route,
+    };
+    let encrypt = args.encrypt;
+    let result = runtime()?.block_on(async { client.send(request).encrypt(encrypt).await });
+    match result {
+        // Over v3, an answer that is not a verified success is the call's failure (exit 1).
+        Err(error @ (Error::V3(_) | Error::V3Unsigned { .. } | Error::Verify(_))) if v3 => Err(
+            Fatal::failed(alipay::error::Report::new(&error).to_string()),
+        ),
+        Ok(node) => {
+            output::line(&serde_json::to_string_pretty(&node)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Error::Api(error) | Error::Gateway(error)) => {
+            output::line(&serde_json::to_string_pretty(&error)?)?;
+            Ok(ExitCode::from(FAILED))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The client the flags describe.
+pub(crate) fn client(args: &ClientArgs) -> Result<Client, Fatal> {
+    Ok(client_builder(args)?.build()?)
+}
+
+/// The builder of the client the flags describe.
+fn client_builder(args: &ClientArgs) -> Result<ClientBuilder, Fatal> {
     let app_id = required(args.app_id.as_ref(), "--app-id", "ALIPAY_APP_ID")?;
     let private_key = required(
         args.private_key.as_ref(),
@@ -257,32 +303,5 @@ pub(crate) fn run(args: &CallArgs) -> Result<ExitCode, Fatal> {
     if let Some(endpoint) = given(args.endpoint.as_ref()) {
         builder = builder.v3_endpoint(endpoint);
     }
-    let v3 = route.is_some();
-    if v3 {
-        builder = builder.protocol(Protocol::V3);
-    }
-    let client = builder.build()?;
-    let request = RuntimeCall {
-        method,
-        biz,
-        text,
-        route,
-    };
-    let encrypt = args.encrypt;
-    let result = runtime()?.block_on(async { client.send(request).encrypt(encrypt).await });
-    match result {
-        // Over v3, an answer that is not a verified success is the call's failure (exit 1).
-        Err(error @ (Error::V3(_) | Error::V3Unsigned { .. } | Error::Verify(_))) if v3 => {
-            Err(Fatal::failed(error.to_string()))
-        }
-        Ok(node) => {
-            output::line(&serde_json::to_string_pretty(&node)?)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(Error::Api(error) | Error::Gateway(error)) => {
-            output::line(&serde_json::to_string_pretty(&error)?)?;
-            Ok(ExitCode::from(FAILED))
-        }
-        Err(e) => Err(e.into()),
-    }
+    Ok(builder)
 }

@@ -2,9 +2,10 @@
 //!
 //! Its usage text is its `--help` (`alipay help COMMAND` for one command); the README's command
 //! table is checked against it by `tests/cli.rs`. One file per command group: `keys` (`sign`,
-//! `verify-notify`, `keygen`), `certs`, `aes`, `call`, `sandbox` (`pay`) and `serve`.
+//! `verify-notify`, `keygen`), `certs`, `aes`, `call`, `bill`, `sandbox` (`pay`) and `serve`.
 
 mod aes;
+mod bill;
 mod call;
 mod certs;
 mod fatal;
@@ -72,6 +73,9 @@ enum Command {
     /// Call the gateway and print the verified answer node
     #[command(long_about = call::CALL_HELP)]
     Call(call::CallArgs),
+    /// Bills: download one, print its rows
+    #[command(subcommand)]
+    Bill(bill::BillCommand),
     /// The local gateway: run it, make its buyer pay
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
@@ -114,6 +118,7 @@ fn run(command: &Command, matches: &clap::ArgMatches) -> Result<ExitCode, Fatal>
         Command::RootCertSn(args) => certs::root_cert_sn(args),
         Command::Aes(command) => aes::run(command),
         Command::Call(args) => call::run(args),
+        Command::Bill(command) => bill::run(command),
         Command::Sandbox(sandbox::SandboxCommand::Pay(args)) => sandbox::pay(args),
         Command::Sandbox(sandbox::SandboxCommand::Serve(args)) => {
             let serve = matches
@@ -131,7 +136,7 @@ fn run(command: &Command, matches: &clap::ArgMatches) -> Result<ExitCode, Fatal>
     }
 }
 
-/// The async runtime of `call`, `sandbox serve` and `sandbox pay`.
+/// The async runtime of `call`, `bill download`, `sandbox serve` and `sandbox pay`.
 fn runtime() -> Result<tokio::runtime::Runtime, Fatal> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -4,12 +4,11 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use crate::Amount;
 use crate::sandbox::api::Biz;
 use crate::sandbox::shared::{Shared, lock};
-use crate::sandbox::wire::{Failure, yuan};
+use crate::sandbox::wire::Failure;
 use crate::sandbox::{RefundSnapshot, SandboxError, TradeSnapshot, clock};
 
 /// The buyer who pays every sandbox trade unless the trade names one (`buyer_id`).
@@ -335,127 +334,66 @@ impl Store {
         app.by_out.get_mut(&out).ok_or_else(not_exist)
     }
 
-    /// The CSV of a bill.
-    pub(crate) fn bill_csv(&self, bill: &BillRequest, seller_id: &str) -> String {
-        let mut csv = String::with_capacity(1024);
-        let title = if bill.bill_type == "signcustomer" {
-            "#支付宝账务明细查询"
-        } else {
-            "#支付宝业务明细查询"
-        };
-        let _ = writeln!(csv, "{title}");
-        let _ = writeln!(csv, "#账号：[{seller_id}]");
-        let _ = writeln!(csv, "#账单日期：[{}]", bill.bill_date);
-        csv.push_str("#-----------------------------------------业务明细列表----------------------------------------\n");
-        csv.push_str("支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,对方账户,订单金额（元）,商家实收（元）,退款批次号/请求号,备注\n");
+    /// The payments and refunds of a bill's app whose time falls in the bill's day or month,
+    /// in time order.
+    pub(crate) fn bill_movements(&self, bill: &BillRequest) -> Vec<Movement> {
         let mut rows = Vec::new();
-        let (mut paid_count, mut paid_cents, mut refund_count, mut refund_cents) = (0u64, 0, 0, 0);
-        if let Some(app) = self.apps.get(&bill.app_id) {
-            for trade in app.by_out.values() {
-                if let Some(paid_at) = &trade.gmt_payment
-                    && paid_at.starts_with(&bill.bill_date)
-                {
-                    paid_count += 1;
-                    paid_cents += trade.total.cents();
-                    rows.push((
-                        paid_at.clone(),
-                        bill_row(
-                            trade,
-                            "交易",
-                            &trade.gmt_create,
-                            paid_at,
-                            trade.total.cents(),
-                            false,
-                            "",
-                        ),
-                    ));
-                }
-                let cancel_refund = trade.cancel_refund_gmt.as_ref().map(|gmt| {
-                    (
-                        gmt,
-                        trade
-                            .total
-                            .cents()
-                            .saturating_sub(trade.refunds.iter().map(|r| r.cents).sum::<u64>()),
-                        "",
-                    )
-                });
-                let refunds = trade
-                    .refunds
-                    .iter()
-                    .map(|r| (&r.gmt_refund_pay, r.cents, r.out_request_no.as_str()))
-                    .chain(cancel_refund);
-                for (gmt, cents, request_no) in refunds {
-                    if gmt.starts_with(&bill.bill_date) {
-                        refund_count += 1;
-                        refund_cents += cents;
-                        rows.push((
-                            gmt.clone(),
-                            bill_row(trade, "退款", gmt, gmt, cents, true, request_no),
-                        ));
-                    }
+        let Some(app) = self.apps.get(&bill.app_id) else {
+            return rows;
+        };
+        for trade in app.by_out.values() {
+            let movement =
+                |kind, created: &str, done: &str, cents: i64, request_no: &str| Movement {
+                    trade_no: trade.trade_no.clone(),
+                    out_trade_no: trade.out_trade_no.clone(),
+                    subject: trade.subject.clone(),
+                    kind,
+                    created: created.to_owned(),
+                    done: done.to_owned(),
+                    cents,
+                    request_no: request_no.to_owned(),
+                };
+            if let Some(paid_at) = &trade.gmt_payment
+                && paid_at.starts_with(&bill.bill_date)
+            {
+                let cents = i64::try_from(trade.total.cents()).unwrap_or(i64::MAX);
+                rows.push(movement("交易", &trade.gmt_create, paid_at, cents, ""));
+            }
+            let refunded: u64 = trade.refunds.iter().map(|r| r.cents).sum();
+            let cancel_refund = trade
+                .cancel_refund_gmt
+                .as_ref()
+                .map(|gmt| (gmt, trade.total.cents().saturating_sub(refunded), ""));
+            let refunds = trade
+                .refunds
+                .iter()
+                .map(|r| (&r.gmt_refund_pay, r.cents, r.out_request_no.as_str()))
+                .chain(cancel_refund);
+            for (gmt, cents, request_no) in refunds {
+                if gmt.starts_with(&bill.bill_date) {
+                    let cents = -i64::try_from(cents).unwrap_or(i64::MAX);
+                    rows.push(movement("退款", gmt, gmt, cents, request_no));
                 }
             }
         }
-        rows.sort();
-        for (_, row) in rows {
-            csv.push_str(&row);
-        }
-        csv.push_str("#-----------------------------------------业务明细列表结束------------------------------------\n");
-        let _ = writeln!(
-            csv,
-            "#交易合计：{paid_count}笔，商家实收：{}元",
-            yuan(paid_cents)
-        );
-        let _ = writeln!(
-            csv,
-            "#退款合计：{refund_count}笔，商家实收：-{}元",
-            yuan(refund_cents)
-        );
-        let _ = writeln!(csv, "#导出时间：[{}]", clock::now_text());
-        csv
+        rows.sort_by(|a, b| (&a.done, &a.trade_no, a.cents).cmp(&(&b.done, &b.trade_no, b.cents)));
+        rows
     }
 }
 
-fn bill_row(
-    trade: &Trade,
-    kind: &str,
-    created: &str,
-    done: &str,
-    cents: u64,
-    negative: bool,
-    request_no: &str,
-) -> String {
-    let sign = if negative { "-" } else { "" };
-    let amount = format!("{sign}{}", yuan(cents));
-    let fields = [
-        trade.trade_no.as_str(),
-        &trade.out_trade_no,
-        kind,
-        &trade.subject,
-        created,
-        done,
-        SANDBOX_BUYER_LOGON_ID,
-        &amount,
-        &amount,
-        request_no,
-        "",
-    ];
-    let mut row = String::with_capacity(256);
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            row.push(',');
-        }
-        if field.contains([',', '"', '\n', '\r']) {
-            row.push('"');
-            row.push_str(&field.replace('"', "\"\""));
-            row.push('"');
-        } else {
-            row.push_str(field);
-        }
-    }
-    row.push('\n');
-    row
+/// A payment or refund, as a bill shows it.
+#[derive(Debug, Clone)]
+pub(crate) struct Movement {
+    pub(crate) trade_no: String,
+    pub(crate) out_trade_no: String,
+    pub(crate) subject: String,
+    /// `交易` or `退款`.
+    pub(crate) kind: &'static str,
+    pub(crate) created: String,
+    pub(crate) done: String,
+    /// Negative for a refund.
+    pub(crate) cents: i64,
+    pub(crate) request_no: String,
 }
 
 /// What a creation request says about a new trade.
