@@ -27,7 +27,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::crypto::{AesKey, Signer, Verifier};
+use crate::crypto::{AesKey, Verifier};
 use crate::error::Error;
 #[cfg(doc)]
 use crate::error::{ResponseError, VerifyError};
@@ -113,7 +113,7 @@ pub struct Client {
 
 struct Inner {
     app_id: String,
-    signer: Arc<dyn Signer>,
+    signer: prepare::AppSigner,
     verifier: Arc<dyn Verifier>,
     gateway: String,
     notify_url: Option<String>,

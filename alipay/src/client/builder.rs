@@ -11,9 +11,10 @@ use zeroize::Zeroizing;
 #[cfg(doc)]
 use super::Call;
 use super::exchange::{Net, ResponseHook, ResponseRecord};
+use super::prepare::AppSigner;
 use super::{Client, Clock, Gateway, Inner, cert_mode};
 use crate::cert::CertConfig;
-use crate::crypto::{AesKey, Backend, PrivateKey, PublicKey, Signer, Verifier};
+use crate::crypto::{AesKey, AsyncSigner, Backend, PrivateKey, PublicKey, Signer, Verifier};
 use crate::error::ConfigError;
 #[cfg(doc)]
 use crate::error::Error;
@@ -32,7 +33,7 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
 pub struct ClientBuilder {
     app_id: Option<String>,
     private_key: Option<KeyInput<PrivateKey>>,
-    signer: Option<Arc<dyn Signer>>,
+    signer: Option<AppSigner>,
     alipay_public_key: Option<KeyInput<PublicKey>>,
     verifier: Option<Arc<dyn Verifier>>,
     backend: Backend,
@@ -109,9 +110,20 @@ impl ClientBuilder {
         self
     }
 
-    /// A custom signer (a KMS or HSM) instead of a private key.
+    /// A custom signer that answers at once (e.g. a local HSM library) instead of a private key.
     pub fn signer(mut self, signer: impl Signer) -> Self {
-        self.signer = Some(Arc::new(signer));
+        self.signer = Some(AppSigner::Local(Arc::new(signer)));
+        self
+    }
+
+    /// A signer that awaits (a KMS, a signing service over the network) instead of a private
+    /// key. It must answer within the call's deadline (the [total](Self::total_timeout) one, or
+    /// else the [per-attempt](Self::request_timeout) one), or the call fails with
+    /// [`Error::Sign`](crate::Error::Sign) without sending anything. Rendering
+    /// ([`Client::render`](crate::Client::render)) needs a synchronous signer: with this one it
+    /// is [`Error::Sign`](crate::Error::Sign). See [`AsyncSigner`].
+    pub fn async_signer(mut self, signer: impl AsyncSigner) -> Self {
+        self.signer = Some(AppSigner::Remote(Arc::new(signer)));
         self
     }
 
@@ -343,9 +355,9 @@ impl ClientBuilder {
                 "is missing: encrypt_content(true) needs the AES key",
             ));
         }
-        let signer: Arc<dyn Signer> = match (self.signer, private_key) {
+        let signer = match (self.signer, private_key) {
             (Some(signer), _) => signer,
-            (None, Some(key)) => Arc::new(key),
+            (None, Some(key)) => AppSigner::Local(Arc::new(key)),
             (None, None) => {
                 return Err(ConfigError::new(
                     "app_private_key",

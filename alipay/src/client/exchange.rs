@@ -194,7 +194,9 @@ impl Client {
             per_attempt: options.timeout.unwrap_or(self.inner.request_timeout),
             total: deadline,
         };
-        let signed = self.http_request(request, options)?;
+        let signed = self
+            .http_request(request, options, deadlines.attempt())
+            .await?;
         let policy = net.retry;
         let idempotent = policy.is_enabled()
             && options
