@@ -19,7 +19,7 @@ use crate::error::ConfigError;
 #[cfg(doc)]
 use crate::error::Error;
 use crate::retry::RetryPolicy;
-use crate::transport::{self, HyperTransport, TlsConfig, Transport, TransportConfig};
+use crate::transport::{self, HyperTransport, Proxy, TlsConfig, Transport, TransportConfig};
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -398,10 +398,8 @@ impl ClientBuilder {
         let (net, transport_config) = self.net.build(self.connect_timeout)?;
         let transport = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(
-                HyperTransport::with_config(&transport_config)
-                    .map_err(ConfigError::caused("transport"))?,
-            ),
+            None => HyperTransport::configured(&transport_config)
+                .map_err(ConfigError::caused("transport"))?,
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -516,6 +514,40 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every call through the HTTP proxy at `url` (`http://[user:password@]host:port`):
+    /// a `CONNECT` tunnel for an `https://` gateway, inside which TLS runs end to end with the
+    /// gateway (the proxy sees neither the requests nor the answers), and absolute-form requests
+    /// for an `http://` one. The userinfo's user and password (percent-decoded) are sent as
+    /// `Proxy-Authorization: Basic`; they are secrets and appear in no `Debug`, error or log.
+    /// A proxy that refuses the tunnel (e.g. `407` for wrong credentials) makes the call fail
+    /// with [`Error::Connect`](crate::Error::Connect), whose source names the proxy by host and
+    /// port and says why; nothing was sent to the gateway. Applies to the default transport;
+    /// replaces [`proxy_from_env`](Self::proxy_from_env). See also
+    /// [`no_proxy`](Self::no_proxy).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.net.proxy = ProxyOptions::Url(Zeroizing::new(url.into()));
+        self
+    }
+
+    /// Hosts that [`proxy`](Self::proxy) does not apply to, in `NO_PROXY` syntax:
+    /// comma-separated host names, domains (`alipay.com` also matches its subdomains),
+    /// IP addresses and CIDR blocks, or `*` for all.
+    pub fn no_proxy(mut self, hosts: impl Into<String>) -> Self {
+        self.net.no_proxy = hosts.into();
+        self
+    }
+
+    /// Opt-in: takes the proxy from the environment, as curl does: `HTTPS_PROXY` (or
+    /// `https_proxy`) for `https://` gateways, `HTTP_PROXY` (or `http_proxy`; ignored when
+    /// `REQUEST_METHOD` is set, as under CGI) for `http://` ones, `ALL_PROXY` for both, and the
+    /// exceptions from `NO_PROXY` (or `no_proxy`). A variable that is not an `http://` URL is
+    /// ignored. Read when the client is built (hyper-util's proxy matcher). Replaces
+    /// [`proxy`](Self::proxy); [`no_proxy`](Self::no_proxy) does not apply.
+    pub fn proxy_from_env(mut self) -> Self {
+        self.net.proxy = ProxyOptions::Env;
+        self
+    }
+
     /// Calls `hook` with every answer received (each attempt's), before the answer is checked:
     /// its method, HTTP status, raw body and timing. For audit logs of what the gateway sent.
     /// The hook runs on the caller's task: keep it quick, and do not panic in it.
@@ -539,7 +571,20 @@ pub(super) struct NetOptions {
     root_pems: Vec<String>,
     replace_web_roots: bool,
     accept_invalid_certificates: bool,
+    proxy: ProxyOptions,
+    no_proxy: String,
     on_response: Option<ResponseHook>,
+}
+
+/// Where the proxy comes from.
+#[derive(Clone, Default)]
+enum ProxyOptions {
+    #[default]
+    None,
+    /// [`ClientBuilder::proxy`]'s URL (it may hold a password).
+    Url(Zeroizing<String>),
+    /// [`ClientBuilder::proxy_from_env`].
+    Env,
 }
 
 impl Default for NetOptions {
@@ -553,6 +598,8 @@ impl Default for NetOptions {
             root_pems: Vec::new(),
             replace_web_roots: false,
             accept_invalid_certificates: false,
+            proxy: ProxyOptions::None,
+            no_proxy: String::new(),
             on_response: None,
         }
     }
@@ -603,6 +650,15 @@ impl NetOptions {
                 roots,
                 replace_web_roots: self.replace_web_roots,
                 accept_invalid_certificates: self.accept_invalid_certificates,
+            },
+            proxy: match &self.proxy {
+                ProxyOptions::None => None,
+                ProxyOptions::Url(url) => {
+                    transport::check_proxy_url(url)
+                        .map_err(|reason| ConfigError::new("proxy", reason))?;
+                    Some(Proxy::explicit(url, &self.no_proxy))
+                }
+                ProxyOptions::Env => Some(Proxy::from_env()),
             },
         };
         let net = Net {
