@@ -25,6 +25,7 @@ const SETTINGS: [&str; 8] = [
     "ALIPAY_ROOT_CERT",
     "ALIPAY_AES_KEY",
     "ALIPAY_GATEWAY",
+    "ALIPAY_PROXY",
 ];
 
 /// The binary with `args`, without the caller's `ALIPAY_*` settings.

@@ -97,6 +97,10 @@ pub(crate) struct CallArgs {
     /// Call Alipay's production gateway, https://openapi.alipay.com/gateway.do
     #[arg(long)]
     production: bool,
+    /// An HTTP proxy to call through, http://[user:password@]host:port (CONNECT for https
+    /// gateways)
+    #[arg(long, value_name = "URL", env = "ALIPAY_PROXY", hide_env_values = true)]
+    proxy: Option<String>,
 }
 
 /// A call of any method, named at run time: `biz_content` fields and top-level text
@@ -212,6 +216,9 @@ pub(crate) fn run(args: &CallArgs) -> Result<ExitCode, Fatal> {
             )));
         }
     };
+    if let Some(proxy) = given(args.proxy.as_ref()) {
+        builder = builder.proxy(proxy);
+    }
     let client = builder.build()?;
     let request = RuntimeCall {
         method: args.method.clone(),
