@@ -16,7 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// The variables the tool reads settings from; cleared so the caller's shell cannot change a test.
-const SETTINGS: [&str; 8] = [
+const SETTINGS: [&str; 9] = [
     "ALIPAY_APP_ID",
     "ALIPAY_PRIVATE_KEY",
     "ALIPAY_PUBLIC_KEY",
