@@ -58,7 +58,9 @@ pub use self::aes::{AesError, AesKey};
 /// The smallest RSA modulus accepted: RSA2 means RSA-2048.
 const MIN_BITS: usize = 2048;
 
-/// Signs sign content. Implement it to sign with a KMS/HSM.
+/// Signs sign content at once, on the caller's thread: implement it for a signer that does no
+/// I/O (e.g. a local HSM library). One that waits on the network (a KMS, a signing service)
+/// should be an [`AsyncSigner`] instead, so as not to block the runtime.
 pub trait Signer: Send + Sync + 'static {
     /// SHA256withRSA (RSASSA-PKCS1-v1_5 with SHA-256) over `content`, returned as standard
     /// base64 with padding.

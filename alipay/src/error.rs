@@ -220,7 +220,7 @@ impl fmt::Display for ApiError {
 pub struct ConfigError {
     /// The configuration field, e.g. `app_private_key`.
     pub field: &'static str,
-    /// What is wrong with it, when no lower layer says it (empty when [`source`](Self::source)
+    /// What is wrong with it, when no lower layer says it (empty when [`source`](std::error::Error::source)
     /// does).
     pub reason: String,
     /// The lower layer's error that says what is wrong.
