@@ -27,7 +27,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::crypto::{AesKey, Signer, Verifier};
+use crate::crypto::{AesKey, Verifier};
 use crate::error::Error;
 #[cfg(doc)]
 use crate::error::{ResponseError, VerifyError};
@@ -114,7 +114,7 @@ pub struct Client {
 
 struct Inner {
     app_id: String,
-    signer: Arc<dyn Signer>,
+    signer: prepare::AppSigner,
     verifier: Arc<dyn Verifier>,
     gateway: String,
     notify_url: Option<String>,
@@ -328,7 +328,7 @@ impl Client {
                     request,
                     options,
                     deadline,
-                    || self.v3_request(route, request, options),
+                    |deadline| self.v3_request(route, request, options, deadline),
                     |answer| self.v3_check::<R>(options, answer),
                 )
                 .await?

@@ -15,8 +15,9 @@
 //! label, and a wrong key (a certificate, a public key where the private one is expected, an EC
 //! key, a short RSA key…) gives a [`KeyError`] that says so.
 //!
-//! Keys are parsed once; signing and verifying reuse the parsed key. To sign elsewhere (a KMS,
-//! an HSM), implement [`Signer`].
+//! Keys are parsed once; signing and verifying reuse the parsed key. To sign elsewhere, implement
+//! [`Signer`] (a signer that answers at once, e.g. a local HSM library) or [`AsyncSigner`] (one
+//! that does network I/O, e.g. a KMS or a signing service).
 //!
 //! # Key material in memory and in text
 //!
@@ -43,6 +44,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
+use crate::transport::BoxFuture;
 use crate::{BoxError, VerifyError};
 
 mod aes;
@@ -57,11 +59,49 @@ pub use self::aes::{AesError, AesKey};
 /// The smallest RSA modulus accepted: RSA2 means RSA-2048.
 const MIN_BITS: usize = 2048;
 
-/// Signs sign content. Implement it to sign with a KMS/HSM.
+/// Signs sign content at once, on the caller's thread: implement it for a signer that does no
+/// I/O (e.g. a local HSM library). One that waits on the network (a KMS, a signing service)
+/// should be an [`AsyncSigner`] instead, so as not to block the runtime.
 pub trait Signer: Send + Sync + 'static {
     /// SHA256withRSA (RSASSA-PKCS1-v1_5 with SHA-256) over `content`, returned as standard
     /// base64 with padding.
     fn sign(&self, content: &[u8]) -> Result<String, BoxError>;
+}
+
+/// Signs sign content by awaiting something else (a KMS, an HSM on the network, a signing
+/// service), without blocking the runtime. Set it with
+/// [`ClientBuilder::async_signer`](crate::ClientBuilder::async_signer).
+///
+/// Signing happens once per call, before anything is sent: an error (or a signer that has not
+/// answered by the call's deadline) is [`Error::Sign`](crate::Error::Sign), and the request
+/// was not sent. The future is boxed per call; a local key ([`PrivateKey`], any [`Signer`])
+/// takes a synchronous path with no box and no task hop.
+///
+/// Rendering ([`Client::render`](crate::Client::render): page pay forms, order strings) is
+/// synchronous: a client with an async-only signer answers it with [`Error::Sign`](crate::Error::Sign)
+/// (use a client with a [`Signer`] to render).
+///
+/// ```
+/// use alipay::crypto::{AsyncSigner, PrivateKey, Signer as _};
+/// use alipay::transport::BoxFuture;
+/// use alipay::BoxError;
+///
+/// /// Stands in for a KMS client: signs after awaiting.
+/// struct Kms(PrivateKey);
+///
+/// impl AsyncSigner for Kms {
+///     fn sign<'a>(&'a self, content: &'a [u8]) -> BoxFuture<'a, Result<String, BoxError>> {
+///         Box::pin(async move {
+///             tokio::task::yield_now().await;
+///             self.0.sign(content)
+///         })
+///     }
+/// }
+/// ```
+pub trait AsyncSigner: Send + Sync + 'static {
+    /// SHA256withRSA (RSASSA-PKCS1-v1_5 with SHA-256) over `content`, returned as standard
+    /// base64 with padding, once the future completes.
+    fn sign<'a>(&'a self, content: &'a [u8]) -> BoxFuture<'a, Result<String, BoxError>>;
 }
 
 /// Verifies Alipay's signatures.

@@ -38,7 +38,7 @@ pub enum Error {
     Encode(#[from] EncodeError),
 
     /// The request could not be signed (e.g. a remote signer failed). Nothing was sent.
-    #[error("failed to sign the request")]
+    #[error("failed to sign the request (nothing was sent)")]
     Sign(#[source] BoxError),
 
     /// The connection to the gateway could not be made (DNS, TCP, TLS handshake). The request

@@ -106,7 +106,7 @@ pub mod wire;
 
 pub use amount::{Amount, AmountError};
 pub use client::{Call, Client, ClientBuilder, Gateway, Render, ResponseRecord};
-pub use crypto::{Backend, PrivateKey, PublicKey, Signer, Verifier};
+pub use crypto::{AsyncSigner, Backend, PrivateKey, PublicKey, Signer, Verifier};
 pub use error::{ApiError, BoxError, ConfigError, EncodeError, Error, ResponseError, VerifyError};
 pub use notify::{Notification, NotifyError};
 pub use retry::RetryPolicy;

@@ -8,6 +8,7 @@
 //! for example: [`HyperTransport::with_connector`]).
 
 mod pool;
+mod proxy;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,6 +26,8 @@ use tower_service::Service;
 use crate::error::{BoxError, Error};
 use crate::response::Charset;
 use pool::{Pool, PoolConfig};
+use proxy::ProxyConnector;
+pub(crate) use proxy::{Proxy, check_url as check_proxy_url};
 
 /// A boxed, sendable future, as returned by [`Transport::send`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -137,12 +140,15 @@ pub type DefaultConnector = hyper_rustls::HttpsConnector<HttpConnector>;
 /// each for at most 60 s ([`HyperTransport::idle_timeout`]). Clones share the connections.
 pub struct HyperTransport<C = DefaultConnector> {
     pool: Arc<Pool<C>>,
+    /// The proxy that plain `http://` requests are forwarded through (absolute form).
+    forward: Option<Proxy>,
 }
 
 impl<C> Clone for HyperTransport<C> {
     fn clone(&self) -> Self {
         Self {
             pool: Arc::clone(&self.pool),
+            forward: self.forward.clone(),
         }
     }
 }
@@ -170,6 +176,8 @@ pub(crate) struct TransportConfig {
     pub(crate) max_buffer: Option<usize>,
     /// Which certificates are trusted.
     pub(crate) tls: TlsConfig,
+    /// The outbound proxy, if any.
+    pub(crate) proxy: Option<Proxy>,
 }
 
 /// Which server certificates the default transport accepts.
@@ -195,29 +203,61 @@ impl HyperTransport {
             max_headers: None,
             max_buffer: None,
             tls: TlsConfig::default(),
+            proxy: None,
         })
     }
 
-    pub(crate) fn with_config(config: &TransportConfig) -> Result<Self, BoxError> {
-        let mut http = HttpConnector::new();
-        http.set_connect_timeout(Some(config.connect_timeout));
-        http.set_nodelay(true);
-        http.enforce_http(false);
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls_client_config(&config.tls)?)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
-        let mut http1 = http1::Builder::new();
-        if let Some(max) = config.max_headers {
-            http1.max_headers(max);
-        }
-        if let Some(max) = config.max_buffer {
-            // hyper panics below its minimum; the builder checks it too.
-            http1.max_buf_size(max.max(MIN_BUFFER));
-        }
-        Ok(Self::from_parts(https, http1))
+    fn with_config(config: &TransportConfig) -> Result<Self, BoxError> {
+        let https = tls_builder(config)?.wrap_connector(tcp_connector(config));
+        Ok(Self::from_parts(https, http1_builder(config)))
     }
+
+    /// The default transport with `config`'s settings: through its proxy if it has one.
+    pub(crate) fn configured(config: &TransportConfig) -> Result<Arc<dyn Transport>, BoxError> {
+        let Some(proxy) = &config.proxy else {
+            return Ok(Arc::new(Self::with_config(config)?));
+        };
+        let connector = ProxyConnector::new(tcp_connector(config), proxy.clone());
+        let https = tls_builder(config)?.wrap_connector(connector);
+        let mut transport = HyperTransport::from_parts(https, http1_builder(config));
+        transport.forward = Some(proxy.clone());
+        Ok(Arc::new(transport))
+    }
+}
+
+/// The TCP connector of the default transport.
+fn tcp_connector(config: &TransportConfig) -> HttpConnector {
+    let mut http = HttpConnector::new();
+    http.set_connect_timeout(Some(config.connect_timeout));
+    http.set_nodelay(true);
+    http.enforce_http(false);
+    http
+}
+
+/// The TLS layer of the default transport (plain TCP for `http://` URLs).
+fn tls_builder(
+    config: &TransportConfig,
+) -> Result<
+    hyper_rustls::HttpsConnectorBuilder<hyper_rustls::builderstates::WantsProtocols2>,
+    BoxError,
+> {
+    Ok(hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls_client_config(&config.tls)?)
+        .https_or_http()
+        .enable_http1())
+}
+
+/// The HTTP/1.1 settings of the default transport.
+fn http1_builder(config: &TransportConfig) -> http1::Builder {
+    let mut http1 = http1::Builder::new();
+    if let Some(max) = config.max_headers {
+        http1.max_headers(max);
+    }
+    if let Some(max) = config.max_buffer {
+        // hyper panics below its minimum; the builder checks it too.
+        http1.max_buf_size(max.max(MIN_BUFFER));
+    }
+    http1
 }
 
 impl<C> HyperTransport<C> {
@@ -237,6 +277,7 @@ impl<C> HyperTransport<C> {
     fn from_parts(connector: C, http1: http1::Builder) -> Self {
         Self {
             pool: Arc::new(Pool::new(connector, http1, PoolConfig::default())),
+            forward: None,
         }
     }
 
@@ -278,14 +319,17 @@ impl<C> HyperTransport<C> {
     {
         Self {
             pool: Arc::new(self.pool.reconfigured(config)),
+            forward: self.forward,
         }
     }
 }
 
 /// Splits an absolute request URI into the origin the connection goes to and the request as
-/// sent on it: origin-form target (path and query) and a `Host` header.
+/// sent on it: origin-form target (path and query) and a `Host` header, or, for a plain
+/// `http://` request through a proxy, the absolute URI (and the proxy's credentials).
 fn origin_form(
     request: http::Request<Bytes>,
+    forward: Option<&Proxy>,
 ) -> Result<(pool::Origin, http::Request<Full<Bytes>>), Error> {
     let (mut parts, body) = request.into_parts();
     let (Some(scheme), Some(authority)) = (parts.uri.scheme(), parts.uri.authority()) else {
@@ -305,6 +349,14 @@ fn origin_form(
     };
     let host = http::HeaderValue::from_str(&host).map_err(|e| Error::Connect(Box::new(e)))?;
     parts.headers.entry(http::header::HOST).or_insert(host);
+    if let Some(auth) = forward.and_then(|proxy| proxy.forward(&parts.uri)) {
+        if let Some(auth) = auth {
+            parts
+                .headers
+                .insert(http::header::PROXY_AUTHORIZATION, auth);
+        }
+        return Ok((origin, http::Request::from_parts(parts, Full::new(body))));
+    }
     parts.uri = parts
         .uri
         .path_and_query()
@@ -427,7 +479,7 @@ where
         max_body: usize,
     ) -> BoxFuture<'_, Result<HttpResponse, Error>> {
         Box::pin(async move {
-            let (origin, request) = origin_form(request)?;
+            let (origin, request) = origin_form(request, self.forward.as_ref())?;
             let (response, checkout) = self.pool.send(origin, request).await?;
             let status = response.status().as_u16();
             let trace_id = response

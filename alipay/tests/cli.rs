@@ -16,7 +16,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// The variables the tool reads settings from; cleared so the caller's shell cannot change a test.
-const SETTINGS: [&str; 8] = [
+const SETTINGS: [&str; 9] = [
     "ALIPAY_APP_ID",
     "ALIPAY_PRIVATE_KEY",
     "ALIPAY_PUBLIC_KEY",
@@ -25,6 +25,7 @@ const SETTINGS: [&str; 8] = [
     "ALIPAY_ROOT_CERT",
     "ALIPAY_AES_KEY",
     "ALIPAY_GATEWAY",
+    "ALIPAY_PROXY",
 ];
 
 /// The binary with `args`, without the caller's `ALIPAY_*` settings.

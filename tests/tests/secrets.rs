@@ -5,6 +5,8 @@
 
 #[path = "support/logs.rs"]
 mod logs;
+#[path = "support/proxy.rs"]
+mod proxy;
 
 use std::time::Duration;
 
@@ -512,4 +514,74 @@ async fn echoed_requests_are_redacted_in_errors_and_logs() {
         }
     }
     assert!(leaks.is_empty(), "leaks:\n{}", leaks.join("\n"));
+}
+
+/// The proxy password, percent-encoded in the URL as users write one with an `@`.
+const PROXY_PASSWORD_IN_URL: &str = "pr0xy%40Secret-7f3a";
+/// The same password decoded, as it travels in `Proxy-Authorization`.
+const PROXY_PASSWORD: &str = "pr0xy@Secret-7f3a";
+
+#[tokio::test]
+async fn the_proxy_password_is_never_formatted_or_logged() {
+    logs::capture();
+    let mut seen = Seen::default();
+    let (proxy, saw) = proxy::start(proxy::Rules {
+        auth: Some(proxy::basic("alice", PROXY_PASSWORD)),
+        ..proxy::Rules::default()
+    })
+    .await;
+    for (label, password) in [
+        ("right", PROXY_PASSWORD_IN_URL),
+        ("wrong", "wr0ng%40Secret-7f3a"),
+    ] {
+        let url = format!("http://alice:{password}@{proxy}");
+        // An https:// gateway nobody listens on (a tunnel refused, or a 502 from the proxy) and
+        // a plain http:// one (a 407 answer, or a 502).
+        for gateway in [
+            "https://localhost:1/gateway.do",
+            "http://127.0.0.1:1/gateway.do",
+        ] {
+            let builder = builder_for(gateway).proxy(url.as_str());
+            seen.debug(&format!("{label} proxy builder"), &builder);
+            let client = builder.build().expect("client");
+            seen.debug(&format!("{label} proxy client"), &client);
+            let result = client.send(query()).await;
+            assert!(result.is_err(), "no gateway behind the proxy");
+            seen.result(&format!("{label} proxy call to {gateway}"), &result);
+        }
+    }
+    // A proxy URL the builder refuses.
+    match builder_for("http://127.0.0.1:1/gateway.do")
+        .proxy(format!("socks5://alice:{PROXY_PASSWORD_IN_URL}@{proxy}"))
+        .build()
+    {
+        Err(error) => seen.both("refused proxy URL", &error),
+        Ok(client) => seen.debug("socks client", &client),
+    }
+    // The capture works: the proxy did receive the credentials, from both clients.
+    let sent = saw.lock().expect("lock").auth.clone();
+    assert!(
+        sent.contains(&proxy::basic("alice", PROXY_PASSWORD)),
+        "{sent:?}"
+    );
+    seen.texts.push(("tracing output".to_owned(), logs::text()));
+
+    let needles = [
+        PROXY_PASSWORD_IN_URL.to_owned(),
+        PROXY_PASSWORD.to_owned(),
+        "wr0ng".to_owned(),
+        proxy::basic("alice", PROXY_PASSWORD)["Basic ".len()..].to_owned(),
+    ];
+    let leaks: Vec<String> = seen
+        .texts
+        .iter()
+        .flat_map(|(label, text)| {
+            needles
+                .iter()
+                .filter(|needle| text.contains(needle.as_str()))
+                .map(move |needle| format!("{label} contains `{needle}`"))
+        })
+        .collect();
+    assert!(leaks.is_empty(), "leaks:\n{}", leaks.join("\n"));
+    assert!(seen.texts.len() >= 20, "{} texts checked", seen.texts.len());
 }

@@ -11,14 +11,15 @@ use zeroize::Zeroizing;
 #[cfg(doc)]
 use super::Call;
 use super::exchange::{Net, ResponseHook, ResponseRecord};
+use super::prepare::AppSigner;
 use super::{Client, Clock, Gateway, Inner, cert_mode};
 use crate::cert::CertConfig;
-use crate::crypto::{AesKey, Backend, PrivateKey, PublicKey, Signer, Verifier};
+use crate::crypto::{AesKey, AsyncSigner, Backend, PrivateKey, PublicKey, Signer, Verifier};
 use crate::error::ConfigError;
 #[cfg(doc)]
 use crate::error::Error;
 use crate::retry::RetryPolicy;
-use crate::transport::{self, HyperTransport, TlsConfig, Transport, TransportConfig};
+use crate::transport::{self, HyperTransport, Proxy, TlsConfig, Transport, TransportConfig};
 
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -32,7 +33,7 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 256;
 pub struct ClientBuilder {
     app_id: Option<String>,
     private_key: Option<KeyInput<PrivateKey>>,
-    signer: Option<Arc<dyn Signer>>,
+    signer: Option<AppSigner>,
     alipay_public_key: Option<KeyInput<PublicKey>>,
     verifier: Option<Arc<dyn Verifier>>,
     backend: Backend,
@@ -109,9 +110,20 @@ impl ClientBuilder {
         self
     }
 
-    /// A custom signer (a KMS or HSM) instead of a private key.
+    /// A custom signer that answers at once (e.g. a local HSM library) instead of a private key.
     pub fn signer(mut self, signer: impl Signer) -> Self {
-        self.signer = Some(Arc::new(signer));
+        self.signer = Some(AppSigner::Local(Arc::new(signer)));
+        self
+    }
+
+    /// A signer that awaits (a KMS, a signing service over the network) instead of a private
+    /// key. It must answer within the call's deadline (the [total](Self::total_timeout) one, or
+    /// else the [per-attempt](Self::request_timeout) one), or the call fails with
+    /// [`Error::Sign`](crate::Error::Sign) without sending anything. Rendering
+    /// ([`Client::render`](crate::Client::render)) needs a synchronous signer: with this one it
+    /// is [`Error::Sign`](crate::Error::Sign). See [`AsyncSigner`].
+    pub fn async_signer(mut self, signer: impl AsyncSigner) -> Self {
+        self.signer = Some(AppSigner::Remote(Arc::new(signer)));
         self
     }
 
@@ -335,9 +347,9 @@ impl ClientBuilder {
                 "is missing: encrypt_content(true) needs the AES key",
             ));
         }
-        let signer: Arc<dyn Signer> = match (self.signer, private_key) {
+        let signer = match (self.signer, private_key) {
             (Some(signer), _) => signer,
-            (None, Some(key)) => Arc::new(key),
+            (None, Some(key)) => AppSigner::Local(Arc::new(key)),
             (None, None) => {
                 return Err(ConfigError::new(
                     "app_private_key",
@@ -375,10 +387,8 @@ impl ClientBuilder {
         let v3 = self.v3.build(&gateway)?;
         let transport = match self.transport {
             Some(transport) => transport,
-            None => Arc::new(
-                HyperTransport::with_config(&transport_config)
-                    .map_err(ConfigError::caused("transport"))?,
-            ),
+            None => HyperTransport::configured(&transport_config)
+                .map_err(ConfigError::caused("transport"))?,
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -493,6 +503,40 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends every call through the HTTP proxy at `url` (`http://[user:password@]host:port`):
+    /// a `CONNECT` tunnel for an `https://` gateway, inside which TLS runs end to end with the
+    /// gateway (the proxy sees neither the requests nor the answers), and absolute-form requests
+    /// for an `http://` one. The userinfo's user and password (percent-decoded) are sent as
+    /// `Proxy-Authorization: Basic`; they are secrets and appear in no `Debug`, error or log.
+    /// A proxy that refuses the tunnel (e.g. `407` for wrong credentials) makes the call fail
+    /// with [`Error::Connect`](crate::Error::Connect), whose source names the proxy by host and
+    /// port and says why; nothing was sent to the gateway. Applies to the default transport;
+    /// replaces [`proxy_from_env`](Self::proxy_from_env). See also
+    /// [`no_proxy`](Self::no_proxy).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.net.proxy = ProxyOptions::Url(Zeroizing::new(url.into()));
+        self
+    }
+
+    /// Hosts that [`proxy`](Self::proxy) does not apply to, in `NO_PROXY` syntax:
+    /// comma-separated host names, domains (`alipay.com` also matches its subdomains),
+    /// IP addresses and CIDR blocks, or `*` for all.
+    pub fn no_proxy(mut self, hosts: impl Into<String>) -> Self {
+        self.net.no_proxy = hosts.into();
+        self
+    }
+
+    /// Opt-in: takes the proxy from the environment, as curl does: `HTTPS_PROXY` (or
+    /// `https_proxy`) for `https://` gateways, `HTTP_PROXY` (or `http_proxy`; ignored when
+    /// `REQUEST_METHOD` is set, as under CGI) for `http://` ones, `ALL_PROXY` for both, and the
+    /// exceptions from `NO_PROXY` (or `no_proxy`). A variable that is not an `http://` URL is
+    /// ignored. Read when the client is built (hyper-util's proxy matcher). Replaces
+    /// [`proxy`](Self::proxy); [`no_proxy`](Self::no_proxy) does not apply.
+    pub fn proxy_from_env(mut self) -> Self {
+        self.net.proxy = ProxyOptions::Env;
+        self
+    }
+
     /// Calls `hook` with every answer received (each attempt's), before the answer is checked:
     /// its method, HTTP status, raw body and timing. For audit logs of what the gateway sent.
     /// The hook runs on the caller's task: keep it quick, and do not panic in it.
@@ -516,7 +560,20 @@ pub(super) struct NetOptions {
     root_pems: Vec<String>,
     replace_web_roots: bool,
     accept_invalid_certificates: bool,
+    proxy: ProxyOptions,
+    no_proxy: String,
     on_response: Option<ResponseHook>,
+}
+
+/// Where the proxy comes from.
+#[derive(Clone, Default)]
+enum ProxyOptions {
+    #[default]
+    None,
+    /// [`ClientBuilder::proxy`]'s URL (it may hold a password).
+    Url(Zeroizing<String>),
+    /// [`ClientBuilder::proxy_from_env`].
+    Env,
 }
 
 impl Default for NetOptions {
@@ -530,6 +587,8 @@ impl Default for NetOptions {
             root_pems: Vec::new(),
             replace_web_roots: false,
             accept_invalid_certificates: false,
+            proxy: ProxyOptions::None,
+            no_proxy: String::new(),
             on_response: None,
         }
     }
@@ -580,6 +639,15 @@ impl NetOptions {
                 roots,
                 replace_web_roots: self.replace_web_roots,
                 accept_invalid_certificates: self.accept_invalid_certificates,
+            },
+            proxy: match &self.proxy {
+                ProxyOptions::None => None,
+                ProxyOptions::Url(url) => {
+                    transport::check_proxy_url(url)
+                        .map_err(|reason| ConfigError::new("proxy", reason))?;
+                    Some(Proxy::explicit(url, &self.no_proxy))
+                }
+                ProxyOptions::Env => Some(Proxy::from_env()),
             },
         };
         let net = Net {

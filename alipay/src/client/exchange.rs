@@ -4,6 +4,7 @@
 //! answer to the call's check.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -152,23 +153,24 @@ impl Client {
             request,
             options,
             deadline,
-            || self.http_request(request, options),
+            |deadline| self.http_request(request, options, deadline),
             check,
         )
         .await
     }
 
     /// [`exchange`](Self::exchange) of the HTTP request `prepare` makes (v2's or v3's).
-    pub(super) async fn exchange_with<R, T>(
+    pub(super) async fn exchange_with<R, T, P>(
         &self,
         request: &R,
         options: &CallOptions,
         deadline: Option<(Instant, Duration)>,
-        prepare: impl FnOnce() -> Result<http::Request<Bytes>, Error> + Send,
+        prepare: impl FnOnce((Instant, Duration)) -> P + Send,
         check: impl Fn(&HttpResponse) -> Result<T, Error> + Send + Sync,
     ) -> Result<T, Error>
     where
         R: Request + Sync,
+        P: Future<Output = Result<http::Request<Bytes>, Error>> + Send,
     {
         let method = request.method();
         let span = tracing::info_span!(
@@ -202,24 +204,25 @@ impl Client {
         result
     }
 
-    async fn attempts<R, T>(
+    async fn attempts<R, T, P>(
         &self,
         request: &R,
         options: &CallOptions,
         deadline: Option<(Instant, Duration)>,
-        prepare: impl FnOnce() -> Result<http::Request<Bytes>, Error> + Send,
+        prepare: impl FnOnce((Instant, Duration)) -> P + Send,
         check: &(impl Fn(&HttpResponse) -> Result<T, Error> + Send + Sync),
         stats: &mut Stats,
     ) -> Result<T, Error>
     where
         R: Request + Sync,
+        P: Future<Output = Result<http::Request<Bytes>, Error>> + Send,
     {
         let net = &self.inner.net;
         let deadlines = Deadlines {
             per_attempt: options.timeout.unwrap_or(self.inner.request_timeout),
             total: deadline,
         };
-        let signed = prepare()?;
+        let signed = prepare(deadlines.attempt()).await?;
         let policy = net.retry;
         let idempotent = policy.is_enabled()
             && options

@@ -2,14 +2,110 @@
 //! `biz_content` encrypted when asked, the system parameters added, everything signed, and the
 //! HTTP request (a form body, or multipart parts for files).
 
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
 use bytes::Bytes;
+use tokio::time::Instant;
 
 use super::{CallOptions, Client, SDK_NAME};
-use crate::crypto::AesKey;
+use crate::BoxError;
+use crate::crypto::{AesKey, AsyncSigner, Signer};
 use crate::error::{ConfigError, Error};
 use crate::request::{Method, Params, Request};
 use crate::response::Charset;
 use crate::{encrypt, wire};
+
+/// What signs a client's requests.
+#[derive(Clone)]
+pub(super) enum AppSigner {
+    /// A key or signer that answers at once: called inline, nothing boxed.
+    Local(Arc<dyn Signer>),
+    /// A signer that awaits (a KMS, a signing service).
+    Remote(Arc<dyn AsyncSigner>),
+}
+
+/// Why a call's signature is missing, for [`Error::Sign`].
+#[derive(Debug, thiserror::Error)]
+enum SignFailure {
+    #[error("the async signer did not answer within {0:?}; the request was not sent")]
+    Timeout(Duration),
+    #[error(
+        "rendering (page form, order string) signs synchronously and this client's signer is \
+         async-only (ClientBuilder::async_signer); render with a client built with a Signer"
+    )]
+    AsyncOnly,
+}
+
+impl AppSigner {
+    /// Signs `content` without awaiting: a [`Signer`] only.
+    fn sign_now(&self, content: &[u8]) -> Result<String, Error> {
+        match self {
+            AppSigner::Local(signer) => signer.sign(content).map_err(Error::Sign),
+            AppSigner::Remote(_) => Err(Error::Sign(Box::new(SignFailure::AsyncOnly))),
+        }
+    }
+
+    /// Signs `content`; an async signer must answer by `deadline` (and the duration reported if
+    /// it does not).
+    pub(super) async fn sign(
+        &self,
+        content: &[u8],
+        deadline: (Instant, Duration),
+    ) -> Result<String, Error> {
+        match self {
+            AppSigner::Local(signer) => signer.sign(content).map_err(Error::Sign),
+            AppSigner::Remote(signer) => {
+                match tokio::time::timeout_at(deadline.0, signer.sign(content)).await {
+                    Ok(result) => result.map_err(Error::Sign),
+                    Err(_) => Err(Error::Sign(
+                        Box::new(SignFailure::Timeout(deadline.1)) as BoxError
+                    )),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for AppSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AppSigner::Local(_) => "AppSigner::Local",
+            AppSigner::Remote(_) => "AppSigner::Remote",
+        })
+    }
+}
+
+/// A request's parameters before the signature: what [`Unsigned::content`] covers.
+struct Unsigned {
+    query: Vec<(String, String)>,
+    biz_content: Option<String>,
+    files: Vec<(String, crate::request::FilePart)>,
+}
+
+impl Unsigned {
+    /// The sign content (待签名字符串).
+    fn content(&self) -> String {
+        wire::sign_content(
+            self.query
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .chain(self.biz_content.as_deref().map(|b| ("biz_content", b))),
+        )
+    }
+
+    fn signed(self, signature: String) -> (Signed, Vec<(String, crate::request::FilePart)>) {
+        let Unsigned {
+            mut query,
+            biz_content,
+            files,
+        } = self;
+        query.push(("sign".to_owned(), signature));
+        query.sort_by(|a, b| a.0.cmp(&b.0));
+        (Signed { query, biz_content }, files)
+    }
+}
 
 /// A signed request's parameters.
 pub(super) struct Signed {
@@ -50,14 +146,22 @@ impl Client {
     }
 
     /// The HTTP request for a call: system and text parameters and `sign` in the query string,
-    /// `biz_content` in a form body (or multipart parts when the request has files).
-    pub(super) fn http_request<R: Request>(
+    /// `biz_content` in a form body (or multipart parts when the request has files). An async
+    /// signer must answer by `deadline`.
+    pub(super) async fn http_request<R: Request>(
         &self,
         request: &R,
         options: &CallOptions,
+        deadline: (Instant, Duration),
     ) -> Result<http::Request<Bytes>, Error> {
         let content_key = self.call_content_key(options)?;
-        let (signed, files) = self.sign_with_files(request, options, content_key)?;
+        let unsigned = self.unsigned(request, options, content_key)?;
+        let signature = self
+            .inner
+            .signer
+            .sign(unsigned.content().as_bytes(), deadline)
+            .await?;
+        let (signed, files) = unsigned.signed(signature);
         let uri = format!(
             "{}?{}",
             self.inner.gateway,
@@ -93,18 +197,19 @@ impl Client {
         request: &M,
         options: &CallOptions,
     ) -> Result<Signed, Error> {
-        self.sign_with_files(request, options, None)
-            .map(|(signed, _)| signed)
+        let unsigned = self.unsigned(request, options, None)?;
+        let signature = self.inner.signer.sign_now(unsigned.content().as_bytes())?;
+        Ok(unsigned.signed(signature).0)
     }
 
     /// Encodes a request, applies the per-call options, encrypts `biz_content` with
-    /// `content_key` if given, and signs everything but the files.
-    fn sign_with_files<M: Method + ?Sized>(
+    /// `content_key` if given, and adds the system parameters: everything the signature covers.
+    fn unsigned<M: Method + ?Sized>(
         &self,
         request: &M,
         options: &CallOptions,
         content_key: Option<&AesKey>,
-    ) -> Result<(Signed, Vec<(String, crate::request::FilePart)>), Error> {
+    ) -> Result<Unsigned, Error> {
         let mut params = Params::new();
         request.encode(&mut params)?;
         options.apply(&mut params, self.inner.notify_url.as_deref());
@@ -151,21 +256,11 @@ impl Client {
                 query.push((key.clone(), value.clone()));
             }
         }
-        let content = wire::sign_content(
-            query
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .chain(biz_content.as_deref().map(|b| ("biz_content", b))),
-        );
-        let signature = self
-            .inner
-            .signer
-            .sign(content.as_bytes())
-            .map_err(Error::Sign)?;
-        query.push(("sign".to_owned(), signature));
-        query.sort_by(|a, b| a.0.cmp(&b.0));
-        let files = params.files().to_vec();
-        Ok((Signed { query, biz_content }, files))
+        Ok(Unsigned {
+            query,
+            biz_content,
+            files: params.files().to_vec(),
+        })
     }
 }
 

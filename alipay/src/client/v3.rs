@@ -78,11 +78,12 @@ impl Client {
     }
 
     /// The signed v3 HTTP request of a call along `route`.
-    pub(super) fn v3_request<R: Request>(
+    pub(super) async fn v3_request<R: Request>(
         &self,
         route: &Route,
         request: &R,
         options: &CallOptions,
+        deadline: (tokio::time::Instant, std::time::Duration),
     ) -> Result<http::Request<Bytes>, Error> {
         let mut params = Params::new();
         request.encode(&mut params)?;
@@ -111,8 +112,8 @@ impl Client {
         let signature = self
             .inner
             .signer
-            .sign(sign::sign_content(&auth, &prepared).as_bytes())
-            .map_err(Error::Sign)?;
+            .sign(sign::sign_content(&auth, &prepared).as_bytes(), deadline)
+            .await?;
         let encrypted = content_key.is_some() && !prepared.body.is_empty();
         let mut builder = http::Request::builder()
             .method(prepared.verb.http_method())

@@ -129,6 +129,10 @@ pub(crate) struct ClientArgs {
         hide_env_values = true
     )]
     endpoint: Option<String>,
+    /// An HTTP proxy to call through, http://[user:password@]host:port (CONNECT for https
+    /// gateways)
+    #[arg(long, value_name = "URL", env = "ALIPAY_PROXY", hide_env_values = true)]
+    proxy: Option<String>,
 }
 
 /// A call of any method, named at run time: `biz_content` fields and top-level text
@@ -300,6 +304,9 @@ fn client_builder(args: &ClientArgs) -> Result<ClientBuilder, Fatal> {
             )));
         }
     };
+    if let Some(proxy) = given(args.proxy.as_ref()) {
+        builder = builder.proxy(proxy);
+    }
     if let Some(endpoint) = given(args.endpoint.as_ref()) {
         builder = builder.v3_endpoint(endpoint);
     }
