@@ -81,7 +81,7 @@ pub fn app_to_app_auth_url(host: &str, app_id: &str, redirect_uri: &str) -> Stri
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.open.auth.token.app",
+    method = "alipay.open.auth.token.app", v3 = "POST /v3/alipay/open/auth/token/app",
     response = OpenAuthTokenAppResponse,
     fixed_biz(grant_type = "authorization_code")
 )]
@@ -108,7 +108,7 @@ pub struct OpenAuthTokenApp {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.open.auth.token.app",
+    method = "alipay.open.auth.token.app", v3 = "POST /v3/alipay/open/auth/token/app",
     response = OpenAuthTokenAppResponse,
     fixed_biz(grant_type = "refresh_token")
 )]
@@ -166,7 +166,7 @@ impl std::fmt::Debug for OpenAuthTokenAppResponse {
 /// ```
 #[derive(Clone, crate::Request)]
 #[alipay(
-    method = "alipay.open.auth.token.app.query",
+    method = "alipay.open.auth.token.app.query", v3 = "GET /v3/alipay/open/auth/token/app/query",
     response = OpenAuthTokenAppQueryResponse
 )]
 #[must_use]

@@ -249,7 +249,7 @@ impl Serialize for Payee {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.fund.trans.uni.transfer",
+    method = "alipay.fund.trans.uni.transfer", v3 = "POST /v3/alipay/fund/trans/uni/transfer",
     response = FundTransUniTransferResponse
 )]
 #[must_use]
@@ -313,7 +313,7 @@ pub struct FundTransUniTransferResponse {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.fund.trans.common.query",
+    method = "alipay.fund.trans.common.query", v3 = "GET /v3/alipay/fund/trans/common/query",
     response = FundTransCommonQueryResponse
 )]
 #[must_use]
@@ -377,7 +377,7 @@ pub struct FundTransCommonQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.fund.account.query", response = FundAccountQueryResponse)]
+#[alipay(method = "alipay.fund.account.query", v3 = "GET /v3/alipay/fund/account/query", response = FundAccountQueryResponse)]
 #[must_use]
 pub struct FundAccountQuery {
     /// The account's Alipay user id (`2088…`).
@@ -418,7 +418,7 @@ pub struct FundAccountQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.fund.trans.refund", response = FundTransRefundResponse)]
+#[alipay(method = "alipay.fund.trans.refund", v3 = "POST /v3/alipay/fund/trans/refund", response = FundTransRefundResponse)]
 #[must_use]
 pub struct FundTransRefund {
     /// Alipay's transfer order number.
@@ -496,7 +496,7 @@ crate::code_enum! {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.data.bill.ereceipt.apply",
+    method = "alipay.data.bill.ereceipt.apply", v3 = "POST /v3/alipay/data/bill/ereceipt/apply",
     response = DataBillEreceiptApplyResponse
 )]
 #[must_use]
@@ -536,7 +536,7 @@ pub struct DataBillEreceiptApplyResponse {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.data.bill.ereceipt.query",
+    method = "alipay.data.bill.ereceipt.query", v3 = "GET /v3/alipay/data/bill/ereceipt/query",
     response = DataBillEreceiptQueryResponse
 )]
 #[must_use]

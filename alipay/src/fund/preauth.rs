@@ -142,7 +142,7 @@ pub struct FundAuthOperationResponse {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.fund.auth.order.freeze",
+    method = "alipay.fund.auth.order.freeze", v3 = "POST /v3/alipay/fund/auth/order/freeze",
     response = FundAuthOperationResponse,
     fixed_biz(auth_code_type = "bar_code")
 )]
@@ -231,7 +231,7 @@ pub struct FundAuthOrderAppFreeze {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.fund.auth.order.voucher.create",
+    method = "alipay.fund.auth.order.voucher.create", v3 = "POST /v3/alipay/fund/auth/order/voucher/create",
     response = FundAuthOrderVoucherCreateResponse
 )]
 #[must_use]
@@ -286,7 +286,7 @@ pub struct FundAuthOrderVoucherCreateResponse {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.fund.auth.order.unfreeze",
+    method = "alipay.fund.auth.order.unfreeze", v3 = "POST /v3/alipay/fund/auth/order/unfreeze",
     response = FundAuthOperationResponse
 )]
 #[must_use]
@@ -324,7 +324,7 @@ pub struct FundAuthOrderUnfreeze {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.fund.auth.operation.cancel",
+    method = "alipay.fund.auth.operation.cancel", v3 = "POST /v3/alipay/fund/auth/operation/cancel",
     response = FundAuthOperationCancelResponse
 )]
 #[must_use]
@@ -370,7 +370,7 @@ pub struct FundAuthOperationCancelResponse {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.fund.auth.operation.detail.query",
+    method = "alipay.fund.auth.operation.detail.query", v3 = "POST /v3/alipay/fund/auth/operation/detail/query",
     response = FundAuthOperationDetailQueryResponse
 )]
 #[must_use]
@@ -449,7 +449,7 @@ pub struct FundAuthOperationDetailQueryResponse {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.trade.pay",
+    method = "alipay.trade.pay", v3 = "POST /v3/alipay/trade/pay",
     response = TradePayResponse,
     fixed_biz(product_code = "PREAUTH_PAY")
 )]
@@ -494,7 +494,7 @@ pub struct FreezePay {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.trade.orderinfo.sync",
+    method = "alipay.trade.orderinfo.sync", v3 = "POST /v3/alipay/trade/orderinfo/sync",
     response = TradeOrderinfoSyncResponse
 )]
 #[must_use]

@@ -195,7 +195,11 @@ pub struct AgreementPageSign {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.user.agreement.query", response = AgreementQueryResponse)]
+#[alipay(
+    method = "alipay.user.agreement.query",
+    v3 = "GET /v3/alipay/user/agreement/query",
+    response = AgreementQueryResponse
+)]
 #[must_use]
 pub struct AgreementQuery {
     /// Alipay's agreement number (wins over the other keys).
@@ -257,7 +261,7 @@ pub struct AgreementQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.user.agreement.unsign", response = AgreementUnsignResponse)]
+#[alipay(method = "alipay.user.agreement.unsign", v3 = "POST /v3/alipay/user/agreement/unsign", response = AgreementUnsignResponse)]
 #[must_use]
 pub struct AgreementUnsign {
     /// Alipay's agreement number.
@@ -300,7 +304,7 @@ pub struct AgreementUnsignResponse {}
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.user.agreement.executionplan.modify",
+    method = "alipay.user.agreement.executionplan.modify", v3 = "POST /v3/alipay/user/agreement/executionplan/modify",
     response = AgreementExecutionplanModifyResponse
 )]
 #[must_use]
@@ -374,7 +378,7 @@ impl AgreementParams {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.trade.pay", response = TradePayResponse)]
+#[alipay(method = "alipay.trade.pay", v3 = "POST /v3/alipay/trade/pay", response = TradePayResponse)]
 #[must_use]
 pub struct AgreementPay {
     /// The merchant's order number, unique per app (at most 64 characters).

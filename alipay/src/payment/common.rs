@@ -361,7 +361,7 @@ crate::code_enum! {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.trade.refund.apply", response = TradeRefundApplyResponse)]
+#[alipay(method = "alipay.trade.refund.apply", v3 = "POST /v3/alipay/trade/refund/apply", response = TradeRefundApplyResponse)]
 #[must_use]
 pub struct TradeRefundApply {
     /// The amount to refund.

@@ -163,7 +163,7 @@ impl RoyaltyReceiver {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.trade.royalty.relation.bind",
+    method = "alipay.trade.royalty.relation.bind", v3 = "POST /v3/alipay/trade/royalty/relation/bind",
     response = RoyaltyRelationResponse
 )]
 #[must_use]
@@ -195,7 +195,7 @@ pub struct TradeRoyaltyRelationBind {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.trade.royalty.relation.unbind",
+    method = "alipay.trade.royalty.relation.unbind", v3 = "POST /v3/alipay/trade/royalty/relation/unbind",
     response = RoyaltyRelationResponse
 )]
 #[must_use]
@@ -239,7 +239,7 @@ pub struct RoyaltyRelationResponse {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.trade.royalty.relation.batchquery",
+    method = "alipay.trade.royalty.relation.batchquery", v3 = "POST /v3/alipay/trade/royalty/relation/batchquery",
     response = TradeRoyaltyRelationBatchqueryResponse
 )]
 #[must_use]
@@ -392,7 +392,7 @@ impl SettleExtendParams {
 ///
 /// [`ExtendParams::royalty_freeze`]: super::common::ExtendParams::royalty_freeze
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.trade.order.settle", response = TradeOrderSettleResponse)]
+#[alipay(method = "alipay.trade.order.settle", v3 = "POST /v3/alipay/trade/order/settle", response = TradeOrderSettleResponse)]
 #[must_use]
 pub struct TradeOrderSettle {
     /// The settlement's request number, unique per trade.
@@ -436,7 +436,7 @@ pub struct TradeOrderSettleResponse {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.trade.order.settle.query",
+    method = "alipay.trade.order.settle.query", v3 = "GET /v3/alipay/trade/order/settle/query",
     response = TradeOrderSettleQueryResponse
 )]
 #[must_use]
@@ -544,7 +544,7 @@ pub struct TradeOrderOnsettleQueryResponse {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
-    method = "alipay.trade.royalty.rate.query",
+    method = "alipay.trade.royalty.rate.query", v3 = "GET /v3/alipay/trade/royalty/rate/query",
     response = TradeRoyaltyRateQueryResponse
 )]
 #[must_use]

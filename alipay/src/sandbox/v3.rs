@@ -33,7 +33,7 @@ use crate::v3::sign::{self, APP_AUTH_TOKEN_HEADER, Authorization, ROOT_CERT_SN_H
 
 /// The methods the sandbox serves over v3, with their verbs (their paths are `/v3/` and the
 /// method name with `.` turned into `/`).
-const ROUTES: [(Verb, &str); 21] = [
+const ROUTES: [(Verb, &str); 45] = [
     (Verb::Post, "alipay.trade.create"),
     (Verb::Post, "alipay.trade.query"),
     (Verb::Post, "alipay.trade.refund"),
@@ -58,6 +58,30 @@ const ROUTES: [(Verb, &str); 21] = [
     (Verb::Post, "alipay.open.app.mini.templatemessage.send"),
     (Verb::Post, "alipay.user.certify.open.initialize"),
     (Verb::Get, "alipay.user.certify.open.query"),
+    (Verb::Get, "alipay.data.bill.ereceipt.query"),
+    (Verb::Get, "alipay.fund.account.query"),
+    (Verb::Get, "alipay.fund.trans.common.query"),
+    (Verb::Get, "alipay.open.auth.token.app.query"),
+    (Verb::Get, "alipay.trade.order.settle.query"),
+    (Verb::Get, "alipay.trade.royalty.rate.query"),
+    (Verb::Post, "alipay.data.bill.ereceipt.apply"),
+    (Verb::Post, "alipay.fund.auth.operation.cancel"),
+    (Verb::Post, "alipay.fund.auth.operation.detail.query"),
+    (Verb::Post, "alipay.fund.auth.order.freeze"),
+    (Verb::Post, "alipay.fund.auth.order.unfreeze"),
+    (Verb::Post, "alipay.fund.auth.order.voucher.create"),
+    (Verb::Post, "alipay.fund.trans.refund"),
+    (Verb::Post, "alipay.fund.trans.uni.transfer"),
+    (Verb::Post, "alipay.open.auth.token.app"),
+    (Verb::Post, "alipay.trade.order.settle"),
+    (Verb::Post, "alipay.trade.orderinfo.sync"),
+    (Verb::Post, "alipay.trade.refund.apply"),
+    (Verb::Post, "alipay.trade.royalty.relation.batchquery"),
+    (Verb::Post, "alipay.trade.royalty.relation.bind"),
+    (Verb::Post, "alipay.trade.royalty.relation.unbind"),
+    (Verb::Post, "alipay.user.agreement.executionplan.modify"),
+    (Verb::Post, "alipay.user.agreement.unsign"),
+    (Verb::Get, "alipay.user.agreement.query"),
 ];
 
 /// How long a nonce is remembered when the request gives no `expired_seconds` and the sandbox
