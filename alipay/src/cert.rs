@@ -34,7 +34,7 @@
 
 use std::fmt;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use md5::{Digest as _, Md5};
 
@@ -51,8 +51,8 @@ mod parse;
 mod pem;
 mod verify;
 
-pub(crate) use self::config::CertPart;
 pub use self::config::CertConfig;
+pub(crate) use self::config::CertPart;
 pub use self::name::Name;
 
 /// The signature algorithm OID prefix of the RSA (PKCS#1) family, as Alipay's SDKs test it.

@@ -55,23 +55,40 @@ async fn a_payout_over_v3_is_queried_over_both_protocols() {
         .expect("transferred over v3");
     let sent = last(&sandbox);
     assert_eq!(sent.http_method, "POST");
-    assert_eq!(sent.method.as_deref(), Some("alipay.fund.trans.uni.transfer"));
-    assert!(sent.content_type.starts_with("application/json"), "{sent:?}");
+    assert_eq!(
+        sent.method.as_deref(),
+        Some("alipay.fund.trans.uni.transfer")
+    );
+    assert!(
+        sent.content_type.starts_with("application/json"),
+        "{sent:?}"
+    );
     assert_eq!(paid.status, TransferStatus::Success);
     assert_eq!(sandbox.fund_balance_cents(&app.app_id), before - 1250);
 
-    let query = || FundTransCommonQuery::builder().order_id(paid.order_id.clone()).build();
+    let query = || {
+        FundTransCommonQuery::builder()
+            .order_id(paid.order_id.clone())
+            .build()
+    };
     let over_v3 = v3.send(query()).await.expect("queried over v3");
     let sent = last(&sandbox);
     assert_eq!(sent.http_method, "GET");
-    assert_eq!(sent.method.as_deref(), Some("alipay.fund.trans.common.query"));
+    assert_eq!(
+        sent.method.as_deref(),
+        Some("alipay.fund.trans.common.query")
+    );
     assert_eq!(over_v3.status, TransferStatus::Success);
     let over_v2 = v2.send(query()).await.expect("queried over v2");
     assert_eq!(over_v2.trans_amount, Some(amount("12.50")));
 
     let seller_id = sandbox.seller_id(&app.app_id).expect("registered app");
     let balance = v3
-        .send(FundAccountQuery::builder().alipay_user_id(seller_id).build())
+        .send(
+            FundAccountQuery::builder()
+                .alipay_user_id(seller_id)
+                .build(),
+        )
         .await
         .expect("balance over v3");
     assert_eq!(last(&sandbox).http_method, "GET");
@@ -97,8 +114,14 @@ async fn a_deposit_over_v3_is_frozen_paid_from_and_given_back() {
         .await
         .expect("frozen over v3");
     let sent = last(&sandbox);
-    assert_eq!(sent.method.as_deref(), Some("alipay.fund.auth.order.freeze"));
-    assert!(sent.content_type.starts_with("application/json"), "{sent:?}");
+    assert_eq!(
+        sent.method.as_deref(),
+        Some("alipay.fund.auth.order.freeze")
+    );
+    assert!(
+        sent.content_type.starts_with("application/json"),
+        "{sent:?}"
+    );
     let paid = v3
         .send(
             FreezePay::builder()
@@ -112,7 +135,10 @@ async fn a_deposit_over_v3_is_frozen_paid_from_and_given_back() {
         .expect("paid from the freeze over v3");
     let sent = last(&sandbox);
     assert_eq!(sent.method.as_deref(), Some("alipay.trade.pay"));
-    assert!(sent.content_type.starts_with("application/json"), "{sent:?}");
+    assert!(
+        sent.content_type.starts_with("application/json"),
+        "{sent:?}"
+    );
     assert_eq!(paid.total_amount, amount("6.00"));
     let trade = v2
         .send(TradeQuery::builder().out_trade_no("V3-D-1-PAY").build())

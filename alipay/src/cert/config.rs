@@ -1,9 +1,10 @@
 //! [`CertConfig`]: the three certificate files of certificate mode (公钥证书模式), read and
 //! checked once, with the SNs every request sends.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::*;
+use super::{CertError, Certificate, cert_sn, parse_pem_bundle, rsa_roots, verify_chain};
+use crate::crypto::{Backend, PublicKey};
 
 /// What certificate mode needs, read from the three certificate files Alipay gives: the app
 /// certificate (`appCertPublicKey_<app id>.crt`), the Alipay certificate
@@ -15,19 +16,19 @@ use super::*;
 #[derive(Debug, Clone)]
 pub struct CertConfig {
     /// The app certificate (the first of its file).
-    app_cert: Certificate,
-    app_cert_sn: String,
-    alipay_root_cert_sn: String,
+    pub(super) app_cert: Certificate,
+    pub(super) app_cert_sn: String,
+    pub(super) alipay_root_cert_sn: String,
     /// The Alipay public keys by SN; the first is the configured certificate's.
-    alipay_keys: Vec<(String, PublicKey)>,
+    pub(super) alipay_keys: Vec<(String, PublicKey)>,
     /// The configured Alipay certificate's key and SN (the first of `alipay_keys`).
-    alipay_key: (String, PublicKey),
+    pub(super) alipay_key: (String, PublicKey),
     /// The configured Alipay certificate, then the intermediates that followed it in its file.
-    alipay_chain: Vec<Certificate>,
+    pub(super) alipay_chain: Vec<Certificate>,
     /// The RSA roots of the root bundle.
-    roots: Vec<Certificate>,
+    pub(super) roots: Vec<Certificate>,
     /// Issuing CAs pinned with [`CertConfig::with_alipay_issuer`].
-    pinned_issuers: Vec<Certificate>,
+    pub(super) pinned_issuers: Vec<Certificate>,
 }
 
 impl CertConfig {
