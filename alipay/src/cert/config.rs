@@ -217,7 +217,7 @@ impl CertConfig {
 
     /// Checks that the configured Alipay certificate chains, through the intermediates of its
     /// file, to an RSA root of the bundle, and that it is valid at `now` (Unix seconds; see
-    /// [`unix_now`]). See [`verify_chain`].
+    /// [`unix_now`](super::unix_now)). See [`verify_chain`].
     pub fn verify_alipay_chain(&self, now: i64) -> Result<(), CertError> {
         match self.alipay_chain.split_first() {
             Some((leaf, intermediates)) => verify_chain(leaf, intermediates, &self.roots, now),
