@@ -8,6 +8,7 @@ use alipay::fund::payouts::{
     FundTransOrderChanged, FundTransRefund, FundTransUniTransfer, Payee, ProductCode,
     ReceiptStatus, ReceiptType, TransferStatus,
 };
+use alipay::notify::{Kind, MessageBody};
 use alipay::retry::{Jitter, RetryPolicy};
 use alipay::sandbox::{
     Fault, FaultRule, NotificationKind, ReceivedRequest, Sandbox, Scope, browse,
@@ -195,6 +196,14 @@ async fn payout_end_to_end_transfer_notification_query_overdraft() {
     assert_eq!(changed.trans_amount, amount("60.00"));
     assert_eq!(changed.biz_scene, Some(BizScene::DirectTransfer));
     assert_eq!(changed.product_code, Some(ProductCode::TransAccountNoPwd));
+    // The same message, read by kind as every notification is.
+    match notification.kind().expect("a known kind") {
+        Kind::Message(message) => match message.body().expect("typed") {
+            MessageBody::FundTransOrderChanged(by_kind) => assert_eq!(by_kind, changed),
+            other => panic!("not typed as a transfer change: {other:?}"),
+        },
+        other => panic!("not a message notification: {other:?}"),
+    }
     // The attempt is recorded once the sink's answer is read.
     let mut records = sandbox.notifications();
     for _ in 0..200 {

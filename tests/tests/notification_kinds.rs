@@ -122,7 +122,7 @@ fn messages_give_their_method_and_json_body() {
     // A message this crate does not type keeps its JSON, readable into the caller's type.
     let transfer = json!({"out_biz_no": "P-1", "status": "SUCCESS", "trans_amount": "1.00"});
     let message = match verified(&[
-        ("msg_method", "alipay.fund.trans.order.changed"),
+        ("msg_method", "alipay.open.mini.version.audit.passed"),
         ("app_id", APP_ID),
         ("biz_content", &transfer.to_string()),
     ])

@@ -4,6 +4,7 @@
 use serde::de::DeserializeOwned;
 
 use super::NotifyError;
+use crate::fund::payouts::FundTransOrderChanged;
 
 /// A message-service notification (`msg_method=…`), read with
 /// [`Notification::kind`](super::Notification::kind). `biz_content` is JSON whose shape
@@ -52,6 +53,9 @@ impl MessageNotification {
     pub fn body(&self) -> Result<MessageBody, NotifyError> {
         Ok(match self.msg_method.as_str() {
             AppAuthCancelled::MSG_METHOD => MessageBody::AppAuthCancelled(self.parse_body()?),
+            FundTransOrderChanged::MSG_METHOD => {
+                MessageBody::FundTransOrderChanged(self.parse_body()?)
+            }
             _ => MessageBody::Other(self.biz_content.clone()),
         })
     }
@@ -63,6 +67,8 @@ impl MessageNotification {
 pub enum MessageBody {
     /// `alipay.open.auth.appauth.cancelled`: a merchant withdrew an ISV's authorisation.
     AppAuthCancelled(AppAuthCancelled),
+    /// `alipay.fund.trans.order.changed`: a transfer (payout) changed state.
+    FundTransOrderChanged(FundTransOrderChanged),
     /// A message this crate does not type: its `biz_content` JSON.
     Other(serde_json::Value),
 }
