@@ -20,28 +20,7 @@ mod tests;
 /// the gateway) or `alipay::request::LocalRequest` (a request rendered locally), an inherent
 /// `METHOD` constant and a builder, for a struct with named fields.
 ///
-/// ```ignore
-/// use alipay::{Amount, Request};
-///
-/// #[derive(Request)]
-/// #[alipay(method = "alipay.trade.refund", response = TradeRefundResponse)]
-/// pub struct TradeRefund {
-///     /// The merchant's order number.
-///     pub out_trade_no: String,
-///     /// The amount to refund.
-///     pub refund_amount: Amount,
-///     /// Shown to the payer; left out of `biz_content` when `None`.
-///     pub refund_reason: Option<String>,
-///     /// Sent as a top-level parameter, not in `biz_content`.
-///     #[alipay(text)]
-///     pub app_auth_token: Option<String>,
-/// }
-///
-/// let refund = TradeRefund::builder()
-///     .out_trade_no("20150320010101001")
-///     .refund_amount(Amount::new("0.01")?)
-///     .build(); // does not compile while a required field is unset
-/// ```
+/// The example, compiled as a doctest, is on the re-export: `alipay::Request`.
 ///
 /// # Struct attributes: `#[alipay(...)]`
 ///

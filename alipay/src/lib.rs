@@ -113,8 +113,44 @@ pub use retry::RetryPolicy;
 pub use v3::Protocol;
 
 /// Derives [`request::Method`] and either [`request::Request`] or [`request::LocalRequest`] for a
-/// request struct, plus its builder.
+/// request struct, plus its builder. `use alipay::Request;` brings both the derive and the
+/// trait, as `serde::Serialize` does.
+///
+/// ```
+/// use alipay::request::Method as _;
+/// use alipay::{Amount, Request};
+///
+/// /// The answer node's fields this request needs.
+/// #[derive(Debug, serde::Deserialize)]
+/// pub struct RefundAnswer {
+///     /// The refunded total.
+///     pub refund_fee: Amount,
+/// }
+///
+/// /// `alipay.trade.refund`, written by hand.
+/// #[derive(Request)]
+/// #[alipay(method = "alipay.trade.refund", response = RefundAnswer)]
+/// pub struct MyRefund {
+///     /// The merchant's order number.
+///     pub out_trade_no: String,
+///     /// The amount to refund.
+///     pub refund_amount: Amount,
+///     /// Shown to the payer; left out of `biz_content` when `None`.
+///     pub refund_reason: Option<String>,
+///     /// Sent as a top-level parameter, not in `biz_content`.
+///     #[alipay(text)]
+///     pub app_auth_token: Option<String>,
+/// }
+///
+/// let refund = MyRefund::builder()
+///     .out_trade_no("20150320010101001")
+///     .refund_amount(Amount::new("0.01")?)
+///     .build(); // does not compile while a required field is unset
+/// assert_eq!(refund.method(), "alipay.trade.refund");
+/// # Ok::<(), alipay::AmountError>(())
+/// ```
 pub use alipay_derive::Request;
+pub use request::Request;
 
 #[doc(hidden)]
 pub mod __private;
