@@ -157,6 +157,19 @@ pub enum KeyError {
     /// The text is neither PEM (`-----BEGIN …-----`) nor base64.
     #[error("the key is neither PEM (`-----BEGIN ...-----`) nor base64 text")]
     NotPemOrBase64,
+    /// The key setting holds what looks like a file path (a key setting takes the key's text),
+    /// and no such file exists.
+    #[error(
+        "file not found: {0} (the key setting takes the key's text, not a path: read the file \
+         and pass its contents)"
+    )]
+    FileNotFound(String),
+    /// The key setting holds the path of an existing file instead of the key's text.
+    #[error(
+        "`{0}` is the path of a file, not a key: read the file and pass its contents \
+         (e.g. `std::fs::read_to_string`)"
+    )]
+    PathGiven(String),
     /// The text looks like PEM but is not well-formed.
     #[error("the PEM text is malformed: {0}")]
     BadPem(&'static str),

@@ -288,7 +288,7 @@ pub(crate) fn decode_text(text: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         return Err(KeyError::Empty);
     }
     if !pem::has_block(text) {
-        return decode_base64(text).ok_or(KeyError::NotPemOrBase64);
+        return decode_base64(text).ok_or_else(|| not_a_key(text));
     }
     for block in pem::blocks(text) {
         let block = block.map_err(|e| {
@@ -314,6 +314,25 @@ pub(crate) fn decode_text(text: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     }
     // Only EC parameters.
     Err(KeyError::NotRsa("EC"))
+}
+
+/// Why text that is neither PEM nor base64 is no key: a file path (one that exists, or not),
+/// or just not a key. A path is one line with a path separator or a key file's extension.
+fn not_a_key(text: &str) -> KeyError {
+    let looks_like_path = !text.contains(['\n', '\r'])
+        && text.len() < 4096
+        && (text.contains(['/', '\\'])
+            || [".pem", ".key", ".crt", ".cer", ".txt", ".der"]
+                .iter()
+                .any(|ext| text.to_ascii_lowercase().ends_with(ext)));
+    if !looks_like_path {
+        return KeyError::NotPemOrBase64;
+    }
+    if std::path::Path::new(text).exists() {
+        KeyError::PathGiven(text.to_owned())
+    } else {
+        KeyError::FileNotFound(text.to_owned())
+    }
 }
 
 /// The label if it looks like a PEM label (it is echoed in the error), a placeholder otherwise.
@@ -402,6 +421,24 @@ mod tests {
         // The positive control: the minimal encoding is a (tiny) PKCS#1 public key.
         let minimal = [0x30, 0x06, 0x02, 0x01, 0x03, 0x02, 0x01, 0x03];
         assert!(matches!(classify(&minimal), Ok(KeyShape::RsaPublic { .. })));
+    }
+
+    #[test]
+    fn a_path_given_as_a_key_says_so() {
+        assert!(matches!(
+            decode_text("keys/app_private_key.pem"),
+            Err(KeyError::FileNotFound(path)) if path == "keys/app_private_key.pem"
+        ));
+        assert!(matches!(
+            decode_text("src/lib.rs"),
+            Err(KeyError::PathGiven(path)) if path == "src/lib.rs"
+        ));
+        // Base64 text with slashes is still read as base64, and other text is no key.
+        assert!(decode_text("AQID/w==").is_ok());
+        assert!(matches!(
+            decode_text("not a key"),
+            Err(KeyError::NotPemOrBase64)
+        ));
     }
 
     #[test]
