@@ -222,9 +222,14 @@ impl fmt::Display for ApiError {
 /// use std::error::Error as _;
 /// use alipay::crypto::KeyError;
 ///
+/// // A password-protected app key (a test fixture).
+/// let encrypted = include_str!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/tests/fixtures/keys/app_private_encrypted.pem"
+/// ));
 /// let error = alipay::Client::builder()
 ///     .app_id("2021000000000000")
-///     .app_private_key("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----")
+///     .app_private_key(encrypted)
 ///     .alipay_public_key("MIIB")
 ///     .build()
 ///     .unwrap_err();

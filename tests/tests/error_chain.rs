@@ -47,9 +47,9 @@ fn builder() -> alipay::ClientBuilder {
 #[test]
 fn configuration_errors_keep_their_cause_as_source() {
     let encrypted = builder()
-        .app_private_key(
-            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----",
-        )
+        .app_private_key(include_str!(
+            "../../alipay/tests/fixtures/keys/app_private_encrypted.pem"
+        ))
         .build()
         .expect_err("an encrypted key");
     assert_eq!(encrypted.field, "app_private_key");
