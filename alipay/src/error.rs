@@ -12,8 +12,12 @@
 //! it tells nothing about the trade. Query it again (e.g.
 //! [`TradeQuery`](crate::payment::common::TradeQuery)) before acting on an outcome.
 
+mod connect;
+
 use std::fmt;
 use std::time::Duration;
+
+pub use connect::{ConnectError, ConnectStep, TransportError, TransportStep};
 
 /// A boxed error from a lower layer (HTTP, TLS, I/O), kept as the [`source`](std::error::Error::source).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -41,15 +45,17 @@ pub enum Error {
     #[error("failed to sign the request (nothing was sent)")]
     Sign(#[source] BoxError),
 
-    /// The connection to the gateway could not be made (DNS, TCP, TLS handshake). The request
-    /// was **not** sent.
-    #[error("could not connect to the Alipay gateway")]
-    Connect(#[source] BoxError),
+    /// The connection to the gateway could not be made (DNS, TCP, the proxy, the TLS
+    /// handshake). The request was **not** sent. The message names the gateway and the step
+    /// ([`ConnectError::step`]); the lower layer's error is the source.
+    #[error(transparent)]
+    Connect(ConnectError),
 
     /// The connection failed after the request started to be written: the request **may have
-    /// reached Alipay**.
-    #[error("the HTTP exchange with the Alipay gateway failed")]
-    Transport(#[source] BoxError),
+    /// reached Alipay**. The message names the gateway and the step; the lower layer's error
+    /// is the source.
+    #[error(transparent)]
+    Transport(TransportError),
 
     /// No complete answer arrived within the deadline: the request **may have reached Alipay**.
     #[error("no answer from the Alipay gateway within {0:?}")]

@@ -204,6 +204,7 @@ fn random_up_to(max: Duration) -> Duration {
 mod tests {
     use super::*;
     use crate::ApiError;
+    use crate::error::{ConnectError, TransportError, TransportStep};
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
@@ -263,7 +264,8 @@ mod tests {
 
     #[test]
     fn only_safe_failures_are_retried() {
-        let io = || Box::new(std::io::Error::other("x")) as crate::BoxError;
+        let io = || std::io::Error::other("x");
+        let uri = || http::Uri::from_static("https://openapi.alipay.com/gateway.do");
         let status = |status| Error::HttpStatus {
             status,
             snippet: String::new(),
@@ -274,9 +276,15 @@ mod tests {
             ))
         };
         for idempotent in [false, true] {
-            assert!(is_retryable(&Error::Connect(io()), idempotent));
+            assert!(is_retryable(
+                &Error::Connect(ConnectError::new(&uri(), io())),
+                idempotent
+            ));
             assert_eq!(
-                is_retryable(&Error::Transport(io()), idempotent),
+                is_retryable(
+                    &Error::Transport(TransportError::new(&uri(), TransportStep::Exchange, io())),
+                    idempotent
+                ),
                 idempotent
             );
             assert_eq!(is_retryable(&Error::Timeout(ms(1)), idempotent), idempotent);
@@ -289,7 +297,7 @@ mod tests {
                 Error::Api(ApiError::new("40004", "Business Failed")),
                 Error::Gateway(ApiError::new("40002", "Invalid Arguments")),
                 Error::Verify(crate::VerifyError::Mismatch),
-                Error::Sign(io()),
+                Error::Sign(io().into()),
                 Error::Encode(crate::EncodeError::new("x")),
                 Error::BodyTooLarge { limit: 1 },
                 Error::Response(ResponseError::MissingNode("x".into())),

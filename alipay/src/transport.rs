@@ -23,11 +23,11 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use rustls::pki_types::CertificateDer;
 use tower_service::Service;
 
-use crate::error::{BoxError, Error};
+use crate::error::{BoxError, ConnectError, ConnectStep, Error, TransportError, TransportStep};
 use crate::response::Charset;
 use pool::{Pool, PoolConfig};
 use proxy::ProxyConnector;
-pub(crate) use proxy::{Proxy, check_url as check_proxy_url};
+pub(crate) use proxy::{Proxy, ProxyError, check_url as check_proxy_url};
 
 /// A boxed, sendable future, as returned by [`Transport::send`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -333,9 +333,11 @@ fn origin_form(
 ) -> Result<(pool::Origin, http::Request<Full<Bytes>>), Error> {
     let (mut parts, body) = request.into_parts();
     let (Some(scheme), Some(authority)) = (parts.uri.scheme(), parts.uri.authority()) else {
-        return Err(Error::Connect(
-            format!("`{}` is not an absolute URL", parts.uri).into(),
-        ));
+        return Err(Error::Connect(ConnectError::at(
+            &parts.uri,
+            ConnectStep::Url,
+            "the request's URL has no scheme or host",
+        )));
     };
     let origin = (scheme.clone(), authority.clone());
     let default_port = if *scheme == http::uri::Scheme::HTTPS {
@@ -347,7 +349,8 @@ fn origin_form(
         Some(port) if port != default_port => format!("{}:{port}", authority.host()),
         _ => authority.host().to_owned(),
     };
-    let host = http::HeaderValue::from_str(&host).map_err(|e| Error::Connect(Box::new(e)))?;
+    let host = http::HeaderValue::from_str(&host)
+        .map_err(|e| Error::Connect(ConnectError::at(&parts.uri, ConnectStep::Url, e)))?;
     parts.headers.entry(http::header::HOST).or_insert(host);
     if let Some(auth) = forward.and_then(|proxy| proxy.forward(&parts.uri)) {
         if let Some(auth) = auth {
@@ -480,7 +483,7 @@ where
     ) -> BoxFuture<'_, Result<HttpResponse, Error>> {
         Box::pin(async move {
             let (origin, request) = origin_form(request, self.forward.as_ref())?;
-            let (response, checkout) = self.pool.send(origin, request).await?;
+            let (response, checkout) = self.pool.send(origin.clone(), request).await?;
             let status = response.status().as_u16();
             let trace_id = response
                 .headers()
@@ -514,7 +517,11 @@ where
                     if e.is::<http_body_util::LengthLimitError>() {
                         Error::BodyTooLarge { limit: max_body }
                     } else {
-                        Error::Transport(e)
+                        Error::Transport(TransportError::new(
+                            &pool::root_uri(&origin),
+                            TransportStep::Body,
+                            e,
+                        ))
                     }
                 })?
                 .to_bytes();

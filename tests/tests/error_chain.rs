@@ -6,7 +6,7 @@
 use std::error::Error as _;
 
 use alipay::crypto::KeyError;
-use alipay::error::{Report, chain};
+use alipay::error::{ConnectStep, Report, chain};
 use alipay::payment::common::TradeQuery;
 use alipay_tests::{ScriptedGateway, client_for, keys, signed_answer};
 
@@ -93,13 +93,39 @@ fn configuration_errors_keep_their_cause_as_source() {
 }
 
 #[tokio::test]
+async fn an_unresolvable_gateway_is_a_dns_failure_named_in_the_message() {
+    // `.invalid` never resolves (RFC 6761).
+    let url = "http://alipay-gateway.invalid/gateway.do";
+    let query = TradeQuery::builder().out_trade_no("T1").build();
+    let error = client_for(url).send(query).await.expect_err("no such host");
+    let alipay::Error::Connect(dns) = &error else {
+        panic!("a connect error: {error:?}")
+    };
+    assert_eq!(dns.step(), ConnectStep::Dns, "{error}");
+    assert_eq!(
+        error.to_string(),
+        "could not connect to the Alipay gateway http://alipay-gateway.invalid: DNS lookup failed"
+    );
+    check("dns", &error);
+}
+
+#[tokio::test]
 async fn call_and_notification_errors_say_each_cause_once() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/gateway.do", closed.local_addr().expect("addr"));
     drop(closed);
     let query = || TradeQuery::builder().out_trade_no("T1").build();
     let connect = client_for(&url).send(query()).await.expect_err("closed");
-    assert!(matches!(connect, alipay::Error::Connect(_)), "{connect:?}");
+    let alipay::Error::Connect(refused) = &connect else {
+        panic!("a connect error: {connect:?}")
+    };
+    assert_eq!(refused.step(), ConnectStep::TcpRefused);
+    // The message names the gateway (never the signed query) and the step.
+    let origin = url.trim_end_matches("/gateway.do");
+    assert_eq!(
+        connect.to_string(),
+        format!("could not connect to the Alipay gateway {origin}: TCP connection refused")
+    );
     check("connect", &connect);
 
     let html = ScriptedGateway::start(200, "<html>maintenance</html>").await;

@@ -11,6 +11,7 @@ mod proxy;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use alipay::error::ConnectStep;
 use alipay::payment::common::{TradeCreate, TradeQuery};
 use alipay::sandbox::{Sandbox, SandboxApp};
 use alipay::{Amount, Client, ClientBuilder, Error};
@@ -209,7 +210,11 @@ async fn a_proxy_refusing_the_tunnel_is_a_connect_error() {
         .send(create("PX-403"))
         .await
         .expect_err("the proxy refuses");
-    assert!(matches!(error, Error::Connect(_)), "{error:?}");
+    let Error::Connect(connect) = &error else {
+        panic!("a connect error: {error:?}")
+    };
+    assert_eq!(connect.step(), ConnectStep::Proxy, "{error}");
+    assert_eq!(connect.gateway(), url.trim_end_matches("/gateway.do"));
     let text = chain(&error);
     assert!(
         text.contains("could not open a CONNECT tunnel") && text.contains("unsuccessful"),

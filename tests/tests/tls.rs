@@ -9,6 +9,7 @@ mod logs;
 use std::sync::Arc;
 
 use alipay::Error;
+use alipay::error::ConnectStep;
 use alipay::payment::common::TradeQuery;
 use alipay_tests::{builder_for, signed_answer};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
@@ -123,6 +124,15 @@ async fn an_unknown_certificate_is_refused_by_default() {
             assert!(
                 text.to_ascii_lowercase().contains("certificate"),
                 "the source chain names the certificate: {text}"
+            );
+            let Error::Connect(connect) = &error else {
+                unreachable!()
+            };
+            assert_eq!(connect.step(), ConnectStep::Tls, "{text}");
+            let origin = url.trim_end_matches("/gateway.do");
+            assert_eq!(
+                error.to_string(),
+                format!("could not connect to the Alipay gateway {origin}: TLS handshake failed")
             );
         }
         other => panic!("expected a connect error, got {other:?}"),

@@ -18,7 +18,7 @@ use tracing::field::Empty;
 #[cfg(doc)]
 use super::ClientBuilder;
 use super::{CallOptions, Client};
-use crate::error::Error;
+use crate::error::{ConnectError, ConnectStep, Error};
 use crate::request::{Method, Params, Request};
 use crate::retry::{self, RetryPolicy};
 use crate::transport::HttpResponse;
@@ -288,7 +288,7 @@ impl Client {
             None => acquire.await,
         }
         // The semaphore is never closed.
-        .map_err(|e| Error::Connect(Box::new(e)))?;
+        .map_err(|e| Error::Connect(ConnectError::at(signed.uri(), ConnectStep::Other, e)))?;
         let (until, reported) = deadlines.attempt();
         if until <= Instant::now() {
             // The total deadline passed while waiting: do not start sending.
@@ -348,7 +348,8 @@ impl Client {
     /// within one slot of the in-flight bound, the per-attempt deadline `timeout` (default: the
     /// client's [`request_timeout`](ClientBuilder::request_timeout), cut short by its
     /// [`total_timeout`](ClientBuilder::total_timeout)) and at most `max_body` bytes of answer.
-    /// No retry, no span field and no error carries the URL: such URLs are secret-bearing. The
+    /// No retry, no span field and no error carries the URL (errors name its scheme, host and
+    /// port only): such URLs are secret-bearing. The
     /// caller checks that `url` is absolute and judges the status.
     pub(crate) async fn fetch(
         &self,
@@ -371,7 +372,7 @@ impl Client {
             None => acquire.await,
         }
         // The semaphore is never closed.
-        .map_err(|e| Error::Connect(Box::new(e)))?;
+        .map_err(|e| Error::Connect(ConnectError::at(&url, ConnectStep::Other, e)))?;
         let mut request = http::Request::new(Bytes::new());
         *request.uri_mut() = url;
         let (until, reported) = deadlines.attempt();

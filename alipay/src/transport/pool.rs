@@ -29,7 +29,7 @@ use hyper::client::conn::http1;
 use hyper::rt::{Read, Write};
 use tower_service::Service;
 
-use crate::error::{BoxError, Error};
+use crate::error::{BoxError, ConnectError, ConnectStep, Error, TransportError, TransportStep};
 
 /// How long a connection whose answer has been read may take to be ready for the next request
 /// before it is dropped instead of pooled (it takes microseconds: the connection's task only has
@@ -44,6 +44,18 @@ type Sender = http1::SendRequest<Full<Bytes>>;
 
 /// Where connections go: scheme and authority (`https`, `openapi.alipay.com`).
 pub(crate) type Origin = (http::uri::Scheme, http::uri::Authority);
+
+/// The URI of `origin`'s root, which the connector is called with and errors name. A scheme
+/// and an authority taken from an absolute URI always build one; were they not to, the empty
+/// URI is refused by the connector as not absolute.
+pub(crate) fn root_uri(origin: &Origin) -> http::Uri {
+    http::Uri::builder()
+        .scheme(origin.0.clone())
+        .authority(origin.1.clone())
+        .path_and_query("/")
+        .build()
+        .unwrap_or_default()
+}
 
 /// How many idle connections the pool keeps, and for how long.
 #[derive(Debug, Clone, Copy)]
@@ -160,8 +172,20 @@ where
                 }
                 Err(mut error) => match error.take_message() {
                     Some(unsent) if reused => request = unsent,
-                    Some(_) => return Err(Error::Connect(Box::new(error.into_error()))),
-                    None => return Err(Error::Transport(Box::new(error.into_error()))),
+                    Some(_) => {
+                        return Err(Error::Connect(ConnectError::at(
+                            &root_uri(&origin),
+                            ConnectStep::Http,
+                            error.into_error(),
+                        )));
+                    }
+                    None => {
+                        return Err(Error::Transport(TransportError::new(
+                            &root_uri(&origin),
+                            TransportStep::Exchange,
+                            error.into_error(),
+                        )));
+                    }
                 },
             }
         }
@@ -171,25 +195,21 @@ where
     /// HTTP/1.1 handshake) and spawns the task that drives it. Any failure is
     /// [`Error::Connect`]: nothing was sent.
     async fn connect(&self, origin: &Origin) -> Result<Sender, Error> {
-        let uri = http::Uri::builder()
-            .scheme(origin.0.clone())
-            .authority(origin.1.clone())
-            .path_and_query("/")
-            .build()
-            .map_err(|e| Error::Connect(Box::new(e)))?;
+        let uri = root_uri(origin);
+        let failed = |e: BoxError| Error::Connect(ConnectError::new(&uri, e));
         let mut connector = self.connector.clone();
         std::future::poll_fn(|cx| connector.poll_ready(cx))
             .await
-            .map_err(|e| Error::Connect(e.into()))?;
+            .map_err(|e| failed(e.into()))?;
         let io = connector
-            .call(uri)
+            .call(uri.clone())
             .await
-            .map_err(|e| Error::Connect(e.into()))?;
+            .map_err(|e| failed(e.into()))?;
         let (sender, connection) = self
             .http1
             .handshake(io)
             .await
-            .map_err(|e| Error::Connect(Box::new(e)))?;
+            .map_err(|e| Error::Connect(ConnectError::at(&uri, ConnectStep::Http, e)))?;
         tokio::spawn(async move {
             // Ends when the server closes the connection, on an I/O error, or once the sender is
             // dropped (closed, or left out of the pool) and the connection is idle.
