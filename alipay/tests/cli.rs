@@ -15,8 +15,16 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The variables the tool reads settings from; cleared so the caller's shell cannot change a test.
-const SETTINGS: [&str; 9] = [
+/// The variables the tool reads settings from (its own and the proxy's); cleared so the caller's shell cannot change a test.
+const SETTINGS: [&str; 17] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
     "ALIPAY_APP_ID",
     "ALIPAY_PRIVATE_KEY",
     "ALIPAY_PUBLIC_KEY",

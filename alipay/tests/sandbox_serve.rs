@@ -705,9 +705,31 @@ fn state_survives_a_restart_and_a_crash() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The proxy variables `alipay call` honours when no `--proxy` is given; cleared so the
+/// caller's shell cannot change a test.
+const PROXY_VARIABLES: [&str; 8] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+/// `alipay call` without the caller's proxy settings.
+fn call_command() -> Command {
+    let mut command = Command::new(BIN);
+    command.arg("call");
+    for name in PROXY_VARIABLES {
+        command.env_remove(name);
+    }
+    command
+}
+
 fn alipay_call(server: &Server, args: &[&str], gateway: Option<&str>) -> Output {
-    Command::new(BIN)
-        .arg("call")
+    call_command()
         .args(args)
         .env("ALIPAY_APP_ID", APP_ID)
         .env("ALIPAY_PRIVATE_KEY", fixture("app_private_pkcs8.pem"))
@@ -1525,8 +1547,7 @@ fn alipay_call_goes_through_the_proxy_of_alipay_proxy_or_proxy() {
     ];
     let password = "cli-Pr0xy-Secret";
     let (proxy, heads) = forward_proxy(true);
-    let out = Command::new(BIN)
-        .arg("call")
+    let out = call_command()
         .args(query)
         .env("ALIPAY_APP_ID", APP_ID)
         .env("ALIPAY_PRIVATE_KEY", fixture("app_private_pkcs8.pem"))
@@ -1559,4 +1580,45 @@ fn alipay_call_goes_through_the_proxy_of_alipay_proxy_or_proxy() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("407"), "{stderr}");
     assert!(!stderr.contains(password), "{stderr}");
+}
+
+#[test]
+fn alipay_call_without_proxy_honours_http_proxy_and_no_proxy_from_the_environment() {
+    let server = Server::start(&[
+        "--app-id",
+        APP_ID,
+        "--app-public-key",
+        fixture("app_public.b64").to_str().expect("path"),
+    ]);
+    let (proxy, heads) = forward_proxy(true);
+    let call = |no_proxy: Option<&str>| {
+        let mut command = call_command();
+        command
+            .args([
+                "alipay.trade.query",
+                "--biz",
+                r#"{"out_trade_no":"CLI-ENV-PROXY"}"#,
+            ])
+            .env("ALIPAY_APP_ID", APP_ID)
+            .env("ALIPAY_PRIVATE_KEY", fixture("app_private_pkcs8.pem"))
+            .env("ALIPAY_PUBLIC_KEY", &server.alipay_key_text)
+            .env("ALIPAY_GATEWAY", &server.url)
+            .env("HTTP_PROXY", format!("http://{proxy}"));
+        if let Some(hosts) = no_proxy {
+            command.env("NO_PROXY", hosts);
+        }
+        command.output().expect("the binary runs")
+    };
+    // HTTP_PROXY (the gateway is http://): the verified answer came through the proxy.
+    let out = call(None);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let head = heads.recv_timeout(Duration::from_secs(5)).expect("proxied");
+    assert!(head.starts_with(&format!("POST {}?", server.url)), "{head}");
+    // NO_PROXY naming the gateway's host: the same call goes straight to the gateway.
+    let out = call(Some("127.0.0.1"));
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        heads.recv_timeout(Duration::from_millis(300)).is_err(),
+        "NO_PROXY is honoured"
+    );
 }

@@ -130,7 +130,8 @@ pub(crate) struct ClientArgs {
     )]
     endpoint: Option<String>,
     /// An HTTP proxy to call through, http://[user:password@]host:port (CONNECT for https
-    /// gateways)
+    /// gateways). Without it, HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY are honoured as
+    /// curl does
     #[arg(long, value_name = "URL", env = "ALIPAY_PROXY", hide_env_values = true)]
     proxy: Option<String>,
 }
@@ -304,9 +305,10 @@ fn client_builder(args: &ClientArgs) -> Result<ClientBuilder, Fatal> {
             )));
         }
     };
-    if let Some(proxy) = given(args.proxy.as_ref()) {
-        builder = builder.proxy(proxy);
-    }
+    builder = match given(args.proxy.as_ref()) {
+        Some(proxy) => builder.proxy(proxy),
+        None => builder.proxy_from_env(),
+    };
     if let Some(endpoint) = given(args.endpoint.as_ref()) {
         builder = builder.v3_endpoint(endpoint);
     }
