@@ -90,13 +90,18 @@
 //! # OpenAPI v3
 //!
 //! The same host serves OpenAPI v3 under `/v3/...` (e.g. `POST /v3/alipay/trade/query`) for
-//! every method above that has a v3 route (not the page, WAP and app payments, certify, passes,
-//! content risk and uploads), over the same state: a trade created over v3 is queried over v2
+//! every method above that has a v3 route (not the page, WAP and app payments, certify, passes
+//! and content risk), over the same state: a trade created over v3 is queried over v2
 //! and the other way round. Requests are checked like Alipay does (the `Authorization`
 //! signature, the timestamp within `expired_seconds` or the timestamp tolerance, a nonce used
 //! once), answers and errors (`{"code","message","links"}`) are signed over
 //! `alipay-timestamp\nalipay-nonce\nbody\n`, and AES bodies (`alipay-encrypt-type: AES`) are
-//! decrypted and answered encrypted. Faults are not applied to v3 calls.
+//! decrypted and answered encrypted. Uploads (`POST /v3/alipay/offline/material/image/upload`)
+//! are `multipart/form-data`: the signature covers the part `data` (the JSON, or with AES its
+//! ciphertext, which is decrypted once verified), the file parts are recorded in
+//! [`ReceivedRequest::files`], and the answer is the v2 upload's. Faults apply to v3 calls too,
+//! matched by the method the path names (`/v3/alipay/trade/query` is `alipay.trade.query`); see
+//! [Fault injection](#fault-injection).
 //!
 //! # Buyers and browsers
 //!
@@ -188,10 +193,11 @@
 //! # Fault injection
 //!
 //! [`Sandbox::inject`] (or [`Sandbox::inject_rule`] for a fault that applies a number of times,
-//! [`Sandbox::clear_faults`] to stop) spoils answers of `/gateway.do`, for every method or for
-//! one: added latency, an HTTP 5xx with an HTML page, a connection dropped mid-body, truncated
-//! JSON, a wrong signature, an unsigned answer, a duplicated node, an oversize body, a business
-//! failure encoded in GBK; see [`Fault`]. From another process, `POST /sandbox/faults` takes
+//! [`Sandbox::clear_faults`] to stop) spoils answers of `/gateway.do` and of the v3 paths, for
+//! every method or for one: added latency, an HTTP 5xx with an HTML page, a connection dropped
+//! mid-body, truncated JSON, a wrong signature, an unsigned answer, a duplicated node (over v3:
+//! a duplicated key), an oversize body, a business failure encoded in GBK; see [`Fault`] for
+//! what each does over either protocol. From another process, `POST /sandbox/faults` takes
 //! `{"fault":"reset","method":"alipay.trade.query","times":1}` (`method` and `times`
 //! optional; an array of them is accepted too), `GET` lists the rules, `DELETE` removes them.
 //!
@@ -275,10 +281,11 @@
 //! | `shared.rs` | the state shared with the connection and delivery tasks, the id counters |
 //! | `server.rs` | the accept loop (hyper-util graceful shutdown), the routes, bodies |
 //! | `gateway.rs` | `/gateway.do`: decode → check → run → reply, and the request records |
+//! | `v3.rs` | `/v3/...`: the v3 checks, uploads, signed answers |
 //! | `decode.rs`, `multipart.rs` | query, form and multipart decoding |
 //! | `check.rs` | the checks in Alipay's order (and of an app pay order string) |
 //! | `reply.rs`, `wire.rs` | answers: envelopes and nodes written with serde_json, failures |
-//! | `fault.rs`, `spoil.rs` | [`Fault`] rules, and what a fault does to an answer |
+//! | `fault.rs`, `spoil.rs`, `spoil_v3.rs` | [`Fault`] rules, and what a fault does to a v2 or a v3 answer |
 //! | `control.rs` | the `/sandbox/…` control endpoints |
 //! | `api.rs` | the methods implemented and the dispatch to the domain modules |
 //! | `trade.rs`, `trade/store.rs` | trade methods and bills; the trades in memory |
@@ -323,6 +330,7 @@ mod server;
 mod settle;
 mod shared;
 mod spoil;
+mod spoil_v3;
 mod state;
 mod trade;
 mod v3;

@@ -27,6 +27,13 @@
 //!    `Authorization: ALIPAY-SHA256withRSA {authString},sign={sign}`.
 //! 5. Headers: `alipay-request-id` (a fresh random id), `alipay-root-cert-sn` in certificate
 //!    mode, `Content-Type: application/json`, `Accept: application/json`.
+//! 6. Encrypted calls (`alipay-encrypt-type: AES`): the body is the base64 AES ciphertext of
+//!    the JSON (`Content-Type: text/plain`), encrypted first, then signed: the ciphertext is
+//!    the body line.
+//! 7. Uploads (requests with file parts): the body is `multipart/form-data`, its part `data`
+//!    the JSON (`Content-Type: application/json`; with AES the ciphertext, `text/plain`), then
+//!    the file parts. The body line of the signed content is the `data` part's text, not the
+//!    multipart bytes; the files are not signed.
 //!
 //! **Answer** ([`answer`]): every answer with a 2xx status is verified over
 //! `alipay-timestamp\nalipay-nonce\nraw body\n` with the `alipay-signature` header, an empty

@@ -48,13 +48,17 @@ use crate::request::FilePart;
 /// # Ok(()) }
 /// ```
 ///
-/// Always sent over OpenAPI v2, whatever [`Protocol`](crate::Protocol) the client uses:
-/// this SDK does not send multipart uploads over v3 yet (see [`crate::v3`]).
+/// Over OpenAPI v3 ([`Protocol::V3`](crate::Protocol::V3)) it is
+/// `POST /v3/alipay/offline/material/image/upload`, a `multipart/form-data` body whose part
+/// `data` is the signed JSON `{"image_name":…,"image_type":…}` (its AES ciphertext, as
+/// `text/plain`, for an encrypted call) and whose part `image_content` is the file, unsigned
+/// (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
 #[alipay(
     method = "alipay.offline.material.image.upload",
     response = ImageUploadResponse,
-    upload
+    upload,
+    v3 = "POST /v3/alipay/offline/material/image/upload"
 )]
 #[must_use]
 pub struct ImageUpload {

@@ -57,6 +57,39 @@ pub(super) struct V3Settings {
     endpoint: String,
 }
 
+/// The multipart body of a v3 upload: the part `data` (the signed JSON, or its AES ciphertext,
+/// of content type `data_type`), then the files, as Alipay's v3 SDKs write it.
+fn multipart_body(
+    boundary: &str,
+    data: &str,
+    data_type: &str,
+    files: &[(String, crate::request::FilePart)],
+) -> Bytes {
+    let size = files.iter().map(|(_, f)| f.content().len()).sum::<usize>() + data.len() + 512;
+    let mut body = Vec::with_capacity(size);
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"data\"\r\n\
+             Content-Type: {data_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(data.as_bytes());
+    for (name, file) in files {
+        let filename = file.filename().replace(['"', '\r', '\n'], "_");
+        body.extend_from_slice(
+            format!(
+                "\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; \
+                 filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.content());
+    }
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Bytes::from(body)
+}
+
 /// `scheme://host[:port]` of an absolute URL.
 fn origin_of(url: &str) -> Option<String> {
     let uri: http::Uri = url.parse().ok()?;
@@ -126,12 +159,26 @@ impl Client {
             .header(http::header::ACCEPT, "application/json")
             .header("alipay-sdk-version", super::SDK_NAME);
         if encrypted {
-            builder = builder
-                .header(http::header::CONTENT_TYPE, "text/plain")
-                .header("alipay-encrypt-type", crate::encrypt::ENCRYPT_TYPE_AES);
-        } else if !prepared.body.is_empty() {
-            builder = builder.header(http::header::CONTENT_TYPE, "application/json");
+            builder = builder.header("alipay-encrypt-type", crate::encrypt::ENCRYPT_TYPE_AES);
         }
+        let data_type = if encrypted {
+            "text/plain"
+        } else {
+            "application/json"
+        };
+        let body = if params.files().is_empty() {
+            if !prepared.body.is_empty() {
+                builder = builder.header(http::header::CONTENT_TYPE, data_type);
+            }
+            Bytes::from(prepared.body)
+        } else {
+            let boundary = format!("alipay{:016x}", crate::crypto::random_u64());
+            builder = builder.header(
+                http::header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            );
+            multipart_body(&boundary, &prepared.body, data_type, params.files())
+        };
         if let Some(token) = &prepared.app_auth_token {
             builder = builder.header(sign::APP_AUTH_TOKEN_HEADER, token);
         }
@@ -139,7 +186,7 @@ impl Client {
             builder = builder.header(sign::ROOT_CERT_SN_HEADER, &cert.alipay_root_cert_sn);
         }
         builder
-            .body(Bytes::from(prepared.body))
+            .body(body)
             .map_err(|e| Error::Encode(crate::EncodeError::new(e.to_string())))
     }
 
@@ -164,7 +211,11 @@ impl Client {
     }
 
     /// Verifies a v3 answer, decrypts it if the call was encrypted, and parses it (an empty
-    /// verified body parses as `{}`).
+    /// verified body parses as `{}`). A verified body that is not JSON is
+    /// [`ResponseError::NotJson`](crate::ResponseError::NotJson), one with a key twice in an
+    /// object [`ResponseError::DuplicateNode`](crate::ResponseError::DuplicateNode) (two
+    /// parsers may read different copies), one that does not fit the response type
+    /// [`Error::Decode`].
     pub(super) fn v3_read<R: Request>(
         &self,
         options: &CallOptions,
@@ -196,6 +247,11 @@ impl Client {
         } else {
             body
         };
+        match v3::answer::duplicate_key(body) {
+            Err(e) => return Err(crate::ResponseError::NotJson(e).into()),
+            Ok(Some(key)) => return Err(crate::ResponseError::DuplicateNode(key).into()),
+            Ok(None) => {}
+        }
         serde_json::from_slice(body).map_err(|source| Error::Decode { source })
     }
 }

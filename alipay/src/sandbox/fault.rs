@@ -14,12 +14,17 @@ pub const DEFAULT_OVERSIZE: usize = 5 * 1024 * 1024;
 /// The largest body [`Fault::Oversize`] sends (a larger size is sent as this one).
 pub const MAX_OVERSIZE: usize = 64 * 1024 * 1024;
 
-/// One way to spoil an answer of `/gateway.do`.
+/// One way to spoil an answer of `/gateway.do` or of the v3 gateway (`/v3/...`).
 ///
 /// Faults apply to server-to-server calls (JSON answers), not to the pages of the browser flows.
 /// Unless said otherwise, the call is carried out as usual (a trade is created, a refund made)
 /// and only its answer is spoiled: the client cannot tell whether the request took effect, as
 /// with a real outage.
+///
+/// A v3 call is matched by the method its path names (`/v3/alipay/trade/query`:
+/// `alipay.trade.query`). Where a v3 answer differs, the variant says so; over v3 the signature
+/// is the `alipay-signature` header (with `alipay-timestamp` and `alipay-nonce`), and an
+/// encrypted answer is spoiled before it is encrypted.
 ///
 /// The text form (for [`FromStr`], the CLI's `--fault` and `POST /sandbox/faults`) is given
 /// with each variant.
@@ -30,27 +35,40 @@ pub enum Fault {
     Latency(Duration),
     /// The call is **not** carried out; the answer is this HTTP status (500 to 599; anything
     /// else is sent as 502) with an HTML error page, as a load balancer sends
-    /// (`5xx=STATUS`, default `5xx` = 502).
+    /// (`5xx=STATUS`, default `5xx` = 502). Over v3 too, without signature headers: a v3
+    /// client reports it as [`Error::V3Unsigned`](crate::Error::V3Unsigned).
     HttpStatus(u16),
     /// The status line, the headers (announcing the whole length) and half of the body are
     /// sent, then the TCP connection is dropped (`reset`).
     ConnectionReset,
-    /// The signed answer cut in the middle: not JSON (`truncated`).
+    /// The signed answer cut in the middle: not JSON (`truncated`). Over v3 the body is cut and
+    /// the signature headers are those of the cut body, so the signature verifies and the
+    /// client finds the verified body is not JSON.
     TruncatedJson,
-    /// The answer carries a well-formed signature of other content (`bad-sign`).
+    /// The answer carries a well-formed signature of other content (`bad-sign`): over v3, the
+    /// `alipay-signature` header signs the body followed by a space.
     WrongSignature,
-    /// The answer has no `sign` (`unsigned`).
+    /// The answer has no `sign` (`unsigned`); over v3, no `alipay-signature`,
+    /// `alipay-timestamp` or `alipay-nonce` header.
     Unsigned,
-    /// The method's node appears twice in the answer (`duplicate`).
+    /// The method's node appears twice in the answer (`duplicate`). A v3 body has no method
+    /// node: its first field (in key order) appears twice instead, with the same value, and the
+    /// body is signed as sent (an empty `{}` body is sent as it is). Two JSON parsers may keep
+    /// different copies of a duplicated key, so a client should refuse it.
     DuplicateNode,
     /// The signed answer padded with a JSON field to this many bytes, at most
-    /// [`MAX_OVERSIZE`] (`oversize=BYTES`, default `oversize` = 5 MiB).
+    /// [`MAX_OVERSIZE`] (`oversize=BYTES`, default `oversize` = 5 MiB); over v3 a `padding`
+    /// field in the body object, signed.
     Oversize(usize),
     /// The call is **not** carried out; the answer is a signed business failure
     /// (`40004 ACQ.SYSTEM_ERROR`) whose `sub_msg` `系统繁忙，请稍后再试` is GBK-encoded, the
     /// signature being over the GBK bytes, with `Content-Type: text/html;charset=GBK`, as Alipay
     /// sometimes answers (`gbk`), whatever the request declared. A client of this SDK refuses it
     /// as [`ResponseError::Charset`](crate::ResponseError::Charset): its requests declare UTF-8.
+    /// Over v3 the answer is HTTP 422 with the body
+    /// `{"code":"ACQ.SYSTEM_ERROR","message":"系统繁忙，请稍后再试"}` in GBK, signed over those
+    /// bytes for the app the `Authorization` header names (unsigned when it names none the
+    /// sandbox knows); a v3 client refuses it the same way, v3 answers being JSON in UTF-8.
     GbkSubMsg,
 }
 
@@ -161,9 +179,9 @@ impl FromStr for Fault {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Scope {
-    /// Every call of `/gateway.do` (browser pages excepted).
+    /// Every call of `/gateway.do` (browser pages excepted) and of the v3 gateway.
     All,
-    /// Calls of one method, e.g. `alipay.trade.query`.
+    /// Calls of one method, e.g. `alipay.trade.query`, over v2 or v3 (`/v3/alipay/trade/query`).
     Method(String),
 }
 

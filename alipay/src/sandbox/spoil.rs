@@ -120,8 +120,11 @@ pub(crate) fn spoiled(shared: &Shared, fault: &Fault, reply: &Reply) -> Response
 }
 
 /// `response`, whose body `body` is sent only half before the connection drops.
-fn cut(mut response: Response<Full<Bytes>>, body: String) -> Response<Full<Bytes>> {
-    let body = Bytes::from(body);
+pub(crate) fn cut(
+    mut response: Response<Full<Bytes>>,
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
+    let body: Bytes = body.into();
     let at = body.len() / 2;
     *response.body_mut() = Full::new(Bytes::new());
     response.extensions_mut().insert(CutAfter { body, at });

@@ -7,9 +7,11 @@
 //! (within `expired_seconds` when given, else the sandbox's timestamp tolerance), the signature
 //! over `authString\nMETHOD\npath?query\nbody\n[app_auth_token\n]`, then the nonce (a nonce
 //! seen before is refused as a replay). `alipay-encrypt-type: AES` bodies are decrypted with
-//! the app's AES key and answered encrypted. Answers are signed over
-//! `alipay-timestamp\nalipay-nonce\nbody\n` once the app is known (errors included, with
-//! `{"code","message","links"}`); before that they are unsigned errors.
+//! the app's AES key and answered encrypted. A `multipart/form-data` body (an upload) is its
+//! part `data`, signed and decrypted as a whole body is, and its file parts, unsigned. Answers
+//! are signed over `alipay-timestamp\nalipay-nonce\nbody\n` once the app is known (errors
+//! included, with `{"code","message","links"}`); before that they are unsigned errors. Faults
+//! apply as on `/gateway.do` ([`spoil_v3`](super::spoil_v3)).
 
 use std::collections::HashMap;
 
@@ -20,11 +22,12 @@ use hyper::body::Incoming;
 use serde_json::{Map, Value};
 
 use super::api::{self, Biz, Call, Method};
+use super::fault::Fault;
 use super::server::{JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE, read_body, respond};
 use super::shared::{Shared, lock};
 use super::wire::Failure;
-use super::{ReceivedRequest, notify};
-use crate::crypto::{Signer as _, Verifier as _};
+use super::{ReceivedFile, ReceivedRequest, multipart, notify, spoil_v3};
+use crate::crypto::{AesKey, Signer as _, Verifier as _};
 use crate::v3::Verb;
 use crate::v3::answer::{
     NONCE_HEADER, SIGNATURE_HEADER, SN_HEADER, TIMESTAMP_HEADER, TRACE_ID_HEADER, answer_content,
@@ -33,7 +36,7 @@ use crate::v3::sign::{self, APP_AUTH_TOKEN_HEADER, Authorization, ROOT_CERT_SN_H
 
 /// The methods the sandbox serves over v3, with their verbs (their paths are `/v3/` and the
 /// method name with `.` turned into `/`).
-const ROUTES: [(Verb, &str); 45] = [
+const ROUTES: [(Verb, &str); 46] = [
     (Verb::Post, "alipay.trade.create"),
     (Verb::Post, "alipay.trade.query"),
     (Verb::Post, "alipay.trade.refund"),
@@ -82,6 +85,7 @@ const ROUTES: [(Verb, &str); 45] = [
     (Verb::Post, "alipay.user.agreement.executionplan.modify"),
     (Verb::Post, "alipay.user.agreement.unsign"),
     (Verb::Get, "alipay.user.agreement.query"),
+    (Verb::Post, "alipay.offline.material.image.upload"),
 ];
 
 /// How long a nonce is remembered when the request gives no `expired_seconds` and the sandbox
@@ -110,15 +114,35 @@ impl Nonces {
     }
 }
 
-/// A v3 answer before it is signed.
-struct Answer {
-    status: StatusCode,
-    body: String,
+/// A v3 answer before it is encrypted and signed.
+pub(super) struct Answer {
+    pub(super) status: StatusCode,
+    /// The body in plain text (JSON).
+    pub(super) body: String,
     /// The app whose Alipay key signs the answer; `None`: unsigned.
-    signer: Option<String>,
-    /// Whether the body is AES ciphertext.
-    encrypted: bool,
+    pub(super) signer: Option<String>,
+    /// The app's AES key, when the request was encrypted: the answer is too.
+    pub(super) aes: Option<AesKey>,
     notices: Vec<notify::Notice>,
+}
+
+impl Answer {
+    /// `json` as sent: itself, or its AES ciphertext when the answer is encrypted.
+    pub(super) fn wire(&self, json: &str) -> String {
+        match &self.aes {
+            Some(key) => key.encrypt(json.as_bytes()),
+            None => json.to_owned(),
+        }
+    }
+
+    /// The content type of the body as sent.
+    pub(super) fn content_type(&self) -> &'static str {
+        if self.aes.is_some() {
+            TEXT_CONTENT_TYPE
+        } else {
+            JSON_CONTENT_TYPE
+        }
+    }
 }
 
 impl Answer {
@@ -136,14 +160,14 @@ impl Answer {
             status,
             body,
             signer: signer.map(str::to_owned),
-            encrypted: false,
+            aes: None,
             notices: Vec::new(),
         }
     }
 }
 
 /// The HTTP status of a refusal, by its gateway code.
-fn status_of(failure: &Failure) -> StatusCode {
+pub(super) fn status_of(failure: &Failure) -> StatusCode {
     match failure.code {
         "20000" => StatusCode::INTERNAL_SERVER_ERROR,
         "40006" => StatusCode::FORBIDDEN,
@@ -172,6 +196,10 @@ pub(crate) async fn v3_gateway(shared: &Shared, req: Request<Incoming>) -> Respo
         Ok(body) => body,
         Err(response) => return response,
     };
+    let fault = lock(&shared.faults).take(Some(&method_of(&uri)));
+    if let Some(fault) = fault.as_ref().filter(|f| f.skips_call()) {
+        return spoil_v3::skipped_call_answer(shared, fault, &headers);
+    }
     let mut answer = answer(shared, &verb, &uri, &headers, &body);
     if let Err(e) = shared.persist() {
         return respond(
@@ -181,24 +209,54 @@ pub(crate) async fn v3_gateway(shared: &Shared, req: Request<Incoming>) -> Respo
         );
     }
     super::deliver(shared, std::mem::take(&mut answer.notices)).await;
-    render(shared, answer)
+    let response = match &fault {
+        None => render(shared, &answer),
+        Some(fault) => spoil_v3::spoiled(shared, fault, &answer),
+    };
+    if let Some(Fault::Latency(delay)) = fault {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+/// The method name of a v3 path: `/v3/alipay/trade/query` is `alipay.trade.query`.
+fn method_of(uri: &str) -> String {
+    let path = uri.split_once('?').map_or(uri, |(path, _)| path);
+    path.strip_prefix("/v3/")
+        .unwrap_or_default()
+        .replace('/', ".")
 }
 
 /// The signed (or, before the app is known, unsigned) HTTP answer.
-fn render(shared: &Shared, answer: Answer) -> Response<Full<Bytes>> {
-    let content_type = if answer.encrypted {
-        TEXT_CONTENT_TYPE
-    } else {
-        JSON_CONTENT_TYPE
-    };
+pub(super) fn render(shared: &Shared, answer: &Answer) -> Response<Full<Bytes>> {
+    let body = answer.wire(&answer.body);
+    signed_response(
+        shared,
+        answer.status,
+        answer.content_type(),
+        body.into_bytes(),
+        answer.signer.as_deref(),
+        None,
+    )
+}
+
+/// An answer with `body`, signed with the Alipay key of `signer` (none: unsigned) over
+/// `timestamp\nnonce\nX\n`, `X` being `signed_over` (a fault's other content) or else the body.
+pub(super) fn signed_response(
+    shared: &Shared,
+    status: StatusCode,
+    content_type: &'static str,
+    body: Vec<u8>,
+    signer: Option<&str>,
+    signed_over: Option<&[u8]>,
+) -> Response<Full<Bytes>> {
     let mut headers: Vec<(&'static str, String)> = vec![(TRACE_ID_HEADER, sign::random_id())];
-    if let Some(app_id) = &answer.signer {
+    if let Some(app_id) = signer {
         let (signer, sn) = shared.alipay_signer(app_id);
         let timestamp = unix_ms().to_string();
         let nonce = sign::random_id();
-        if let Ok(signature) =
-            signer.sign(&answer_content(&timestamp, &nonce, answer.body.as_bytes()))
-        {
+        let content = answer_content(&timestamp, &nonce, signed_over.unwrap_or(&body));
+        if let Ok(signature) = signer.sign(&content) {
             headers.push((TIMESTAMP_HEADER, timestamp));
             headers.push((NONCE_HEADER, nonce));
             headers.push((SIGNATURE_HEADER, signature));
@@ -207,7 +265,7 @@ fn render(shared: &Shared, answer: Answer) -> Response<Full<Bytes>> {
             }
         }
     }
-    let mut response = respond(answer.status, content_type, answer.body);
+    let mut response = respond(status, content_type, body);
     for (name, value) in headers {
         if let Ok(value) = HeaderValue::try_from(value) {
             response.headers_mut().insert(name, value);
@@ -216,18 +274,15 @@ fn render(shared: &Shared, answer: Answer) -> Response<Full<Bytes>> {
     response
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(super) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// Checks and runs one v3 request.
-fn answer(shared: &Shared, verb: &str, uri: &str, headers: &HeaderMap, body: &[u8]) -> Answer {
+fn answer(shared: &Shared, verb: &str, uri: &str, headers: &HeaderMap, body: &Bytes) -> Answer {
     let path = uri.split_once('?').map_or(uri, |(path, _)| path);
     let query = uri.split_once('?').map_or("", |(_, query)| query);
-    let method_name = path
-        .strip_prefix("/v3/")
-        .unwrap_or_default()
-        .replace('/', ".");
+    let method_name = method_of(path);
     let route = ROUTES.iter().find(|(_, name)| *name == method_name);
     let Some((expected, _)) = route else {
         let failure = Failure::invalid("NOT_FOUND", format!("沙箱没有v3接口{path}"));
@@ -284,7 +339,11 @@ fn answer(shared: &Shared, verb: &str, uri: &str, headers: &HeaderMap, body: &[u
             ),
         );
     }
-    let Ok(body_text) = std::str::from_utf8(body) else {
+    let (data, files) = match split_upload(header(headers, "content-type"), body) {
+        Ok(split) => split,
+        Err(failure) => return refuse(StatusCode::BAD_REQUEST, failure),
+    };
+    let Ok(body_text) = std::str::from_utf8(&data) else {
         return refuse(
             StatusCode::BAD_REQUEST,
             Failure::invalid("isv.invalid-parameter", "请求体不是UTF-8文本"),
@@ -364,6 +423,7 @@ fn answer(shared: &Shared, verb: &str, uri: &str, headers: &HeaderMap, body: &[u
         &params,
         &fields,
         header(headers, "content-type"),
+        &files,
     );
     let Some(method) = Method::parse(&method_name) else {
         return refuse(
@@ -377,14 +437,14 @@ fn answer(shared: &Shared, verb: &str, uri: &str, headers: &HeaderMap, body: &[u
         app: &app,
         params: &params,
         biz: Biz(&fields),
-        files: &[],
+        files: &files,
         notices: Vec::new(),
     };
     let node = api::execute(&mut call, method);
     let notices = call.notices;
     match node {
         Ok(node) => {
-            let mut body = match serde_json::from_str::<Map<String, Value>>(&node.finish()) {
+            let body = match serde_json::from_str::<Map<String, Value>>(&node.finish()) {
                 Ok(mut map) => {
                     map.remove("code");
                     map.remove("msg");
@@ -392,14 +452,11 @@ fn answer(shared: &Shared, verb: &str, uri: &str, headers: &HeaderMap, body: &[u
                 }
                 Err(_) => "{}".to_owned(),
             };
-            if let (true, Some(key)) = (encrypted, &aes) {
-                body = key.encrypt(body.as_bytes());
-            }
             Answer {
                 status: StatusCode::OK,
                 body,
                 signer: Some(app_id.to_owned()),
-                encrypted,
+                aes: aes.filter(|_| encrypted),
                 notices,
             }
         }
@@ -435,6 +492,7 @@ fn record(
     params: &[(String, String)],
     fields: &Map<String, Value>,
     content_type: Option<&str>,
+    files: &[ReceivedFile],
 ) {
     if !shared.record_requests {
         return;
@@ -448,6 +506,46 @@ fn record(
         params: params.iter().cloned().collect(),
         biz_content: Some(Value::Object(fields.clone())),
         content_type: content_type.unwrap_or_default().to_owned(),
-        files: Vec::new(),
+        files: files.to_vec(),
     });
+}
+
+/// The signed body of a request and its file parts: the whole body, or for a
+/// `multipart/form-data` body (an upload) its part `data` (the JSON, or its AES ciphertext) and
+/// the file parts. Any other text part is refused.
+fn split_upload(
+    content_type: Option<&str>,
+    body: &Bytes,
+) -> Result<(Bytes, Vec<ReceivedFile>), Failure> {
+    let malformed = |reason: String| {
+        Failure::invalid(
+            "isv.invalid-parameter",
+            format!("multipart/form-data格式错误: {reason}"),
+        )
+    };
+    let boundary = match content_type.map(multipart::boundary_of) {
+        Some(Ok(Some(boundary))) => boundary,
+        Some(Err(e)) => return Err(malformed(e.to_string())),
+        Some(Ok(None)) | None => return Ok((body.clone(), Vec::new())),
+    };
+    let mut data = None;
+    let mut files = Vec::new();
+    for part in multipart::parse(&boundary, body).map_err(|e| malformed(e.to_string()))? {
+        match (part.filename, part.name.as_str()) {
+            (Some(filename), _) => files.push(ReceivedFile {
+                field: part.name,
+                filename,
+                content: part.content,
+            }),
+            (None, "data") if data.is_none() => data = Some(part.content),
+            (None, name) => {
+                return Err(Failure::invalid(
+                    "isv.invalid-parameter",
+                    format!("multipart中不应有文本部分{name}：业务参数放在data部分"),
+                ));
+            }
+        }
+    }
+    let data = data.ok_or_else(|| Failure::missing("isv.missing-data", "multipart缺少data部分"))?;
+    Ok((data, files))
 }

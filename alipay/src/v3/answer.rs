@@ -57,6 +57,10 @@ fn header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<Option<&'h s
 ///   [`VerifyError::Mismatch`] (or [`VerifyError::BadEncoding`]).
 /// - other statuses, signed: verified the same way, then [`Error::V3`] with the error body.
 /// - other statuses, unsigned: [`Error::V3Unsigned`], whose content is not to be trusted.
+///
+/// A signed body that is not UTF-8 (v3 answers are JSON, or the base64 of AES ciphertext) is
+/// [`ResponseError::Charset`](crate::ResponseError::Charset) once verified, whatever character
+/// set its `Content-Type` names: it is never read in another one.
 pub fn verify_answer<'b>(
     status: u16,
     headers: &HeaderMap,
@@ -84,6 +88,12 @@ pub fn verify_answer<'b>(
     let nonce = header(headers, NONCE_HEADER)?.ok_or(VerifyError::MissingHeader(NONCE_HEADER))?;
     let sn = header(headers, SN_HEADER)?;
     verify(sn, &answer_content(timestamp, nonce, body), signature)?;
+    if std::str::from_utf8(body).is_err() {
+        return Err(crate::ResponseError::Charset {
+            declared: crate::response::Charset::Utf8,
+        }
+        .into());
+    }
     if success {
         return Ok(body);
     }
@@ -93,5 +103,104 @@ pub fn verify_answer<'b>(
             "the signed v3 error answer (HTTP {status}) is not a JSON object with a `code`"
         ))
         .into()),
+    }
+}
+
+/// The first key that appears twice in one object of the JSON `body` (at any depth), if any;
+/// an error if `body` is not JSON. Two parsers may keep different copies of a duplicated key, so
+/// a verified answer with one is refused rather than read.
+pub(crate) fn duplicate_key(body: &[u8]) -> Result<Option<String>, serde_json::Error> {
+    serde_json::from_slice::<Duplicate>(body).map(|found| found.0)
+}
+
+/// What [`duplicate_key`] found in one JSON value.
+struct Duplicate(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for Duplicate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DuplicateVisitor)
+    }
+}
+
+struct DuplicateVisitor;
+
+impl<'de> serde::de::Visitor<'de> for DuplicateVisitor {
+    type Value = Duplicate;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Duplicate, E> {
+        Ok(Duplicate(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Duplicate, E> {
+        Ok(Duplicate(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Duplicate, E> {
+        Ok(Duplicate(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Duplicate, E> {
+        Ok(Duplicate(None))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Duplicate, E> {
+        Ok(Duplicate(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<Duplicate, E> {
+        Ok(Duplicate(None))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Duplicate, A::Error> {
+        let mut found = None;
+        while let Some(Duplicate(inner)) = seq.next_element()? {
+            found = found.or(inner);
+        }
+        Ok(Duplicate(found))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Duplicate, A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let Duplicate(inner) = map.next_value()?;
+            if found.is_none() {
+                found = if keys.contains(&key) {
+                    Some(key)
+                } else {
+                    keys.insert(key);
+                    inner
+                };
+            }
+        }
+        Ok(Duplicate(found))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_keys_are_found_at_any_depth() {
+        assert_eq!(duplicate_key(br#"{"a":1,"b":[{"c":2}]}"#).ok(), Some(None));
+        assert_eq!(
+            duplicate_key(br#"{"a":1,"b":2,"a":1}"#).ok(),
+            Some(Some("a".to_owned()))
+        );
+        assert_eq!(
+            duplicate_key(br#"{"a":[{"x":1,"x":2}]}"#).ok(),
+            Some(Some("x".to_owned()))
+        );
+        assert_eq!(
+            duplicate_key(br#"{"a\u0062":1,"ab":2}"#).ok(),
+            Some(Some("ab".to_owned())),
+            "keys compare once unescaped"
+        );
+        assert!(duplicate_key(br#"{"a":1,"#).is_err());
     }
 }

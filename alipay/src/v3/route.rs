@@ -146,11 +146,17 @@ impl Route {
     /// placeholders filled from the fields of the same name (which then leave the body), the
     /// other fields (text parameters included, `app_auth_token` excepted: it is a header) as
     /// the JSON body or, for `GET` and `DELETE`, the query string.
+    ///
+    /// With file parts (an upload), the JSON is the `data` part of the multipart body and what
+    /// is signed; the files are not in [`Prepared`] (the caller sends them as the other parts,
+    /// unsigned). Files need a verb with a body (`POST`, `PUT`, `PATCH`).
     pub fn prepare(&self, params: &Params) -> Result<Prepared, EncodeError> {
-        if !params.files().is_empty() {
-            return Err(EncodeError::new(
-                "a request with file parts is not sent over v3 by this SDK: send it over v2",
-            ));
+        if !params.files().is_empty() && !self.verb.has_body() {
+            return Err(EncodeError::new(format!(
+                "a request with file parts is sent as multipart/form-data: its v3 route must be \
+                 POST, PUT or PATCH, not {}",
+                self.verb
+            )));
         }
         let mut fields: Map<String, Value> = Map::new();
         for (key, value) in params.text_params() {
@@ -237,7 +243,8 @@ pub struct Prepared {
     /// The path and query, exactly as sent and signed, e.g.
     /// `/v3/alipay/data/dataservice/bill/downloadurl/query?bill_date=2016-04-05&bill_type=trade`.
     pub uri: String,
-    /// The body as sent and signed: JSON for `POST`, `PUT` and `PATCH`, empty otherwise.
+    /// The body as signed: JSON for `POST`, `PUT` and `PATCH`, empty otherwise. It is the whole
+    /// body sent, or, for an upload, the multipart body's `data` part.
     pub body: String,
     /// The merchant's `app_auth_token` (ISV calls): the `alipay-app-auth-token` header and the
     /// fifth signed line.
