@@ -78,6 +78,7 @@ pub mod crypto;
 pub mod encrypt;
 pub mod error;
 pub mod fund;
+mod html;
 pub mod isv;
 mod lenient;
 pub mod marketing;
