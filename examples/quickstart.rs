@@ -121,8 +121,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?;
     println!(
-        "refund    fund_change={} refund_fee={}",
-        refund.fund_change.as_deref().unwrap_or("-"),
+        "refund    fund_changed={} refund_fee={}",
+        refund.fund_changed(),
         refund.refund_fee.as_ref().map_or("-", Amount::as_str)
     );
 

@@ -92,9 +92,10 @@ async fn create_pay_notify_query_refund_refund_query() {
     assert!(first.fund_changed());
     assert_eq!(first.refund_fee.as_ref().map(Amount::cents), Some(1000));
     let again = client.send(refund()).await.expect("repeated refund");
-    assert!(
-        !again.fund_changed(),
-        "a repeated out_request_no moves no money"
+    assert_eq!(
+        again.fund_change,
+        Some(false),
+        "a repeated out_request_no moves no money (fund_change=N)"
     );
     assert_eq!(again.refund_fee.as_ref().map(Amount::cents), Some(1000));
 
@@ -184,6 +185,7 @@ async fn cancel_closes_unpaid_and_refunds_paid_trades() {
         .await
         .expect("cancel paid");
     assert_eq!(cancelled.action.as_deref(), Some("refund"));
+    assert_eq!(cancelled.retry_flag, Some(false), "retry_flag=N");
     assert_eq!(status(&client, "X-2").await, TradeStatus::TradeClosed);
 }
 

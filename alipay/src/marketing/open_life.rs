@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 ///             .title("New store")
 ///             .cover("https://img.example/cover.jpg")
 ///             .content("<p>We open on Monday.</p>")
-///             .could_comment("T")
+///             .could_comment(true)
 ///             .ext_tags("store,opening")
 ///             .build(),
 ///     )
@@ -61,8 +61,9 @@ pub struct CreateImageTextContent {
     pub cover: String,
     /// The body (rich text).
     pub content: String,
-    /// `T` to allow comments, `F` (Alipay's default) not to.
-    pub could_comment: Option<String>,
+    /// Whether to allow comments (sent as `T`/`F`; Alipay's default is not to).
+    #[serde(with = "crate::flag::tf::option")]
+    pub could_comment: Option<bool>,
     /// `activity` for an activity; not set for an ordinary content.
     pub ctype: Option<String>,
     /// The activity's benefit (at most 10 characters), for `ctype = activity`.
@@ -111,8 +112,9 @@ pub struct ModifyImageTextContent {
     pub cover: String,
     /// The body (rich text).
     pub content: String,
-    /// `T` to allow comments, `F` not to.
-    pub could_comment: Option<String>,
+    /// Whether to allow comments (sent as `T`/`F`).
+    #[serde(with = "crate::flag::tf::option")]
+    pub could_comment: Option<bool>,
     /// `activity` for an activity; not set for an ordinary content.
     pub ctype: Option<String>,
     /// The activity's benefit (at most 10 characters), for `ctype = activity`.
@@ -525,7 +527,7 @@ mod tests {
             .title("t")
             .cover("c")
             .content("b")
-            .could_comment("T")
+            .could_comment(true)
             .build();
         assert_eq!(
             biz(&request),

@@ -201,8 +201,10 @@ pub struct CertifyQuery {
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct CertifyQueryResponse {
-    /// `T` when the verification passed, `F` otherwise (including not finished yet).
-    pub passed: String,
+    /// Whether the verification passed (`passed=T`); `false` (`F`) otherwise, including not
+    /// finished yet.
+    #[serde(deserialize_with = "crate::flag::tf::deserialize")]
+    pub passed: bool,
     /// The verified identity, a JSON document as a string, when Alipay shares it.
     pub identity_info: Option<String>,
     /// The verification material (e.g. the face image), a JSON document as a string.
@@ -223,9 +225,9 @@ impl std::fmt::Debug for CertifyQueryResponse {
 }
 
 impl CertifyQueryResponse {
-    /// Whether the verification passed (`passed` is `T`).
+    /// Whether the verification passed (`passed` is `T`): [`passed`](Self::passed).
     pub fn is_passed(&self) -> bool {
-        self.passed == "T"
+        self.passed
     }
 }
 

@@ -289,8 +289,10 @@ pub struct TradeRefundResponse {
     pub out_trade_no: String,
     /// The buyer's masked login id.
     pub buyer_logon_id: Option<String>,
-    /// `Y` if this call moved money; `N` if it repeated an earlier refund.
-    pub fund_change: Option<String>,
+    /// Whether this call moved money (`fund_change=Y`); `false` (`N`) when it repeated an
+    /// earlier refund.
+    #[serde(default, deserialize_with = "crate::flag::yn::option::deserialize")]
+    pub fund_change: Option<bool>,
     /// The total refunded on this trade so far.
     pub refund_fee: Option<Amount>,
     /// The refund currency.
@@ -315,9 +317,10 @@ pub struct TradeRefundResponse {
 }
 
 impl TradeRefundResponse {
-    /// Whether this call moved money (`fund_change` is `Y`).
+    /// Whether this call moved money (`fund_change` is `Y`); `false` when Alipay left the flag
+    /// out.
     pub fn fund_changed(&self) -> bool {
-        self.fund_change.as_deref() == Some("Y")
+        self.fund_change == Some(true)
     }
 }
 
@@ -454,8 +457,9 @@ pub struct TradeCancelResponse {
     pub trade_no: Option<String>,
     /// The merchant's order number.
     pub out_trade_no: String,
-    /// `Y` if the cancel must be retried.
-    pub retry_flag: Option<String>,
+    /// Whether the cancel must be retried (`retry_flag=Y`).
+    #[serde(default, deserialize_with = "crate::flag::yn::option::deserialize")]
+    pub retry_flag: Option<bool>,
     /// What the cancel did: `close` (unpaid) or `refund` (paid).
     pub action: Option<String>,
     /// When the refund was paid, for `refund`.
