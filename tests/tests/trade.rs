@@ -1,6 +1,7 @@
 //! Round trips of the seven trade methods and the payment notification against the embedded
 //! sandbox, over loopback, with real keys on both sides.
 
+use alipay::payment::common::CancelAction;
 use alipay::payment::common::{
     BillDownloadUrlQuery, TradeCancel, TradeClose, TradeCreate, TradeFastpayRefundQuery,
     TradeQuery, TradeRefund, TradeStatus,
@@ -176,7 +177,7 @@ async fn cancel_closes_unpaid_and_refunds_paid_trades() {
         .send(TradeCancel::builder().out_trade_no("X-1").build())
         .await
         .expect("cancel unpaid");
-    assert_eq!(cancelled.action.as_deref(), Some("close"));
+    assert_eq!(cancelled.action, Some(CancelAction::Close));
 
     create(&client, "X-2", "5.00").await;
     sandbox.pay(&app.app_id, "X-2").await.expect("pay");
@@ -184,7 +185,7 @@ async fn cancel_closes_unpaid_and_refunds_paid_trades() {
         .send(TradeCancel::builder().out_trade_no("X-2").build())
         .await
         .expect("cancel paid");
-    assert_eq!(cancelled.action.as_deref(), Some("refund"));
+    assert_eq!(cancelled.action, Some(CancelAction::Refund));
     assert_eq!(cancelled.retry_flag, Some(false), "retry_flag=N");
     assert_eq!(status(&client, "X-2").await, TradeStatus::TradeClosed);
 }
