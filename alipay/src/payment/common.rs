@@ -109,19 +109,25 @@ crate::code_enum! {
     }
 }
 
-/// A funding channel of a payment or refund (`TradeFundBill`).
+/// A funding channel of a payment or refund (`TradeFundBill`). Read from answers, whose keys
+/// are snake case (`fund_channel`), and from notifications, whose `fund_bill_list` has camel
+/// case keys (`fundChannel`); written in snake case.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[non_exhaustive]
 pub struct TradeFundBill {
     /// The channel, e.g. [`FundChannel::AlipayAccount`], [`FundChannel::Pcredit`] (Huabei).
+    #[serde(alias = "fundChannel")]
     pub fund_channel: Option<FundChannel>,
     /// The bank code, for bank cards.
+    #[serde(alias = "bankCode")]
     pub bank_code: Option<String>,
     /// The amount paid with this channel.
     pub amount: Option<Amount>,
     /// The amount actually paid by the channel.
+    #[serde(alias = "realAmount")]
     pub real_amount: Option<Amount>,
     /// The kind of bank card, for [`FundChannel::BankCard`].
+    #[serde(alias = "fundType")]
     pub fund_type: Option<FundType>,
 }
 

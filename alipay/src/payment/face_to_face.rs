@@ -120,7 +120,8 @@ crate::code_enum! {
     }
 }
 
-/// A voucher used in a payment.
+/// A voucher used in a payment. Read from answers (snake case keys) and from a notification's
+/// `voucher_detail_list` (camel case keys: `merchantContribute`, `otherContribute`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct VoucherDetail {
@@ -134,8 +135,10 @@ pub struct VoucherDetail {
     /// The discount.
     pub amount: Option<Amount>,
     /// The merchant's share of the discount.
+    #[serde(alias = "merchantContribute")]
     pub merchant_contribute: Option<Amount>,
     /// Others' share of the discount.
+    #[serde(alias = "otherContribute")]
     pub other_contribute: Option<Amount>,
     /// A note.
     pub memo: Option<String>,
