@@ -21,6 +21,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::response::EmptyResponse;
+
 /// `alipay.open.public.message.content.create`: creates an image-text content (图文内容) of the
 /// life account (Easy SDK `OpenLife.createImageTextContent`).
 ///
@@ -371,7 +373,7 @@ pub struct Template {
 #[alipay(
     method = "alipay.open.public.message.single.send",
     v3 = "POST /v3/alipay/open/public/message/single/send",
-    response = SendSingleMessageResponse
+    response = EmptyResponse
 )]
 #[must_use]
 pub struct SendSingleMessage {
@@ -380,11 +382,6 @@ pub struct SendSingleMessage {
     /// The message.
     pub template: Template,
 }
-
-/// The answer to [`SendSingleMessage`]: success carries no field.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct SendSingleMessageResponse {}
 
 /// `alipay.open.public.life.msg.recall`: recalls a message sent to the followers (Easy SDK
 /// `OpenLife.recallMessage`).
@@ -404,18 +401,13 @@ pub struct SendSingleMessageResponse {}
 #[alipay(
     method = "alipay.open.public.life.msg.recall",
     v3 = "POST /v3/alipay/open/public/life/msg/recall",
-    response = RecallMessageResponse
+    response = EmptyResponse
 )]
 #[must_use]
 pub struct RecallMessage {
     /// The message's id, from [`TotalSendResponse`].
     pub message_id: String,
 }
-
-/// The answer to [`RecallMessage`]: success carries no field.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct RecallMessageResponse {}
 
 /// `alipay.open.public.template.message.industry.modify`: sets the industry of the life
 /// account's template messages (Easy SDK `OpenLife.setIndustry`).
@@ -442,7 +434,7 @@ pub struct RecallMessageResponse {}
 #[alipay(
     method = "alipay.open.public.template.message.industry.modify",
     v3 = "POST /v3/alipay/open/public/template/message/industry/modify",
-    response = SetIndustryResponse
+    response = EmptyResponse
 )]
 #[must_use]
 pub struct SetIndustry {
@@ -455,11 +447,6 @@ pub struct SetIndustry {
     /// The main industry's second-level name.
     pub secondary_industry_name: String,
 }
-
-/// The answer to [`SetIndustry`]: success carries no field.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct SetIndustryResponse {}
 
 /// `alipay.open.public.setting.category.query`: the life account's industry categories (Easy
 /// SDK `OpenLife.getIndustry`). It has no parameters.
@@ -559,11 +546,5 @@ mod tests {
                 "first": {"color": "#111111", "value": "v"}
             }}})
         );
-    }
-
-    #[test]
-    fn empty_answers_parse() {
-        let _: RecallMessageResponse = serde_json::from_str(r#"{"code":"10000"}"#).unwrap();
-        let _: SendSingleMessageResponse = serde_json::from_str("{}").unwrap();
     }
 }
