@@ -77,6 +77,7 @@ pub mod codes;
 pub mod crypto;
 pub mod encrypt;
 pub mod error;
+pub mod flag;
 pub mod fund;
 mod html;
 pub mod isv;

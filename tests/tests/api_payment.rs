@@ -135,7 +135,10 @@ async fn face_to_face_bar_code_pay() {
     );
     assert_eq!(paid.out_trade_no, "F2F-1");
     assert_eq!(paid.total_amount.as_str(), "12.50");
-    assert!(!paid.fund_bill_list.is_empty());
+    assert_eq!(
+        paid.fund_bill_list[0].fund_channel,
+        Some(alipay::payment::common::FundChannel::AlipayAccount)
+    );
     assert!(paid.gmt_payment.is_some());
     assert_eq!(
         trade_status(&client, "F2F-1").await,

@@ -21,6 +21,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::response::EmptyResponse;
+
 /// `alipay.open.public.message.content.create`: creates an image-text content (图文内容) of the
 /// life account (Easy SDK `OpenLife.createImageTextContent`).
 ///
@@ -38,7 +40,7 @@ use serde::{Deserialize, Serialize};
 ///             .title("New store")
 ///             .cover("https://img.example/cover.jpg")
 ///             .content("<p>We open on Monday.</p>")
-///             .could_comment("T")
+///             .could_comment(true)
 ///             .ext_tags("store,opening")
 ///             .build(),
 ///     )
@@ -61,8 +63,9 @@ pub struct CreateImageTextContent {
     pub cover: String,
     /// The body (rich text).
     pub content: String,
-    /// `T` to allow comments, `F` (Alipay's default) not to.
-    pub could_comment: Option<String>,
+    /// Whether to allow comments (sent as `T`/`F`; Alipay's default is not to).
+    #[serde(with = "crate::flag::tf::option")]
+    pub could_comment: Option<bool>,
     /// `activity` for an activity; not set for an ordinary content.
     pub ctype: Option<String>,
     /// The activity's benefit (at most 10 characters), for `ctype = activity`.
@@ -111,8 +114,9 @@ pub struct ModifyImageTextContent {
     pub cover: String,
     /// The body (rich text).
     pub content: String,
-    /// `T` to allow comments, `F` not to.
-    pub could_comment: Option<String>,
+    /// Whether to allow comments (sent as `T`/`F`).
+    #[serde(with = "crate::flag::tf::option")]
+    pub could_comment: Option<bool>,
     /// `activity` for an activity; not set for an ordinary content.
     pub ctype: Option<String>,
     /// The activity's benefit (at most 10 characters), for `ctype = activity`.
@@ -369,7 +373,7 @@ pub struct Template {
 #[alipay(
     method = "alipay.open.public.message.single.send",
     v3 = "POST /v3/alipay/open/public/message/single/send",
-    response = SendSingleMessageResponse
+    response = EmptyResponse
 )]
 #[must_use]
 pub struct SendSingleMessage {
@@ -378,11 +382,6 @@ pub struct SendSingleMessage {
     /// The message.
     pub template: Template,
 }
-
-/// The answer to [`SendSingleMessage`]: success carries no field.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct SendSingleMessageResponse {}
 
 /// `alipay.open.public.life.msg.recall`: recalls a message sent to the followers (Easy SDK
 /// `OpenLife.recallMessage`).
@@ -402,18 +401,13 @@ pub struct SendSingleMessageResponse {}
 #[alipay(
     method = "alipay.open.public.life.msg.recall",
     v3 = "POST /v3/alipay/open/public/life/msg/recall",
-    response = RecallMessageResponse
+    response = EmptyResponse
 )]
 #[must_use]
 pub struct RecallMessage {
     /// The message's id, from [`TotalSendResponse`].
     pub message_id: String,
 }
-
-/// The answer to [`RecallMessage`]: success carries no field.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct RecallMessageResponse {}
 
 /// `alipay.open.public.template.message.industry.modify`: sets the industry of the life
 /// account's template messages (Easy SDK `OpenLife.setIndustry`).
@@ -440,7 +434,7 @@ pub struct RecallMessageResponse {}
 #[alipay(
     method = "alipay.open.public.template.message.industry.modify",
     v3 = "POST /v3/alipay/open/public/template/message/industry/modify",
-    response = SetIndustryResponse
+    response = EmptyResponse
 )]
 #[must_use]
 pub struct SetIndustry {
@@ -453,11 +447,6 @@ pub struct SetIndustry {
     /// The main industry's second-level name.
     pub secondary_industry_name: String,
 }
-
-/// The answer to [`SetIndustry`]: success carries no field.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct SetIndustryResponse {}
 
 /// `alipay.open.public.setting.category.query`: the life account's industry categories (Easy
 /// SDK `OpenLife.getIndustry`). It has no parameters.
@@ -525,7 +514,7 @@ mod tests {
             .title("t")
             .cover("c")
             .content("b")
-            .could_comment("T")
+            .could_comment(true)
             .build();
         assert_eq!(
             biz(&request),
@@ -557,11 +546,5 @@ mod tests {
                 "first": {"color": "#111111", "value": "v"}
             }}})
         );
-    }
-
-    #[test]
-    fn empty_answers_parse() {
-        let _: RecallMessageResponse = serde_json::from_str(r#"{"code":"10000"}"#).unwrap();
-        let _: SendSingleMessageResponse = serde_json::from_str("{}").unwrap();
     }
 }

@@ -44,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Amount;
 use crate::payment::face_to_face::TradePayResponse;
+use crate::response::EmptyResponse;
 
 crate::code_enum! {
     /// An agreement's status (`status`).
@@ -261,7 +262,7 @@ pub struct AgreementQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
-#[alipay(method = "alipay.user.agreement.unsign", v3 = "POST /v3/alipay/user/agreement/unsign", response = AgreementUnsignResponse)]
+#[alipay(method = "alipay.user.agreement.unsign", v3 = "POST /v3/alipay/user/agreement/unsign", response = EmptyResponse)]
 #[must_use]
 pub struct AgreementUnsign {
     /// Alipay's agreement number.
@@ -275,11 +276,6 @@ pub struct AgreementUnsign {
     /// The user's Alipay user id.
     pub alipay_user_id: Option<String>,
 }
-
-/// The answer to [`AgreementUnsign`]: success carries no fields.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct AgreementUnsignResponse {}
 
 /// `alipay.user.agreement.executionplan.modify`: moves the next debit of a periodic agreement
 /// to another date.
