@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use compact_str::CompactString;
+
 /// An amount of money in yuan (元), kept exactly as written: `"0.10"` stays `"0.10"`, never a
 /// float (a float turns `0.10` into `0.1`, which breaks notification signatures and some
 /// comparisons).
@@ -34,7 +36,9 @@ use std::str::FromStr;
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Amount {
-    text: Box<str>,
+    /// The text as written: inline up to 24 bytes (every amount in range unless padded with
+    /// zeros), so reading one allocates nothing.
+    text: CompactString,
     cents: i64,
 }
 
@@ -57,6 +61,26 @@ pub enum AmountError {
     /// Above 100,000,000 yuan.
     #[error("`{0}` is above the maximum amount of 100000000")]
     TooLarge(String),
+}
+
+/// What is wrong with an amount's text, before the text is attached (see [`AmountError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Invalid {
+    Format,
+    TooManyDecimals,
+    TooLarge,
+}
+
+impl Invalid {
+    /// The error for `text`.
+    pub(crate) fn with_text(self, text: &str) -> AmountError {
+        let text = text.to_owned();
+        match self {
+            Self::Format => AmountError::Format(text),
+            Self::TooManyDecimals => AmountError::TooManyDecimals(text),
+            Self::TooLarge => AmountError::TooLarge(text),
+        }
+    }
 }
 
 impl Amount {
@@ -103,20 +127,22 @@ impl Amount {
     pub fn parse_signed(text: impl AsRef<str>) -> Result<Self, AmountError> {
         let text = text.as_ref();
         Ok(Self {
-            cents: Self::signed_cents_of(text)?,
-            text: text.into(),
+            cents: Self::signed_cents_of(text).map_err(|e| e.with_text(text))?,
+            text: CompactString::new(text),
         })
     }
 
-    /// The cents [`Amount::parse_signed`] reads from `text`, without keeping the text.
-    pub(crate) fn signed_cents_of(text: &str) -> Result<i64, AmountError> {
-        let (negative, digits) = match text.as_bytes().first() {
-            Some(b'-') => (true, &text[1..]),
-            Some(b'+') => (false, &text[1..]),
-            _ => (false, text),
+    /// The cents [`Amount::parse_signed`] reads from `text`, without keeping the text (nor, when
+    /// it is not an amount, writing the error's).
+    pub(crate) fn signed_cents_of(text: &str) -> Result<i64, Invalid> {
+        let bytes = text.as_bytes();
+        let (negative, digits) = match bytes.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            Some((b'+', rest)) => (false, rest),
+            _ => (false, bytes),
         };
-        let magnitude = Self::parse_digits(text, digits, i64::MAX.unsigned_abs())?;
-        let cents = i64::try_from(magnitude).map_err(|_| AmountError::TooLarge(text.to_owned()))?;
+        let magnitude = Self::parse_digits(digits, i64::MAX.unsigned_abs())?;
+        let cents = i64::try_from(magnitude).map_err(|_| Invalid::TooLarge)?;
         Ok(if negative { -cents } else { cents })
     }
 
@@ -126,62 +152,58 @@ impl Amount {
         let sign = if cents < 0 { "-" } else { "" };
         let magnitude = cents.unsigned_abs();
         Self {
-            text: format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100).into(),
+            text: compact_str::format_compact!("{sign}{}.{:02}", magnitude / 100, magnitude % 100),
             cents,
         }
     }
 
     /// Parses the format shared by requests and answers; allows zero.
     fn parse_any(text: &str) -> Result<Self, AmountError> {
-        let cents = Self::parse_digits(text, text, MAX_CENTS)?;
+        let cents =
+            Self::parse_digits(text.as_bytes(), MAX_CENTS).map_err(|e| e.with_text(text))?;
         Ok(Self {
-            text: text.into(),
+            text: CompactString::new(text),
             // At most MAX_CENTS, which fits.
-            cents: i64::try_from(cents).map_err(|_| AmountError::TooLarge(text.to_owned()))?,
+            cents: i64::try_from(cents).map_err(|_| Invalid::TooLarge.with_text(text))?,
         })
     }
 
-    /// The number of cents written by `digits` (the unsigned part of `text`), at most `max`.
-    fn parse_digits(text: &str, digits: &str, max: u64) -> Result<u64, AmountError> {
-        let format_err = || AmountError::Format(text.to_owned());
-        let (int, frac) = match digits.split_once('.') {
-            Some((int, frac)) => (int, Some(frac)),
-            None => (digits, None),
-        };
-        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format_err());
+    /// The number of cents written by `digits` (an amount without its sign), at most `max`, in
+    /// one pass.
+    fn parse_digits(digits: &[u8], max: u64) -> Result<u64, Invalid> {
+        let int_len = digits
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(digits.len());
+        let (int, rest) = digits.split_at(int_len);
+        if int.is_empty() {
+            return Err(Invalid::Format);
         }
-        let frac = match frac {
-            None => "",
-            Some(f) if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) => {
-                return Err(format_err());
+        let digit = |b: u8| u64::from(b.wrapping_sub(b'0'));
+        let frac_cents = match rest {
+            [] => 0,
+            [b'.', tenths] if tenths.is_ascii_digit() => digit(*tenths) * 10,
+            [b'.', tenths, hundredths]
+                if tenths.is_ascii_digit() && hundredths.is_ascii_digit() =>
+            {
+                digit(*tenths) * 10 + digit(*hundredths)
             }
-            Some(f) if f.len() > 2 => return Err(AmountError::TooManyDecimals(text.to_owned())),
-            Some(f) => f,
+            [b'.', frac @ ..] if frac.len() > 2 && frac.iter().all(u8::is_ascii_digit) => {
+                return Err(Invalid::TooManyDecimals);
+            }
+            _ => return Err(Invalid::Format),
         };
-        let too_large = || AmountError::TooLarge(text.to_owned());
-        let int_value = int.trim_start_matches('0');
-        if int_value.len() > 19 {
-            return Err(too_large());
+        let first = int.iter().position(|&b| b != b'0').unwrap_or(int.len());
+        let int = &int[first..];
+        // 19 digits always fit in a u64.
+        if int.len() > 19 {
+            return Err(Invalid::TooLarge);
         }
-        let yuan: u64 = if int_value.is_empty() {
-            0
-        } else {
-            int_value.parse().map_err(|_| too_large())?
-        };
-        let frac_cents: u64 = match frac.len() {
-            0 => 0,
-            1 => u64::from(frac.as_bytes()[0] - b'0') * 10,
-            _ => frac.parse().map_err(|_| format_err())?,
-        };
-        let cents = yuan
-            .checked_mul(100)
+        let yuan = int.iter().fold(0u64, |yuan, &b| yuan * 10 + digit(b));
+        yuan.checked_mul(100)
             .and_then(|c| c.checked_add(frac_cents))
-            .ok_or_else(too_large)?;
-        if cents > max {
-            return Err(too_large());
-        }
-        Ok(cents)
+            .filter(|&cents| cents <= max)
+            .ok_or(Invalid::TooLarge)
     }
 }
 
@@ -346,6 +368,28 @@ mod tests {
         assert_eq!(Amount::from_signed_cents(5).as_str(), "0.05");
         // The unsigned parse is unchanged: no sign.
         assert!(Amount::new("-1").is_err() && Amount::new("+1").is_err());
+    }
+
+    #[test]
+    fn texts_are_kept_inline_or_exactly_as_written_when_longer() {
+        let widest = Amount::parse_signed("-92233720368547758.07").unwrap();
+        assert!(!widest.text.is_heap_allocated());
+        assert_eq!(widest.signed_cents(), -i64::MAX);
+        // Padded past the inline room: still kept as written.
+        let padded = "0000000000000000000000000012.30";
+        let long = Amount::parse_signed(padded).unwrap();
+        assert!(long.text.is_heap_allocated());
+        assert_eq!((long.as_str(), long.signed_cents()), (padded, 1230));
+        assert_eq!(Amount::new(padded).unwrap(), long);
+        for (bad, error) in [
+            ("1.2.3", AmountError::Format("1.2.3".into())),
+            ("1.234x", AmountError::Format("1.234x".into())),
+            ("1.2345", AmountError::TooManyDecimals("1.2345".into())),
+            ("1x", AmountError::Format("1x".into())),
+            ("冰", AmountError::Format("冰".into())),
+        ] {
+            assert_eq!(Amount::parse_signed(bad), Err(error), "{bad}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! [`BillFile`] reads the `#` lines as [`Metadata`] and streams the rows, as [`Record`]s keyed
 //! by header name or typed as [`TradeRow`] / [`AccountRow`], GBK decoded, fields trimmed,
 //! amounts signed [`Amount`](crate::Amount)s, and the footer totals checked against the rows.
+//! A large bill is read fastest by refilling one row ([`TradeRows::read_into`]).
 //!
 //! ```
 //! use alipay::bill::BillFile;
@@ -29,8 +30,10 @@ mod archive;
 mod download;
 mod error;
 mod file;
+mod raw;
 mod records;
 mod rows;
+mod tally;
 mod time;
 
 pub use archive::{BillArchive, UnpackLimits};

@@ -368,6 +368,101 @@ fn footer_totals_that_do_not_match_the_rows_are_reported() {
     assert!(trade_rows(&file(&billzip::trade_detail_new(billzip::TRADE_FOOTER))).is_ok());
 }
 
+/// Every row through [`alipay::bill::TradeRows::read_into`], one row refilled: clones of it.
+fn trade_rows_refilled(file: &BillFile) -> Result<Vec<TradeRow>, BillError> {
+    let mut rows = file.trade_rows();
+    let mut row = TradeRow::default();
+    let mut all = Vec::new();
+    while rows.read_into(&mut row)? {
+        all.push(row.clone());
+    }
+    Ok(all)
+}
+
+#[test]
+fn read_into_refills_one_row_with_what_the_iterator_gives() {
+    for text in [
+        billzip::trade_detail_new(billzip::TRADE_FOOTER),
+        billzip::trade_detail_old(),
+    ] {
+        let file = file(&text);
+        let expected = trade_rows(&file).expect("iterator");
+        assert!(!expected.is_empty());
+        assert_eq!(trade_rows_refilled(&file).expect("refilled"), expected);
+    }
+    // A row filled from another file first: every field, `extra` too, is replaced.
+    let old = file(&billzip::trade_detail_old());
+    let new = file(&billzip::trade_detail_new(billzip::TRADE_FOOTER));
+    let mut row = TradeRow::default();
+    assert_eq!(old.trade_rows().read_into(&mut row), Ok(true));
+    assert!(!row.extra.is_empty() && row.total_amount.is_some());
+    let mut rows = new.trade_rows();
+    assert_eq!(rows.read_into(&mut row), Ok(true));
+    assert_eq!(Some(&row), trade_rows(&new).expect("rows").first());
+    assert!(row.extra.is_empty());
+    while rows.read_into(&mut row).expect("rows") {}
+    assert_eq!(rows.records().totals_checked(), 6);
+    assert_eq!(rows.read_into(&mut row), Ok(false), "and stays at the end");
+}
+
+#[test]
+fn read_into_reports_what_the_iterator_reports() {
+    let text = billzip::trade_detail_new(billzip::TRADE_FOOTER);
+    // 订单金额 is not in a footer total: the row is refused, the next ones are read.
+    let bad_total = text.replacen(",9.90,9.90,", ",9.9x,9.90,", 1);
+    let file = file(&bad_total);
+    let mut rows = file.trade_rows();
+    let mut row = TradeRow::default();
+    assert!(matches!(
+        rows.read_into(&mut row),
+        Err(BillError::Field { line: 6, ref column, ref value, .. })
+            if column == "订单金额（元）" && value == "9.9x"
+    ));
+    assert_eq!(rows.read_into(&mut row), Ok(true));
+    assert_eq!(row.out_trade_no, "T-2");
+    // Bytes that are not GBK: the rows before them are read, then the error ends the reading.
+    let mut bad = gbk(&text);
+    let at = bad.windows(4).position(|w| w == b"T-2\t").expect("row");
+    bad[at + 1] = 0xFF;
+    let file = BillFile::from_bytes(bad).expect("header lines are fine");
+    let mut rows = file.trade_rows();
+    assert_eq!(rows.read_into(&mut row), Ok(true));
+    assert_eq!(row.out_trade_no, "T-1");
+    assert_eq!(
+        rows.read_into(&mut row),
+        Err(BillError::Encoding { line: 7 })
+    );
+    assert_eq!(rows.read_into(&mut row), Ok(false));
+    let missing = self::file("#支付宝业务明细查询\n商户订单号,业务类型\nT-1,交易\n");
+    assert_eq!(
+        missing.trade_rows().read_into(&mut row),
+        Err(BillError::MissingColumn("支付宝交易号".to_owned()))
+    );
+    assert_eq!(
+        trade_rows_refilled(&self::file(&text)).map(|r| r.len()),
+        Ok(3)
+    );
+}
+
+#[test]
+fn full_width_spaces_are_trimmed_and_footer_labels_still_match() {
+    let text = billzip::trade_detail_new(billzip::TRADE_FOOTER).replacen(
+        ",交易,冰红茶,",
+        ",交易\u{3000},\u{3000}冰红茶,",
+        1,
+    );
+    let file = file(&text);
+    let mut records = file.records();
+    let first = records.next().expect("a row").expect("read");
+    assert_eq!(
+        (first.get("业务类型"), first.get("商品名称")),
+        (Some("交易"), Some("冰红茶"))
+    );
+    records.by_ref().for_each(drop);
+    assert_eq!(records.totals_checked(), 6, "the 交易 row still counted");
+    assert_eq!(trade_rows(&file).expect("rows")[0].subject, "冰红茶");
+}
+
 fn today() -> String {
     alipay::time::beijing_timestamp(std::time::SystemTime::now())[..10].to_owned()
 }

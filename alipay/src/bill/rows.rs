@@ -5,48 +5,85 @@ use std::collections::BTreeMap;
 
 use super::error::BillError;
 use super::file::BillFile;
-use super::records::{Record, Records, extra, normalize};
+use super::raw::RawRow;
+use super::records::{Records, normalize};
 use super::time::BillTime;
 use crate::Amount;
 
-/// Reads one field into a typed row's field.
+/// Reads one field into a typed row's field, reusing what the field held.
 trait FromField: Sized {
-    fn from_field(text: &str, column: &str, line: u64) -> Result<Self, BillError>;
+    /// Reads `text`, the field of the column `column` (empty when the file has no such column),
+    /// into `into`; `invalid` makes the error when the text is not what the column holds.
+    fn read(
+        text: &str,
+        into: &mut Self,
+        invalid: impl FnOnce(String) -> BillError,
+    ) -> Result<(), BillError>;
 }
 
 impl FromField for String {
-    fn from_field(text: &str, _: &str, _: u64) -> Result<Self, BillError> {
-        Ok(text.to_owned())
+    fn read(
+        text: &str,
+        into: &mut Self,
+        _: impl FnOnce(String) -> BillError,
+    ) -> Result<(), BillError> {
+        into.clear();
+        into.push_str(text);
+        Ok(())
     }
 }
 
 impl FromField for Option<Amount> {
-    fn from_field(text: &str, column: &str, line: u64) -> Result<Self, BillError> {
+    fn read(
+        text: &str,
+        into: &mut Self,
+        invalid: impl FnOnce(String) -> BillError,
+    ) -> Result<(), BillError> {
         if text.is_empty() {
-            return Ok(None);
+            *into = None;
+        } else if into.as_ref().is_none_or(|amount| amount.as_str() != text) {
+            // (A row refilled with the amount it holds, often `0.00`, keeps it.)
+            *into = Some(Amount::parse_signed(text).map_err(|e| invalid(e.to_string()))?);
         }
-        Amount::parse_signed(text)
-            .map(Some)
-            .map_err(|e| BillError::Field {
-                line,
-                column: column.to_owned(),
-                value: text.to_owned(),
-                reason: e.to_string(),
-            })
+        Ok(())
     }
 }
 
 impl FromField for Option<BillTime> {
-    fn from_field(text: &str, column: &str, line: u64) -> Result<Self, BillError> {
-        if text.is_empty() {
-            return Ok(None);
+    fn read(
+        text: &str,
+        into: &mut Self,
+        invalid: impl FnOnce(String) -> BillError,
+    ) -> Result<(), BillError> {
+        *into = if text.is_empty() {
+            None
+        } else {
+            Some(
+                text.parse()
+                    .map_err(|_| invalid("not a time `yyyy-MM-dd HH:mm:ss`".to_owned()))?,
+            )
+        };
+        Ok(())
+    }
+}
+
+/// Reads the columns the row type does not know into `extra` (header name → field), reusing the
+/// map's entries: the same names come back on every row of a file.
+fn read_extra(row: &RawRow<'_>, unknown: &[usize], extra: &mut BTreeMap<String, String>) {
+    let headers = row.headers();
+    extra.retain(|name, _| unknown.iter().any(|&index| headers[index] == *name));
+    for &index in unknown {
+        let name = &headers[index];
+        let text = row.field(index);
+        match extra.get_mut(name) {
+            Some(value) => {
+                value.clear();
+                value.push_str(text);
+            }
+            None => {
+                extra.insert(name.clone(), text.to_owned());
+            }
         }
-        text.parse().map(Some).map_err(|_| BillError::Field {
-            line,
-            column: column.to_owned(),
-            value: text.to_owned(),
-            reason: "not a time `yyyy-MM-dd HH:mm:ss`".to_owned(),
-        })
     }
 }
 
@@ -59,7 +96,7 @@ macro_rules! bill_row {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+        #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
         #[non_exhaustive]
         pub struct $row {
             $( $(#[$fmeta])* #[doc = concat!("\n\nColumn `", $header, "`.")] pub $field: $ty, )*
@@ -72,7 +109,8 @@ macro_rules! bill_row {
         /// Where each field of the row is, by header name.
         struct $columns {
             $( $field: Option<usize>, )*
-            known: Vec<bool>,
+            /// The columns no field reads, for `extra`.
+            unknown: Vec<usize>,
         }
 
         impl $columns {
@@ -86,29 +124,33 @@ macro_rules! bill_row {
                 let mut known = vec![false; headers.len()];
                 let columns = Self {
                     $( $field: find($header), )*
-                    known: Vec::new(),
+                    unknown: Vec::new(),
                 };
                 for index in [$(columns.$field),*].into_iter().flatten() {
                     known[index] = true;
                 }
-                Ok(Self { known, ..columns })
+                let unknown = (0..headers.len()).filter(|&i| !known[i]).collect();
+                Ok(Self { unknown, ..columns })
             }
 
-            fn read(&self, record: &Record) -> Result<$row, BillError> {
-                let line = record.line();
-                Ok($row {
-                    $( $field: <$ty as FromField>::from_field(
-                        self.$field.and_then(|i| record.value(i)).unwrap_or(""),
-                        $header,
-                        line,
-                    )?, )*
-                    extra: extra(record, &self.known),
-                    line,
-                })
+            fn read_into(&self, raw: &RawRow<'_>, row: &mut $row) -> Result<(), BillError> {
+                $(
+                    let index = self.$field;
+                    <$ty as FromField>::read(
+                        index.map_or("", |index| raw.field(index)),
+                        &mut row.$field,
+                        |reason| raw.invalid(index.unwrap_or_default(), $header, |_| reason),
+                    )?;
+                )*
+                read_extra(raw, &self.unknown, &mut row.extra);
+                row.line = raw.line();
+                Ok(())
             }
         }
 
         #[doc = concat!("The rows of a bill file as [`", stringify!($row), "`]s, one at a time; the footer totals are checked after the last one (see [`Records`]).")]
+        ///
+        #[doc = concat!("As an iterator each row is a new [`", stringify!($row), "`], its strings allocated; [`", stringify!($rows), "::read_into`] refills one row instead, its strings' memory reused (the fastest way through a large bill).")]
         pub struct $rows<'a> {
             records: Records<'a>,
             columns: Option<$columns>,
@@ -125,27 +167,44 @@ macro_rules! bill_row {
             pub fn records(&self) -> &Records<'a> {
                 &self.records
             }
+
+            /// Reads the next row into `row`, replacing all its fields and reusing their
+            /// memory: `Ok(true)` with a row, `Ok(false)` after the last one, once the footer
+            /// totals agree. The errors are the iterator's: after a [`BillError::Field`] (a field
+            /// that is not what its column holds; `row` is then partly refilled) the next row
+            /// can be read; after any other error there are no more rows. The first `row` can
+            /// be a default one.
+            pub fn read_into(&mut self, row: &mut $row) -> Result<bool, BillError> {
+                let Self { records, columns } = self;
+                let raw = records.raw();
+                let Some(line) = raw.next_row()? else {
+                    return Ok(false);
+                };
+                let columns = match columns {
+                    Some(columns) => columns,
+                    None => match $columns::new(line.headers()) {
+                        Ok(found) => columns.insert(found),
+                        Err(error) => {
+                            raw.skip_rest();
+                            return Err(error);
+                        }
+                    },
+                };
+                columns.read_into(&line, row)?;
+                Ok(true)
+            }
         }
 
         impl Iterator for $rows<'_> {
             type Item = Result<$row, BillError>;
 
             fn next(&mut self) -> Option<Self::Item> {
-                let record = match self.records.next()? {
-                    Ok(record) => record,
-                    Err(error) => return Some(Err(error)),
-                };
-                if self.columns.is_none() {
-                    match $columns::new(record.headers()) {
-                        Ok(columns) => self.columns = Some(columns),
-                        Err(error) => {
-                            self.records.by_ref().for_each(drop);
-                            return Some(Err(error));
-                        }
-                    }
+                let mut row = $row::default();
+                match self.read_into(&mut row) {
+                    Ok(true) => Some(Ok(row)),
+                    Ok(false) => None,
+                    Err(error) => Some(Err(error)),
                 }
-                let columns = self.columns.as_ref()?;
-                Some(columns.read(&record))
             }
         }
     };

@@ -139,6 +139,9 @@ impl FromStr for BillTime {
     /// Reads `yyyy-MM-dd HH:mm:ss` (also with `/` or `年月日` in the day part).
     fn from_str(text: &str) -> Result<Self, DateError> {
         let err = || DateError(text.to_owned());
+        if let Some(time) = Self::plain(text.as_bytes()) {
+            return time.ok_or_else(err);
+        }
         let (day, time) = text.trim().split_once(' ').ok_or_else(err)?;
         let date: Date = day.parse().map_err(|_| err())?;
         let hms = numbers(time.trim());
@@ -155,6 +158,45 @@ impl FromStr for BillTime {
             .map_err(|_| err()),
             _ => Err(err()),
         }
+    }
+}
+
+impl BillTime {
+    /// Reads `yyyy-MM-dd HH:mm:ss` exactly, as bill rows write it, without allocating: `None`
+    /// for any other shape, `Some(None)` for a day or time that does not exist.
+    fn plain(text: &[u8]) -> Option<Option<Self>> {
+        let &[
+            y0,
+            y1,
+            y2,
+            y3,
+            b'-',
+            m0,
+            m1,
+            b'-',
+            d0,
+            d1,
+            b' ',
+            h0,
+            h1,
+            b':',
+            i0,
+            i1,
+            b':',
+            s0,
+            s1,
+        ] = text
+        else {
+            return None;
+        };
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1, h0, h1, i0, i1, s0, s1];
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let two = |tens: u8, ones: u8| (tens - b'0') * 10 + (ones - b'0');
+        let year = u16::from(two(y0, y1)) * 100 + u16::from(two(y2, y3));
+        let date = Date::new(year, two(m0, m1), two(d0, d1)).ok();
+        Some(date.and_then(|date| BillTime::new(date, two(h0, h1), two(i0, i1), two(s0, s1)).ok()))
     }
 }
 
@@ -219,6 +261,15 @@ mod tests {
         assert_eq!(t.to_string(), "2026-06-05 12:34:56");
         let u: BillTime = "2026年06月05日 12:34:56".parse().unwrap();
         assert_eq!(t, u);
+        // The shape rows write is read on a path of its own: the same values either way.
+        let v: BillTime = "2026/06/05 12:34:56".parse().unwrap();
+        assert_eq!(t, v);
+        assert_eq!(
+            BillTime::plain(b"2026-06-05 12:34:56"),
+            Some(Some(t)),
+            "the plain shape"
+        );
+        assert_eq!(BillTime::plain(b"2026/06/05 12:34:56"), None);
         for bad in [
             "2026-06-05",
             "2026-13-01 00:00:00",
@@ -227,6 +278,12 @@ mod tests {
             "2026-06-05 12:34",
             "x2026-06-05 12:34:56",
             "20260-06-05 12:34:56",
+            "1969-12-31 23:59:59",
+            "2026-06-05 12:60:00",
+            "2026-06-05 12:34:60",
+            "2026-00-05 12:34:56",
+            "2026-06-00 12:34:56",
+            "2026-06-05T12:34:56",
             "2026-06-05 12:34:5a",
             "",
         ] {
