@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use crate::notify::{Notification, NotifyError};
+use crate::time::Timestamp;
 use crate::{Client, Error};
 
 /// The host of Alipay's app-to-app authorisation page.
@@ -198,9 +199,9 @@ pub struct OpenAuthTokenAppQueryResponse {
     #[serde(default)]
     pub auth_methods: Vec<String>,
     /// When the authorisation started.
-    pub auth_start: Option<String>,
+    pub auth_start: Option<Timestamp>,
     /// When it ends.
-    pub auth_end: Option<String>,
+    pub auth_end: Option<Timestamp>,
 }
 
 /// A set of clients keyed by `app_id`, for an ISV (or a merchant with several apps) that

@@ -24,6 +24,8 @@
 
 use serde::Deserialize;
 
+use crate::time::Timestamp;
+
 /// `alipay.system.oauth.token` with `grant_type=authorization_code`: exchanges the `auth_code`
 /// a user granted for an access token (Easy SDK `OAuth.getToken`).
 ///
@@ -105,7 +107,7 @@ pub struct OauthTokenResponse {
     #[serde(deserialize_with = "crate::lenient::i64_from_any")]
     pub re_expires_in: i64,
     /// When the authorisation started (Beijing time), if sent.
-    pub auth_start: Option<String>,
+    pub auth_start: Option<Timestamp>,
 }
 
 /// The code is a credential: `Debug` does not show it.

@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Amount;
 use crate::notify::{Notification, NotifyError};
+use crate::time::Timestamp;
 
 crate::code_enum! {
     /// What a transfer is for (`biz_scene`).
@@ -285,7 +286,7 @@ pub struct FundTransUniTransferResponse {
     /// The transfer's status: `SUCCESS` once the money reached the payee.
     pub status: TransferStatus,
     /// When the transfer was made (`yyyy-MM-dd HH:mm:ss`).
-    pub trans_date: Option<String>,
+    pub trans_date: Option<Timestamp>,
     /// The settlement serial number, when there is one.
     pub settle_serial_no: Option<String>,
 }
@@ -345,9 +346,9 @@ pub struct FundTransCommonQueryResponse {
     /// The transfer's status.
     pub status: TransferStatus,
     /// When the money reached the payee.
-    pub pay_date: Option<String>,
+    pub pay_date: Option<Timestamp>,
     /// The latest time the money is expected to arrive.
-    pub arrival_time_end: Option<String>,
+    pub arrival_time_end: Option<Timestamp>,
     /// The fee charged.
     pub order_fee: Option<Amount>,
     /// The error code of a failed transfer.
@@ -446,7 +447,7 @@ pub struct FundTransRefundResponse {
     /// The amount returned.
     pub refund_amount: Amount,
     /// When the money came back.
-    pub refund_date: Option<String>,
+    pub refund_date: Option<Timestamp>,
 }
 
 crate::code_enum! {
@@ -594,7 +595,7 @@ pub struct FundTransOrderChanged {
     /// The merchant's transfer number.
     pub out_biz_no: String,
     /// When the money was paid.
-    pub pay_date: Option<String>,
+    pub pay_date: Option<Timestamp>,
     /// Alipay's fund order number.
     pub pay_fund_order_id: Option<String>,
     /// The transfer's product.

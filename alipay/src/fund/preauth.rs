@@ -45,6 +45,7 @@ use serde::Deserialize;
 
 use crate::Amount;
 use crate::payment::face_to_face::TradePayResponse;
+use crate::time::Timestamp;
 
 crate::code_enum! {
     /// The status of a freeze or unfreeze operation (`status`).
@@ -111,7 +112,7 @@ pub struct FundAuthOperationResponse {
     /// The operation's status.
     pub status: OperationStatus,
     /// When it was done.
-    pub gmt_trans: Option<String>,
+    pub gmt_trans: Option<Timestamp>,
     /// The payer's Alipay user id.
     pub payer_user_id: Option<String>,
     /// The payer's masked login id.
@@ -414,7 +415,7 @@ pub struct FundAuthOperationDetailQueryResponse {
     /// The operation's status.
     pub status: OperationStatus,
     /// When the operation was done.
-    pub gmt_trans: Option<String>,
+    pub gmt_trans: Option<Timestamp>,
     /// The payer's Alipay user id.
     pub payer_user_id: Option<String>,
 }

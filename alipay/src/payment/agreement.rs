@@ -44,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Amount;
 use crate::payment::face_to_face::TradePayResponse;
+use crate::time::Timestamp;
 
 crate::code_enum! {
     /// An agreement's status (`status`).
@@ -229,11 +230,11 @@ pub struct AgreementQueryResponse {
     /// The signing scene.
     pub sign_scene: Option<String>,
     /// When the user signed (`yyyy-MM-dd HH:mm:ss`).
-    pub sign_time: Option<String>,
+    pub sign_time: Option<Timestamp>,
     /// When the agreement became valid.
-    pub valid_time: Option<String>,
+    pub valid_time: Option<Timestamp>,
     /// When the agreement ends.
-    pub invalid_time: Option<String>,
+    pub invalid_time: Option<Timestamp>,
     /// The signer's Alipay user id.
     pub principal_id: Option<String>,
     /// The signer's masked login id.

@@ -36,6 +36,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Amount;
+use crate::time::Timestamp;
 
 crate::code_enum! {
     /// A trade's status (`trade_status`).
@@ -216,7 +217,7 @@ pub struct TradeQueryResponse {
     /// The invoiceable amount.
     pub invoice_amount: Option<Amount>,
     /// When the buyer paid.
-    pub send_pay_date: Option<String>,
+    pub send_pay_date: Option<Timestamp>,
     /// What the merchant received.
     pub receipt_amount: Option<Amount>,
     /// The merchant's store id.
@@ -296,7 +297,7 @@ pub struct TradeRefundResponse {
     /// The refund currency.
     pub refund_currency: Option<String>,
     /// When the refund was paid.
-    pub gmt_refund_pay: Option<String>,
+    pub gmt_refund_pay: Option<Timestamp>,
     /// The channels refunded.
     #[serde(default)]
     pub refund_detail_item_list: Vec<TradeFundBill>,
@@ -459,7 +460,7 @@ pub struct TradeCancelResponse {
     /// What the cancel did: `close` (unpaid) or `refund` (paid).
     pub action: Option<String>,
     /// When the refund was paid, for `refund`.
-    pub gmt_refund_pay: Option<String>,
+    pub gmt_refund_pay: Option<Timestamp>,
     /// The refund settlement id.
     pub refund_settlement_id: Option<String>,
 }
@@ -505,7 +506,7 @@ pub struct TradeFastpayRefundQueryResponse {
     /// The refund reason.
     pub refund_reason: Option<String>,
     /// When the refund was paid.
-    pub gmt_refund_pay: Option<String>,
+    pub gmt_refund_pay: Option<Timestamp>,
     /// The channels refunded.
     #[serde(default)]
     pub refund_detail_item_list: Vec<TradeFundBill>,

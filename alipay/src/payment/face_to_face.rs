@@ -41,6 +41,7 @@ use serde::Deserialize;
 
 use crate::Amount;
 use crate::payment::common::TradeFundBill;
+use crate::time::Timestamp;
 
 /// `alipay.trade.pay` with `scene=bar_code`: charges the buyer whose payment code (付款码) was
 /// scanned (Easy SDK `FaceToFace.pay`).
@@ -154,7 +155,7 @@ pub struct TradePayResponse {
     /// The invoiceable amount.
     pub invoice_amount: Option<Amount>,
     /// When the buyer paid.
-    pub gmt_payment: Option<String>,
+    pub gmt_payment: Option<Timestamp>,
     /// The funding channels.
     #[serde(default)]
     pub fund_bill_list: Vec<TradeFundBill>,

@@ -53,6 +53,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Amount;
+use crate::time::Timestamp;
 
 crate::code_enum! {
     /// How a settlement receiver or payer is named (`type`, `trans_in_type`, `trans_out_type`).
@@ -456,7 +457,7 @@ pub struct RoyaltyDetail {
     /// `transfer` or `replenish`.
     pub operation_type: Option<String>,
     /// When it was paid.
-    pub execute_dt: Option<String>,
+    pub execute_dt: Option<Timestamp>,
     /// Who paid.
     pub trans_out: Option<String>,
     /// How `trans_out` names the payer.
@@ -484,7 +485,7 @@ pub struct TradeOrderSettleQueryResponse {
     /// The settlement's request number.
     pub out_request_no: Option<String>,
     /// When it was asked for.
-    pub operation_dt: Option<String>,
+    pub operation_dt: Option<Timestamp>,
     /// Its payments.
     #[serde(default)]
     pub royalty_detail_list: Vec<RoyaltyDetail>,
