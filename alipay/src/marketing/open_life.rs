@@ -3,18 +3,18 @@
 //!
 //! ```no_run
 //! use alipay::Client;
-//! use alipay::marketing::open_life::{Article, RecallMessage, SendImageText, SendText};
+//! use alipay::marketing::open_life::{Article, PublicLifeMsgRecall, PublicMessageTotalSendImageText, PublicMessageTotalSendText};
 //!
 //! # async fn run(client: Client) -> Result<(), alipay::Error> {
-//! let sent = client.send(SendText::builder().text("Open today until 22:00").build()).await?;
+//! let sent = client.send(PublicMessageTotalSendText::builder().text("Open today until 22:00").build()).await?;
 //! client
-//!     .send(RecallMessage::builder().message_id(sent.message_id).build())
+//!     .send(PublicLifeMsgRecall::builder().message_id(sent.message_id).build())
 //!     .await?;
 //! let article = Article::new("Our autumn menu", "https://m.example/menu")
 //!     .title("Autumn menu")
 //!     .image_url("https://img.example/autumn.jpg");
 //! client
-//!     .send(SendImageText::builder().articles(vec![article]).build())
+//!     .send(PublicMessageTotalSendImageText::builder().articles(vec![article]).build())
 //!     .await?;
 //! # Ok(()) }
 //! ```
@@ -30,11 +30,11 @@ use serde::{Deserialize, Serialize};
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::CreateImageTextContent;
+/// use alipay::marketing::open_life::PublicMessageContentCreate;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let created = client
 ///     .send(
-///         CreateImageTextContent::builder()
+///         PublicMessageContentCreate::builder()
 ///             .title("New store")
 ///             .cover("https://img.example/cover.jpg")
 ///             .content("<p>We open on Monday.</p>")
@@ -53,7 +53,7 @@ use serde::{Deserialize, Serialize};
     response = ContentResponse
 )]
 #[must_use]
-pub struct CreateImageTextContent {
+pub struct PublicMessageContentCreate {
     /// The title.
     pub title: String,
     /// The cover image URL (996×450, at most 3 MB, JPG or PNG), from an
@@ -80,11 +80,11 @@ pub struct CreateImageTextContent {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::ModifyImageTextContent;
+/// use alipay::marketing::open_life::PublicMessageContentModify;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let modified = client
 ///     .send(
-///         ModifyImageTextContent::builder()
+///         PublicMessageContentModify::builder()
 ///             .content_id("20190510645210035577f788-d6cd-4020-9dba-1a195edb7342")
 ///             .title("New store (updated)")
 ///             .cover("https://img.example/cover.jpg")
@@ -102,8 +102,8 @@ pub struct CreateImageTextContent {
     response = ContentResponse
 )]
 #[must_use]
-pub struct ModifyImageTextContent {
-    /// The content's id, from [`CreateImageTextContent`].
+pub struct PublicMessageContentModify {
+    /// The content's id, from [`PublicMessageContentCreate`].
     pub content_id: String,
     /// The title.
     pub title: String,
@@ -123,7 +123,7 @@ pub struct ModifyImageTextContent {
     pub login_ids: Option<String>,
 }
 
-/// The answer to [`CreateImageTextContent`] and [`ModifyImageTextContent`].
+/// The answer to [`PublicMessageContentCreate`] and [`PublicMessageContentModify`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct ContentResponse {
@@ -133,7 +133,7 @@ pub struct ContentResponse {
     pub content_url: String,
 }
 
-/// The text of a [`SendText`] message: `{"title": …, "content": …}`. Built from a string, the
+/// The text of a [`PublicMessageTotalSendText`] message: `{"title": …, "content": …}`. Built from a string, the
 /// title is empty, as the Easy SDK sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Text {
@@ -165,9 +165,9 @@ impl From<String> for Text {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::SendText;
+/// use alipay::marketing::open_life::PublicMessageTotalSendText;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
-/// let sent = client.send(SendText::builder().text("Hello, followers").build()).await?;
+/// let sent = client.send(PublicMessageTotalSendText::builder().text("Hello, followers").build()).await?;
 /// println!("message_id = {}", sent.message_id);
 /// # Ok(()) }
 /// ```
@@ -179,12 +179,12 @@ impl From<String> for Text {
     fixed_biz(msg_type = "text")
 )]
 #[must_use]
-pub struct SendText {
+pub struct PublicMessageTotalSendText {
     /// The text; a `&str` or `String` converts into it with an empty title.
     pub text: Text,
 }
 
-/// One article of a [`SendImageText`] message. Keys are sent in snake_case (`image_url`,
+/// One article of a [`PublicMessageTotalSendImageText`] message. Keys are sent in snake_case (`image_url`,
 /// `action_name`), as the gateway expects (the Java Easy SDK sends camelCase, a bug).
 ///
 /// ```
@@ -260,12 +260,12 @@ impl Article {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::{Article, SendImageText};
+/// use alipay::marketing::open_life::{Article, PublicMessageTotalSendImageText};
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let articles = vec![
 ///     Article::new("Opening hours", "https://m.example/hours").image_url("https://img.example/h.jpg"),
 /// ];
-/// let sent = client.send(SendImageText::builder().articles(articles).build()).await?;
+/// let sent = client.send(PublicMessageTotalSendImageText::builder().articles(articles).build()).await?;
 /// # let _ = sent;
 /// # Ok(()) }
 /// ```
@@ -277,16 +277,16 @@ impl Article {
     fixed_biz(msg_type = "image-text")
 )]
 #[must_use]
-pub struct SendImageText {
+pub struct PublicMessageTotalSendImageText {
     /// The articles, in order.
     pub articles: Vec<Article>,
 }
 
-/// The answer to [`SendText`] and [`SendImageText`].
+/// The answer to [`PublicMessageTotalSendText`] and [`PublicMessageTotalSendImageText`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct TotalSendResponse {
-    /// The message's id, for [`RecallMessage`].
+    /// The message's id, for [`PublicLifeMsgRecall`].
     pub message_id: String,
 }
 
@@ -348,7 +348,7 @@ pub struct Template {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::{Context, Keyword, SendSingleMessage, Template};
+/// use alipay::marketing::open_life::{Context, Keyword, PublicMessageSingleSend, Template};
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let template = Template {
 ///     template_id: "e4f3d6a2a34e4ac2a9fa2e8a1b2c3d4e".into(),
@@ -361,7 +361,7 @@ pub struct Template {
 ///     },
 /// };
 /// client
-///     .send(SendSingleMessage::builder().to_user_id("2088102122458832").template(template).build())
+///     .send(PublicMessageSingleSend::builder().to_user_id("2088102122458832").template(template).build())
 ///     .await?;
 /// # Ok(()) }
 /// ```
@@ -369,20 +369,20 @@ pub struct Template {
 #[alipay(
     method = "alipay.open.public.message.single.send",
     v3 = "POST /v3/alipay/open/public/message/single/send",
-    response = SendSingleMessageResponse
+    response = PublicMessageSingleSendResponse
 )]
 #[must_use]
-pub struct SendSingleMessage {
+pub struct PublicMessageSingleSend {
     /// The follower's user id.
     pub to_user_id: String,
     /// The message.
     pub template: Template,
 }
 
-/// The answer to [`SendSingleMessage`]: success carries no field.
+/// The answer to [`PublicMessageSingleSend`]: success carries no field.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
-pub struct SendSingleMessageResponse {}
+pub struct PublicMessageSingleSendResponse {}
 
 /// `alipay.open.public.life.msg.recall`: recalls a message sent to the followers (Easy SDK
 /// `OpenLife.recallMessage`).
@@ -391,10 +391,10 @@ pub struct SendSingleMessageResponse {}
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::RecallMessage;
+/// use alipay::marketing::open_life::PublicLifeMsgRecall;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// client
-///     .send(RecallMessage::builder().message_id("201905106452100327f456f6-8dd2-4a06-8b0e-ec8a3a85c46a").build())
+///     .send(PublicLifeMsgRecall::builder().message_id("201905106452100327f456f6-8dd2-4a06-8b0e-ec8a3a85c46a").build())
 ///     .await?;
 /// # Ok(()) }
 /// ```
@@ -402,18 +402,18 @@ pub struct SendSingleMessageResponse {}
 #[alipay(
     method = "alipay.open.public.life.msg.recall",
     v3 = "POST /v3/alipay/open/public/life/msg/recall",
-    response = RecallMessageResponse
+    response = PublicLifeMsgRecallResponse
 )]
 #[must_use]
-pub struct RecallMessage {
+pub struct PublicLifeMsgRecall {
     /// The message's id, from [`TotalSendResponse`].
     pub message_id: String,
 }
 
-/// The answer to [`RecallMessage`]: success carries no field.
+/// The answer to [`PublicLifeMsgRecall`]: success carries no field.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
-pub struct RecallMessageResponse {}
+pub struct PublicLifeMsgRecallResponse {}
 
 /// `alipay.open.public.template.message.industry.modify`: sets the industry of the life
 /// account's template messages (Easy SDK `OpenLife.setIndustry`).
@@ -422,11 +422,11 @@ pub struct RecallMessageResponse {}
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::SetIndustry;
+/// use alipay::marketing::open_life::PublicTemplateMessageIndustryModify;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// client
 ///     .send(
-///         SetIndustry::builder()
+///         PublicTemplateMessageIndustryModify::builder()
 ///             .primary_industry_code("10001")
 ///             .primary_industry_name("IT科技")
 ///             .secondary_industry_code("10001")
@@ -440,10 +440,10 @@ pub struct RecallMessageResponse {}
 #[alipay(
     method = "alipay.open.public.template.message.industry.modify",
     v3 = "POST /v3/alipay/open/public/template/message/industry/modify",
-    response = SetIndustryResponse
+    response = PublicTemplateMessageIndustryModifyResponse
 )]
 #[must_use]
-pub struct SetIndustry {
+pub struct PublicTemplateMessageIndustryModify {
     /// The main industry's first-level code.
     pub primary_industry_code: String,
     /// The main industry's first-level name.
@@ -454,10 +454,10 @@ pub struct SetIndustry {
     pub secondary_industry_name: String,
 }
 
-/// The answer to [`SetIndustry`]: success carries no field.
+/// The answer to [`PublicTemplateMessageIndustryModify`]: success carries no field.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
-pub struct SetIndustryResponse {}
+pub struct PublicTemplateMessageIndustryModifyResponse {}
 
 /// `alipay.open.public.setting.category.query`: the life account's industry categories (Easy
 /// SDK `OpenLife.getIndustry`). It has no parameters.
@@ -466,9 +466,9 @@ pub struct SetIndustryResponse {}
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::GetIndustry;
+/// use alipay::marketing::open_life::PublicSettingCategoryQuery;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
-/// let industry = client.send(GetIndustry::builder().build()).await?;
+/// let industry = client.send(PublicSettingCategoryQuery::builder().build()).await?;
 /// println!("{:?} / {:?}", industry.primary_category, industry.secondary_category);
 /// # Ok(()) }
 /// ```
@@ -476,15 +476,15 @@ pub struct SetIndustryResponse {}
 #[alipay(
     method = "alipay.open.public.setting.category.query",
     v3 = "GET /v3/alipay/open/public/setting/category/query",
-    response = GetIndustryResponse
+    response = PublicSettingCategoryQueryResponse
 )]
 #[must_use]
-pub struct GetIndustry {}
+pub struct PublicSettingCategoryQuery {}
 
-/// The answer to [`GetIndustry`].
+/// The answer to [`PublicSettingCategoryQuery`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
-pub struct GetIndustryResponse {
+pub struct PublicSettingCategoryQueryResponse {
     /// The first-level category.
     pub primary_category: Option<String>,
     /// The second-level category.
@@ -507,12 +507,14 @@ mod tests {
     #[test]
     fn text_and_image_text_messages() {
         assert_eq!(
-            biz(&SendText::builder().text("hi").build()),
+            biz(&PublicMessageTotalSendText::builder().text("hi").build()),
             json!({"msg_type": "text", "text": {"title": "", "content": "hi"}})
         );
         let articles = vec![Article::new("d", "https://u").image_url("https://i")];
         assert_eq!(
-            biz(&SendImageText::builder().articles(articles).build()),
+            biz(&PublicMessageTotalSendImageText::builder()
+                .articles(articles)
+                .build()),
             json!({"msg_type": "image-text", "articles": [
                 {"desc": "d", "image_url": "https://i", "url": "https://u"}
             ]})
@@ -521,7 +523,7 @@ mod tests {
 
     #[test]
     fn content_comment_is_could_comment_and_unset_fields_are_left_out() {
-        let request = CreateImageTextContent::builder()
+        let request = PublicMessageContentCreate::builder()
             .title("t")
             .cover("c")
             .content("b")
@@ -531,7 +533,10 @@ mod tests {
             biz(&request),
             json!({"title": "t", "cover": "c", "content": "b", "could_comment": "T"})
         );
-        assert_eq!(biz(&GetIndustry::builder().build()), json!({}));
+        assert_eq!(
+            biz(&PublicSettingCategoryQuery::builder().build()),
+            json!({})
+        );
     }
 
     #[test]
@@ -546,7 +551,7 @@ mod tests {
                 ..Context::default()
             },
         };
-        let request = SendSingleMessage::builder()
+        let request = PublicMessageSingleSend::builder()
             .to_user_id("2088")
             .template(template)
             .build();
@@ -561,7 +566,7 @@ mod tests {
 
     #[test]
     fn empty_answers_parse() {
-        let _: RecallMessageResponse = serde_json::from_str(r#"{"code":"10000"}"#).unwrap();
-        let _: SendSingleMessageResponse = serde_json::from_str("{}").unwrap();
+        let _: PublicLifeMsgRecallResponse = serde_json::from_str(r#"{"code":"10000"}"#).unwrap();
+        let _: PublicMessageSingleSendResponse = serde_json::from_str("{}").unwrap();
     }
 }
