@@ -81,6 +81,7 @@ pub fn app_to_app_auth_url(host: &str, app_id: &str, redirect_uri: &str) -> Stri
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.auth.token.app")]
 #[alipay(
     method = "alipay.open.auth.token.app", v3 = "POST /v3/alipay/open/auth/token/app",
     response = OpenAuthTokenAppResponse,
@@ -108,6 +109,7 @@ pub struct OpenAuthTokenApp {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.auth.token.app")]
 #[alipay(
     method = "alipay.open.auth.token.app", v3 = "POST /v3/alipay/open/auth/token/app",
     response = OpenAuthTokenAppResponse,
@@ -166,6 +168,7 @@ impl std::fmt::Debug for OpenAuthTokenAppResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, crate::Request)]
+#[doc(alias = "alipay.open.auth.token.app.query")]
 #[alipay(
     method = "alipay.open.auth.token.app.query", v3 = "GET /v3/alipay/open/auth/token/app/query",
     response = OpenAuthTokenAppQueryResponse

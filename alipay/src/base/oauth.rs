@@ -42,6 +42,7 @@ use crate::time::Timestamp;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, crate::Request)]
+#[doc(alias = "alipay.system.oauth.token")]
 #[alipay(
     method = "alipay.system.oauth.token",
     v3 = "POST /v3/alipay/system/oauth/token",
@@ -72,6 +73,7 @@ pub struct OauthToken {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, crate::Request)]
+#[doc(alias = "alipay.system.oauth.token")]
 #[alipay(
     method = "alipay.system.oauth.token",
     v3 = "POST /v3/alipay/system/oauth/token",

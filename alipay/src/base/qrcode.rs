@@ -39,6 +39,7 @@ use serde::Deserialize;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.app.qrcode.create")]
 #[alipay(
     method = "alipay.open.app.qrcode.create",
     v3 = "POST /v3/alipay/open/app/qrcode/create",

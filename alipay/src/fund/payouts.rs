@@ -249,6 +249,7 @@ impl Serialize for Payee {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.trans.uni.transfer")]
 #[alipay(
     method = "alipay.fund.trans.uni.transfer", v3 = "POST /v3/alipay/fund/trans/uni/transfer",
     response = FundTransUniTransferResponse
@@ -313,6 +314,7 @@ pub struct FundTransUniTransferResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.trans.common.query")]
 #[alipay(
     method = "alipay.fund.trans.common.query", v3 = "GET /v3/alipay/fund/trans/common/query",
     response = FundTransCommonQueryResponse
@@ -378,6 +380,7 @@ pub struct FundTransCommonQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.account.query")]
 #[alipay(method = "alipay.fund.account.query", v3 = "GET /v3/alipay/fund/account/query", response = FundAccountQueryResponse)]
 #[must_use]
 pub struct FundAccountQuery {
@@ -419,6 +422,7 @@ pub struct FundAccountQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.trans.refund")]
 #[alipay(method = "alipay.fund.trans.refund", v3 = "POST /v3/alipay/fund/trans/refund", response = FundTransRefundResponse)]
 #[must_use]
 pub struct FundTransRefund {
@@ -496,6 +500,7 @@ crate::code_enum! {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.data.bill.ereceipt.apply")]
 #[alipay(
     method = "alipay.data.bill.ereceipt.apply", v3 = "POST /v3/alipay/data/bill/ereceipt/apply",
     response = DataBillEreceiptApplyResponse
@@ -536,6 +541,7 @@ pub struct DataBillEreceiptApplyResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.data.bill.ereceipt.query")]
 #[alipay(
     method = "alipay.data.bill.ereceipt.query", v3 = "GET /v3/alipay/data/bill/ereceipt/query",
     response = DataBillEreceiptQueryResponse

@@ -142,6 +142,7 @@ pub struct FundAuthOperationResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.order.freeze")]
 #[alipay(
     method = "alipay.fund.auth.order.freeze", v3 = "POST /v3/alipay/fund/auth/order/freeze",
     response = FundAuthOperationResponse,
@@ -190,6 +191,7 @@ pub struct FundAuthOrderFreeze {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.order.app.freeze")]
 #[alipay(method = "alipay.fund.auth.order.app.freeze", local)]
 #[must_use]
 pub struct FundAuthOrderAppFreeze {
@@ -231,6 +233,7 @@ pub struct FundAuthOrderAppFreeze {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.order.voucher.create")]
 #[alipay(
     method = "alipay.fund.auth.order.voucher.create", v3 = "POST /v3/alipay/fund/auth/order/voucher/create",
     response = FundAuthOrderVoucherCreateResponse
@@ -286,6 +289,7 @@ pub struct FundAuthOrderVoucherCreateResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.order.unfreeze")]
 #[alipay(
     method = "alipay.fund.auth.order.unfreeze", v3 = "POST /v3/alipay/fund/auth/order/unfreeze",
     response = FundAuthOperationResponse
@@ -324,6 +328,7 @@ pub struct FundAuthOrderUnfreeze {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.operation.cancel")]
 #[alipay(
     method = "alipay.fund.auth.operation.cancel", v3 = "POST /v3/alipay/fund/auth/operation/cancel",
     response = FundAuthOperationCancelResponse
@@ -370,6 +375,7 @@ pub struct FundAuthOperationCancelResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.operation.detail.query")]
 #[alipay(
     method = "alipay.fund.auth.operation.detail.query", v3 = "POST /v3/alipay/fund/auth/operation/detail/query",
     response = FundAuthOperationDetailQueryResponse
@@ -449,6 +455,7 @@ pub struct FundAuthOperationDetailQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.pay")]
 #[alipay(
     method = "alipay.trade.pay", v3 = "POST /v3/alipay/trade/pay",
     response = TradePayResponse,
@@ -494,6 +501,7 @@ pub struct FreezePay {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.orderinfo.sync")]
 #[alipay(
     method = "alipay.trade.orderinfo.sync", v3 = "POST /v3/alipay/trade/orderinfo/sync",
     response = TradeOrderinfoSyncResponse

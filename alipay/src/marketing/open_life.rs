@@ -47,6 +47,7 @@ use serde::{Deserialize, Serialize};
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.message.content.create")]
 #[alipay(
     method = "alipay.open.public.message.content.create",
     v3 = "POST /v3/alipay/open/public/message/content/create",
@@ -96,6 +97,7 @@ pub struct PublicMessageContentCreate {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.message.content.modify")]
 #[alipay(
     method = "alipay.open.public.message.content.modify",
     v3 = "POST /v3/alipay/open/public/message/content/modify",
@@ -172,6 +174,7 @@ impl From<String> for Text {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.message.total.send")]
 #[alipay(
     method = "alipay.open.public.message.total.send",
     v3 = "POST /v3/alipay/open/public/message/total/send",
@@ -270,6 +273,7 @@ impl Article {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.message.total.send")]
 #[alipay(
     method = "alipay.open.public.message.total.send",
     v3 = "POST /v3/alipay/open/public/message/total/send",
@@ -366,6 +370,7 @@ pub struct Template {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.message.single.send")]
 #[alipay(
     method = "alipay.open.public.message.single.send",
     v3 = "POST /v3/alipay/open/public/message/single/send",
@@ -399,6 +404,7 @@ pub struct PublicMessageSingleSendResponse {}
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.life.msg.recall")]
 #[alipay(
     method = "alipay.open.public.life.msg.recall",
     v3 = "POST /v3/alipay/open/public/life/msg/recall",
@@ -437,6 +443,7 @@ pub struct PublicLifeMsgRecallResponse {}
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.template.message.industry.modify")]
 #[alipay(
     method = "alipay.open.public.template.message.industry.modify",
     v3 = "POST /v3/alipay/open/public/template/message/industry/modify",
@@ -473,6 +480,7 @@ pub struct PublicTemplateMessageIndustryModifyResponse {}
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default, crate::Request)]
+#[doc(alias = "alipay.open.public.setting.category.query")]
 #[alipay(
     method = "alipay.open.public.setting.category.query",
     v3 = "GET /v3/alipay/open/public/setting/category/query",

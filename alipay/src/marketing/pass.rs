@@ -49,6 +49,7 @@ use serde_json::Value;
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.pass.template.add")]
 #[alipay(method = "alipay.pass.template.add", response = PassResponse)]
 #[must_use]
 pub struct PassTemplateAdd {
@@ -97,6 +98,7 @@ impl PassTemplateAdd {
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.pass.template.update")]
 #[alipay(method = "alipay.pass.template.update", response = PassResponse)]
 #[must_use]
 pub struct PassTemplateUpdate {
@@ -140,6 +142,7 @@ impl PassTemplateUpdate {
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.pass.instance.add")]
 #[alipay(method = "alipay.pass.instance.add", response = PassResponse)]
 #[must_use]
 pub struct PassInstanceAdd {
@@ -202,6 +205,7 @@ impl PassInstanceAdd {
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.pass.instance.update")]
 #[alipay(method = "alipay.pass.instance.update", response = PassResponse)]
 #[must_use]
 pub struct PassInstanceUpdate {

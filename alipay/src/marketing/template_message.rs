@@ -39,6 +39,7 @@ use serde::Deserialize;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.app.mini.templatemessage.send")]
 #[alipay(
     method = "alipay.open.app.mini.templatemessage.send",
     v3 = "POST /v3/alipay/open/app/mini/templatemessage/send",

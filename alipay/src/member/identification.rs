@@ -115,6 +115,7 @@ impl MerchantConfig {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.certify.open.initialize")]
 #[alipay(
     method = "alipay.user.certify.open.initialize",
     v3 = "POST /v3/alipay/user/certify/open/initialize",
@@ -160,6 +161,7 @@ pub struct UserCertifyOpenInitializeResponse {
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.certify.open.certify")]
 #[alipay(method = "alipay.user.certify.open.certify", local)]
 #[must_use]
 pub struct UserCertifyOpenCertify {
@@ -185,6 +187,7 @@ pub struct UserCertifyOpenCertify {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.certify.open.query")]
 #[alipay(
     method = "alipay.user.certify.open.query",
     v3 = "GET /v3/alipay/user/certify/open/query",

@@ -157,6 +157,7 @@ impl PeriodRuleParams {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.agreement.page.sign")]
 #[alipay(method = "alipay.user.agreement.page.sign", local)]
 #[must_use]
 pub struct AgreementPageSign {
@@ -196,6 +197,7 @@ pub struct AgreementPageSign {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.agreement.query")]
 #[alipay(
     method = "alipay.user.agreement.query",
     v3 = "GET /v3/alipay/user/agreement/query",
@@ -262,6 +264,7 @@ pub struct AgreementQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.agreement.unsign")]
 #[alipay(method = "alipay.user.agreement.unsign", v3 = "POST /v3/alipay/user/agreement/unsign", response = AgreementUnsignResponse)]
 #[must_use]
 pub struct AgreementUnsign {
@@ -304,6 +307,7 @@ pub struct AgreementUnsignResponse {}
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.agreement.executionplan.modify")]
 #[alipay(
     method = "alipay.user.agreement.executionplan.modify", v3 = "POST /v3/alipay/user/agreement/executionplan/modify",
     response = AgreementExecutionplanModifyResponse
@@ -379,6 +383,7 @@ impl AgreementParams {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.pay")]
 #[alipay(method = "alipay.trade.pay", v3 = "POST /v3/alipay/trade/pay", response = TradePayResponse)]
 #[must_use]
 pub struct AgreementPay {

@@ -51,6 +51,7 @@ use crate::Amount;
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.app.pay")]
 #[alipay(method = "alipay.trade.app.pay", local)]
 #[must_use]
 pub struct TradeAppPay {

@@ -80,6 +80,7 @@ pub struct TradeFundBill {
 ///
 /// <https://opendocs.alipay.com/open/02ekfj>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.create")]
 #[alipay(
     method = "alipay.trade.create",
     v3 = "POST /v3/alipay/trade/create",
@@ -161,6 +162,7 @@ pub struct TradeCreateResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfh>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.query")]
 #[alipay(
     method = "alipay.trade.query",
     v3 = "POST /v3/alipay/trade/query",
@@ -259,6 +261,7 @@ pub struct TradeQueryResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfk>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.refund")]
 #[alipay(
     method = "alipay.trade.refund",
     v3 = "POST /v3/alipay/trade/refund",
@@ -362,6 +365,7 @@ crate::code_enum! {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.refund.apply")]
 #[alipay(method = "alipay.trade.refund.apply", v3 = "POST /v3/alipay/trade/refund/apply", response = TradeRefundApplyResponse)]
 #[must_use]
 pub struct TradeRefundApply {
@@ -403,6 +407,7 @@ pub struct TradeRefundApplyResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfl>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.close")]
 #[alipay(
     method = "alipay.trade.close",
     v3 = "POST /v3/alipay/trade/close",
@@ -434,6 +439,7 @@ pub struct TradeCloseResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfi>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.cancel")]
 #[alipay(
     method = "alipay.trade.cancel",
     v3 = "POST /v3/alipay/trade/cancel",
@@ -470,6 +476,7 @@ pub struct TradeCancelResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfm>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.fastpay.refund.query")]
 #[alipay(
     method = "alipay.trade.fastpay.refund.query",
     v3 = "POST /v3/alipay/trade/fastpay/refund/query",
@@ -544,6 +551,7 @@ impl TradeFastpayRefundQueryResponse {
 ///
 /// <https://opendocs.alipay.com/open/02e7gr>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.data.dataservice.bill.downloadurl.query")]
 #[alipay(
     method = "alipay.data.dataservice.bill.downloadurl.query",
     v3 = "GET /v3/alipay/data/dataservice/bill/downloadurl/query",

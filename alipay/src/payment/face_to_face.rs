@@ -73,6 +73,7 @@ use crate::time::Timestamp;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.pay")]
 #[alipay(
     method = "alipay.trade.pay",
     v3 = "POST /v3/alipay/trade/pay",
@@ -228,6 +229,7 @@ pub struct TradePayResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.precreate")]
 #[alipay(
     method = "alipay.trade.precreate",
     v3 = "POST /v3/alipay/trade/precreate",

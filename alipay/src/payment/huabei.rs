@@ -227,6 +227,7 @@ pub enum HuabeiError {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.create")]
 #[alipay(
     method = "alipay.trade.create",
     v3 = "POST /v3/alipay/trade/create",

@@ -53,6 +53,7 @@ use crate::Amount;
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.page.pay")]
 #[alipay(
     method = "alipay.trade.page.pay",
     local,

@@ -163,6 +163,7 @@ impl RoyaltyReceiver {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.royalty.relation.bind")]
 #[alipay(
     method = "alipay.trade.royalty.relation.bind", v3 = "POST /v3/alipay/trade/royalty/relation/bind",
     response = RoyaltyRelationResponse
@@ -195,6 +196,7 @@ pub struct TradeRoyaltyRelationBind {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.royalty.relation.unbind")]
 #[alipay(
     method = "alipay.trade.royalty.relation.unbind", v3 = "POST /v3/alipay/trade/royalty/relation/unbind",
     response = RoyaltyRelationResponse
@@ -239,6 +241,7 @@ pub struct RoyaltyRelationResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.royalty.relation.batchquery")]
 #[alipay(
     method = "alipay.trade.royalty.relation.batchquery", v3 = "POST /v3/alipay/trade/royalty/relation/batchquery",
     response = TradeRoyaltyRelationBatchqueryResponse
@@ -393,6 +396,7 @@ impl SettleExtendParams {
 ///
 /// [`ExtendParams::royalty_freeze`]: super::common::ExtendParams::royalty_freeze
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.order.settle")]
 #[alipay(method = "alipay.trade.order.settle", v3 = "POST /v3/alipay/trade/order/settle", response = TradeOrderSettleResponse)]
 #[must_use]
 pub struct TradeOrderSettle {
@@ -436,6 +440,7 @@ pub struct TradeOrderSettleResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.order.settle.query")]
 #[alipay(
     method = "alipay.trade.order.settle.query", v3 = "GET /v3/alipay/trade/order/settle/query",
     response = TradeOrderSettleQueryResponse
@@ -510,6 +515,7 @@ pub struct TradeOrderSettleQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.order.onsettle.query")]
 #[alipay(
     method = "alipay.trade.order.onsettle.query",
     response = TradeOrderOnsettleQueryResponse
@@ -544,6 +550,7 @@ pub struct TradeOrderOnsettleQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.royalty.rate.query")]
 #[alipay(
     method = "alipay.trade.royalty.rate.query", v3 = "GET /v3/alipay/trade/royalty/rate/query",
     response = TradeRoyaltyRateQueryResponse

@@ -55,6 +55,7 @@ use crate::Amount;
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.wap.pay")]
 #[alipay(
     method = "alipay.trade.wap.pay",
     local,
