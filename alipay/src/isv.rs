@@ -88,6 +88,7 @@ pub fn app_to_app_auth_url(host: &str, app_id: &str, redirect_uri: &str) -> Stri
     fixed_biz(grant_type = "authorization_code")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct OpenAuthTokenApp {
     /// The `app_auth_code` from the `redirect_uri`.
     pub code: String,
@@ -116,6 +117,7 @@ pub struct OpenAuthTokenApp {
     fixed_biz(grant_type = "refresh_token")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct OpenAuthTokenAppRefresh {
     /// The `app_refresh_token` of an earlier answer.
     pub refresh_token: String,
@@ -174,6 +176,7 @@ impl std::fmt::Debug for OpenAuthTokenAppResponse {
     response = OpenAuthTokenAppQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct OpenAuthTokenAppQuery {
     /// The token to look at.
     pub app_auth_token: String,

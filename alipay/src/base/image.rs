@@ -62,6 +62,7 @@ use crate::request::FilePart;
     v3 = "POST /v3/alipay/offline/material/image/upload"
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct ImageUpload {
     /// The image's format as Alipay names it: `jpg`, `jpeg`, `png`, `gif` or `bmp`.
     #[alipay(text)]

@@ -50,6 +50,7 @@ use crate::time::Timestamp;
     fixed_text(grant_type = "authorization_code")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct OauthToken {
     /// The authorisation code (`auth_code`) the user granted, sent as the text parameter `code`.
     #[alipay(text)]
@@ -81,6 +82,7 @@ pub struct OauthToken {
     fixed_text(grant_type = "refresh_token")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct OauthRefreshToken {
     /// The `refresh_token` of the previous answer.
     #[alipay(text)]

@@ -46,6 +46,7 @@ use serde::Deserialize;
     response = QrcodeCreateResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct QrcodeCreate {
     /// The mini program page to open, e.g. `page/component/component-pages/view/view`.
     pub url_param: String,

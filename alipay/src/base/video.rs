@@ -54,6 +54,7 @@ use crate::request::FilePart;
     v3 = "POST /v3/alipay/offline/material/image/upload"
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct VideoUpload {
     /// The video's format, e.g. `mp4`.
     #[alipay(text)]

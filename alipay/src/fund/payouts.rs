@@ -255,6 +255,7 @@ impl Serialize for Payee {
     response = FundTransUniTransferResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundTransUniTransfer {
     /// The merchant's transfer number, unique per app: the idempotency key.
     pub out_biz_no: String,
@@ -320,6 +321,7 @@ pub struct FundTransUniTransferResponse {
     response = FundTransCommonQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundTransCommonQuery {
     /// The product of the transfer (with `out_biz_no`).
     pub product_code: Option<ProductCode>,
@@ -383,6 +385,7 @@ pub struct FundTransCommonQueryResponse {
 #[doc(alias = "alipay.fund.account.query")]
 #[alipay(method = "alipay.fund.account.query", v3 = "GET /v3/alipay/fund/account/query", response = FundAccountQueryResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAccountQuery {
     /// The account's Alipay user id (`2088…`).
     pub alipay_user_id: String,
@@ -425,6 +428,7 @@ pub struct FundAccountQueryResponse {
 #[doc(alias = "alipay.fund.trans.refund")]
 #[alipay(method = "alipay.fund.trans.refund", v3 = "POST /v3/alipay/fund/trans/refund", response = FundTransRefundResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct FundTransRefund {
     /// Alipay's transfer order number.
     pub order_id: String,
@@ -506,6 +510,7 @@ crate::code_enum! {
     response = DataBillEreceiptApplyResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct DataBillEreceiptApply {
     /// What the receipt proves (sent as `type`).
     #[serde(rename = "type")]
@@ -547,6 +552,7 @@ pub struct DataBillEreceiptApplyResponse {
     response = DataBillEreceiptQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct DataBillEreceiptQuery {
     /// The `file_id` of [`DataBillEreceiptApplyResponse`].
     pub file_id: String,

@@ -149,6 +149,7 @@ pub struct FundAuthOperationResponse {
     fixed_biz(auth_code_type = "bar_code")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOrderFreeze {
     /// The payer's payment code.
     pub auth_code: String,
@@ -194,6 +195,7 @@ pub struct FundAuthOrderFreeze {
 #[doc(alias = "alipay.fund.auth.order.app.freeze")]
 #[alipay(method = "alipay.fund.auth.order.app.freeze", local)]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOrderAppFreeze {
     /// The merchant's authorisation order number, unique per app.
     pub out_order_no: String,
@@ -239,6 +241,7 @@ pub struct FundAuthOrderAppFreeze {
     response = FundAuthOrderVoucherCreateResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOrderVoucherCreate {
     /// The merchant's authorisation order number, unique per app.
     pub out_order_no: String,
@@ -295,6 +298,7 @@ pub struct FundAuthOrderVoucherCreateResponse {
     response = FundAuthOperationResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOrderUnfreeze {
     /// Alipay's authorisation number.
     pub auth_no: String,
@@ -334,6 +338,7 @@ pub struct FundAuthOrderUnfreeze {
     response = FundAuthOperationCancelResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOperationCancel {
     /// The merchant's operation number of the freeze.
     pub out_request_no: String,
@@ -381,6 +386,7 @@ pub struct FundAuthOperationCancelResponse {
     response = FundAuthOperationDetailQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOperationDetailQuery {
     /// Alipay's authorisation number.
     pub auth_no: Option<String>,
@@ -462,6 +468,7 @@ pub struct FundAuthOperationDetailQueryResponse {
     fixed_biz(product_code = "PREAUTH_PAY")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FreezePay {
     /// The merchant's order number, unique per app.
     pub out_trade_no: String,
@@ -507,6 +514,7 @@ pub struct FreezePay {
     response = TradeOrderinfoSyncResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeOrderinfoSync {
     /// Alipay's trade number.
     pub trade_no: String,

@@ -54,6 +54,7 @@ use serde::{Deserialize, Serialize};
     response = ContentResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct PublicMessageContentCreate {
     /// The title.
     pub title: String,
@@ -104,6 +105,7 @@ pub struct PublicMessageContentCreate {
     response = ContentResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct PublicMessageContentModify {
     /// The content's id, from [`PublicMessageContentCreate`].
     pub content_id: String,
@@ -182,6 +184,7 @@ impl From<String> for Text {
     fixed_biz(msg_type = "text")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct PublicMessageTotalSendText {
     /// The text; a `&str` or `String` converts into it with an empty title.
     pub text: Text,
@@ -281,6 +284,7 @@ impl Article {
     fixed_biz(msg_type = "image-text")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct PublicMessageTotalSendImageText {
     /// The articles, in order.
     pub articles: Vec<Article>,
@@ -377,6 +381,7 @@ pub struct Template {
     response = PublicMessageSingleSendResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct PublicMessageSingleSend {
     /// The follower's user id.
     pub to_user_id: String,
@@ -411,6 +416,7 @@ pub struct PublicMessageSingleSendResponse {}
     response = PublicLifeMsgRecallResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct PublicLifeMsgRecall {
     /// The message's id, from [`TotalSendResponse`].
     pub message_id: String,
@@ -450,6 +456,7 @@ pub struct PublicLifeMsgRecallResponse {}
     response = PublicTemplateMessageIndustryModifyResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct PublicTemplateMessageIndustryModify {
     /// The main industry's first-level code.
     pub primary_industry_code: String,
@@ -487,6 +494,7 @@ pub struct PublicTemplateMessageIndustryModifyResponse {}
     response = PublicSettingCategoryQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct PublicSettingCategoryQuery {}
 
 /// The answer to [`PublicSettingCategoryQuery`].

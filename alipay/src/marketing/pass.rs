@@ -52,6 +52,7 @@ use serde_json::Value;
 #[doc(alias = "alipay.pass.template.add")]
 #[alipay(method = "alipay.pass.template.add", response = PassResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct PassTemplateAdd {
     /// The merchant's unique id of the template (a timestamp will do).
     pub unique_id: String,
@@ -101,6 +102,7 @@ impl PassTemplateAdd {
 #[doc(alias = "alipay.pass.template.update")]
 #[alipay(method = "alipay.pass.template.update", response = PassResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct PassTemplateUpdate {
     /// The template's id.
     pub tpl_id: String,
@@ -145,6 +147,7 @@ impl PassTemplateUpdate {
 #[doc(alias = "alipay.pass.instance.add")]
 #[alipay(method = "alipay.pass.instance.add", response = PassResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct PassInstanceAdd {
     /// The template's id.
     pub tpl_id: String,
@@ -208,6 +211,7 @@ impl PassInstanceAdd {
 #[doc(alias = "alipay.pass.instance.update")]
 #[alipay(method = "alipay.pass.instance.update", response = PassResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct PassInstanceUpdate {
     /// The pass's unique serial number (the template's `fileInfo.serialNumber`).
     pub serial_number: String,

@@ -46,6 +46,7 @@ use serde::Deserialize;
     response = MiniTemplateMessageSendResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct MiniTemplateMessageSend {
     /// The user's Alipay user id.
     pub to_user_id: String,

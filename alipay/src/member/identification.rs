@@ -122,6 +122,7 @@ impl MerchantConfig {
     response = UserCertifyOpenInitializeResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct UserCertifyOpenInitialize {
     /// The merchant's unique request number (32 letters and digits).
     pub outer_order_no: String,
@@ -164,6 +165,7 @@ pub struct UserCertifyOpenInitializeResponse {
 #[doc(alias = "alipay.user.certify.open.certify")]
 #[alipay(method = "alipay.user.certify.open.certify", local)]
 #[must_use]
+#[non_exhaustive]
 pub struct UserCertifyOpenCertify {
     /// The verification's id, from [`UserCertifyOpenInitialize`].
     pub certify_id: String,
@@ -194,6 +196,7 @@ pub struct UserCertifyOpenCertify {
     response = UserCertifyOpenQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct UserCertifyOpenQuery {
     /// The verification's id.
     pub certify_id: String,

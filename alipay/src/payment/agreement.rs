@@ -160,6 +160,7 @@ impl PeriodRuleParams {
 #[doc(alias = "alipay.user.agreement.page.sign")]
 #[alipay(method = "alipay.user.agreement.page.sign", local)]
 #[must_use]
+#[non_exhaustive]
 pub struct AgreementPageSign {
     /// The personal product code agreed with Alipay, e.g. `CYCLE_PAY_AUTH_P` (periodic debit)
     /// or `GENERAL_WITHHOLDING_P` (merchant debit).
@@ -204,6 +205,7 @@ pub struct AgreementPageSign {
     response = AgreementQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct AgreementQuery {
     /// Alipay's agreement number (wins over the other keys).
     pub agreement_no: Option<String>,
@@ -267,6 +269,7 @@ pub struct AgreementQueryResponse {
 #[doc(alias = "alipay.user.agreement.unsign")]
 #[alipay(method = "alipay.user.agreement.unsign", v3 = "POST /v3/alipay/user/agreement/unsign", response = AgreementUnsignResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct AgreementUnsign {
     /// Alipay's agreement number.
     pub agreement_no: Option<String>,
@@ -313,6 +316,7 @@ pub struct AgreementUnsignResponse {}
     response = AgreementExecutionplanModifyResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct AgreementExecutionplanModify {
     /// Alipay's agreement number.
     pub agreement_no: String,
@@ -386,6 +390,7 @@ impl AgreementParams {
 #[doc(alias = "alipay.trade.pay")]
 #[alipay(method = "alipay.trade.pay", v3 = "POST /v3/alipay/trade/pay", response = TradePayResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct AgreementPay {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

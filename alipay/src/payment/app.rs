@@ -54,6 +54,7 @@ use crate::Amount;
 #[doc(alias = "alipay.trade.app.pay")]
 #[alipay(method = "alipay.trade.app.pay", local)]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeAppPay {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

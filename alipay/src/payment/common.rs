@@ -87,6 +87,7 @@ pub struct TradeFundBill {
     response = TradeCreateResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeCreate {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,
@@ -169,6 +170,7 @@ pub struct TradeCreateResponse {
     response = TradeQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeQuery {
     /// The merchant's order number.
     pub out_trade_no: Option<String>,
@@ -268,6 +270,7 @@ pub struct TradeQueryResponse {
     response = TradeRefundResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRefund {
     /// The amount to refund.
     pub refund_amount: Amount,
@@ -368,6 +371,7 @@ crate::code_enum! {
 #[doc(alias = "alipay.trade.refund.apply")]
 #[alipay(method = "alipay.trade.refund.apply", v3 = "POST /v3/alipay/trade/refund/apply", response = TradeRefundApplyResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRefundApply {
     /// The amount to refund.
     pub refund_amount: Amount,
@@ -414,6 +418,7 @@ pub struct TradeRefundApplyResponse {
     response = TradeCloseResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeClose {
     /// The merchant's order number.
     pub out_trade_no: Option<String>,
@@ -446,6 +451,7 @@ pub struct TradeCloseResponse {
     response = TradeCancelResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeCancel {
     /// The merchant's order number.
     pub out_trade_no: Option<String>,
@@ -483,6 +489,7 @@ pub struct TradeCancelResponse {
     response = TradeFastpayRefundQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeFastpayRefundQuery {
     /// The refund request number (the trade's `out_trade_no` for a refund sent without one).
     pub out_request_no: String,
@@ -558,6 +565,7 @@ impl TradeFastpayRefundQueryResponse {
     response = BillDownloadUrlQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct BillDownloadUrlQuery {
     /// `trade` (the merchant's trades), `signcustomer` (account movements) or
     /// `trade_zft_merchant` (a secondary merchant's trades, with `smid`).

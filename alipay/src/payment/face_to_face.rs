@@ -81,6 +81,7 @@ use crate::time::Timestamp;
     fixed_biz(scene = "bar_code")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradePay {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,
@@ -236,6 +237,7 @@ pub struct TradePayResponse {
     response = TradePrecreateResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradePrecreate {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

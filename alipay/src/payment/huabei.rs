@@ -234,6 +234,7 @@ pub enum HuabeiError {
     response = TradeCreateResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct HuabeiCreate {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

@@ -60,6 +60,7 @@ use crate::Amount;
     fixed_biz(product_code = "FAST_INSTANT_TRADE_PAY")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradePagePay {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

@@ -169,6 +169,7 @@ impl RoyaltyReceiver {
     response = RoyaltyRelationResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRoyaltyRelationBind {
     /// The receivers to bind (at most 20 per call).
     pub receiver_list: Vec<RoyaltyReceiver>,
@@ -202,6 +203,7 @@ pub struct TradeRoyaltyRelationBind {
     response = RoyaltyRelationResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRoyaltyRelationUnbind {
     /// The receivers to unbind.
     pub receiver_list: Vec<RoyaltyReceiver>,
@@ -247,6 +249,7 @@ pub struct RoyaltyRelationResponse {
     response = TradeRoyaltyRelationBatchqueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRoyaltyRelationBatchquery {
     /// The page, from 1 (1 by default).
     pub page_num: Option<u32>,
@@ -399,6 +402,7 @@ impl SettleExtendParams {
 #[doc(alias = "alipay.trade.order.settle")]
 #[alipay(method = "alipay.trade.order.settle", v3 = "POST /v3/alipay/trade/order/settle", response = TradeOrderSettleResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeOrderSettle {
     /// The settlement's request number, unique per trade.
     pub out_request_no: String,
@@ -446,6 +450,7 @@ pub struct TradeOrderSettleResponse {
     response = TradeOrderSettleQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeOrderSettleQuery {
     /// Alipay's settlement number.
     pub settle_no: Option<String>,
@@ -521,6 +526,7 @@ pub struct TradeOrderSettleQueryResponse {
     response = TradeOrderOnsettleQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeOrderOnsettleQuery {
     /// Alipay's trade number.
     pub trade_no: String,
@@ -556,6 +562,7 @@ pub struct TradeOrderOnsettleQueryResponse {
     response = TradeRoyaltyRateQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRoyaltyRateQuery {
     /// The request number.
     pub out_request_no: String,

@@ -62,6 +62,7 @@ use crate::Amount;
     fixed_biz(product_code = "QUICK_WAP_WAY")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeWapPay {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

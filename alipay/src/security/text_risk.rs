@@ -40,6 +40,7 @@ use serde::Deserialize;
     response = RiskContentDetectResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct RiskContentDetect {
     /// The text to check.
     pub content: String,
