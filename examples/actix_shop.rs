@@ -15,11 +15,10 @@
 
 use actix_web::{App, HttpServer, error, web};
 use alipay::payment::page::TradePagePay;
-use alipay::sandbox::{Sandbox, browse};
+use alipay::sandbox::Sandbox;
 use alipay::web::{Ack, NotificationRejection, PageForm, VerifiedNotification};
 use alipay::{Amount, Client};
-use alipay_examples::shop::OrderStore;
-use http::Method;
+use alipay_examples::shop::{OrderStore, buy};
 
 /// `GET /checkout/{order}`: the order is created, the browser gets the auto-submitting form.
 async fn checkout(
@@ -89,46 +88,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("shop      {site} (actix-web)");
     println!("gateway   {} (embedded sandbox)", sandbox.gateway_url());
 
-    let out_trade_no = "ACTIX-1001";
-    let page = browse(
-        Method::GET,
-        &format!("{site}/checkout/{out_trade_no}"),
-        None,
-        b"",
-    )
-    .await?;
-    println!(
-        "checkout  HTTP {} {}",
-        page.status,
-        page.header("content-type").unwrap_or("-")
-    );
-    // The buyer pays: the sandbox notifies the shop's route before the payment returns.
-    let visit = sandbox.pay_in_cashier(&page.text()).await?;
-    println!(
-        "cashier   HTTP {}, paid: HTTP {}",
-        visit.cashier.status, visit.paid.status
-    );
-
-    let order = orders.get(out_trade_no).ok_or("the order is gone")?;
-    let delivered = sandbox
-        .notifications()
-        .into_iter()
-        .find(|n| n.out_trade_no == out_trade_no)
-        .ok_or("no notification was sent")?;
-    println!(
-        "alipay    attempt {} to {}: HTTP {:?} {:?}",
-        delivered.attempt,
-        delivered.url,
-        delivered.status,
-        delivered.response_body.as_deref().unwrap_or("-")
-    );
-    let paid = match (&order.paid_as, delivered.response_body.as_deref()) {
-        (Some(trade_no), Some("success")) => {
-            println!("order     {out_trade_no} paid as {trade_no}");
-            Ok(())
-        }
-        _ => Err(format!("the order is not paid: {order:?}").into()),
-    };
+    let paid = buy(&sandbox, &site, &orders, "ACTIX-1001").await;
     handle.stop(true).await;
     sandbox.shutdown().await;
     paid

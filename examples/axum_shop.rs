@@ -14,14 +14,13 @@
 use std::sync::Arc;
 
 use alipay::payment::page::TradePagePay;
-use alipay::sandbox::{Sandbox, browse};
+use alipay::sandbox::Sandbox;
 use alipay::web::{Ack, NotificationRejection, PageForm, VerifiedNotification};
 use alipay::{Amount, Client};
-use alipay_examples::shop::OrderStore;
+use alipay_examples::shop::{OrderStore, buy};
 use axum::Router;
 use axum::extract::{FromRef, Path, State};
 use axum::routing::{get, post};
-use http::Method;
 
 /// The shop's state: the client (found by the extractor through `FromRef`) and the orders.
 #[derive(Clone)]
@@ -90,45 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("shop      {site} (axum)");
     println!("gateway   {} (embedded sandbox)", sandbox.gateway_url());
 
-    let out_trade_no = "AXUM-1001";
-    let page = browse(
-        Method::GET,
-        &format!("{site}/checkout/{out_trade_no}"),
-        None,
-        b"",
-    )
-    .await?;
-    println!(
-        "checkout  HTTP {} {}",
-        page.status,
-        page.header("content-type").unwrap_or("-")
-    );
-    // The buyer pays: the sandbox notifies the shop's route before the payment returns.
-    let visit = sandbox.pay_in_cashier(&page.text()).await?;
-    println!(
-        "cashier   HTTP {}, paid: HTTP {}",
-        visit.cashier.status, visit.paid.status
-    );
-
-    let order = orders.get(out_trade_no).ok_or("the order is gone")?;
-    let delivered = sandbox
-        .notifications()
-        .into_iter()
-        .find(|n| n.out_trade_no == out_trade_no)
-        .ok_or("no notification was sent")?;
-    println!(
-        "alipay    attempt {} to {}: HTTP {:?} {:?}",
-        delivered.attempt,
-        delivered.url,
-        delivered.status,
-        delivered.response_body.as_deref().unwrap_or("-")
-    );
-    match (&order.paid_as, delivered.response_body.as_deref()) {
-        (Some(trade_no), Some("success")) => {
-            println!("order     {out_trade_no} paid as {trade_no}")
-        }
-        _ => return Err(format!("the order is not paid: {order:?}").into()),
-    }
+    buy(&sandbox, &site, &orders, "AXUM-1001").await?;
     sandbox.shutdown().await;
     Ok(())
 }

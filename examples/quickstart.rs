@@ -121,8 +121,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?;
     println!(
-        "refund    fund_change={} refund_fee={}",
-        refund.fund_change.as_deref().unwrap_or("-"),
+        "refund    fund_changed={} refund_fee={}",
+        refund.fund_changed(),
         refund.refund_fee.as_ref().map_or("-", Amount::as_str)
     );
 
@@ -137,7 +137,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "refund?   refund_status={} refund_amount={}",
-        refunded.refund_status.as_deref().unwrap_or("-"),
+        refunded
+            .refund_status
+            .as_ref()
+            .map_or("-", |status| status.as_str()),
         refunded.refund_amount.as_ref().map_or("-", Amount::as_str)
     );
 

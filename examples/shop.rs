@@ -8,6 +8,8 @@ use std::sync::Mutex;
 
 use alipay::Amount;
 use alipay::notify::{NotifyError, TradeNotification};
+use alipay::sandbox::{Sandbox, browse};
+use http::Method;
 
 /// An order of the shop.
 #[derive(Debug, Clone)]
@@ -89,5 +91,54 @@ impl OrderStore {
             }
             _ => Ok(Outcome::AlreadyHandled),
         }
+    }
+}
+
+/// Plays the buyer of `out_trade_no` against the shop at `site`: loads its checkout page, pays
+/// in the sandbox's cashier (the sandbox notifies the shop's route before the payment
+/// returns), and checks that the order is stored as paid and that Alipay was answered
+/// `success`. Prints each step.
+pub async fn buy(
+    sandbox: &Sandbox,
+    site: &str,
+    orders: &OrderStore,
+    out_trade_no: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let page = browse(
+        Method::GET,
+        &format!("{site}/checkout/{out_trade_no}"),
+        None,
+        b"",
+    )
+    .await?;
+    println!(
+        "checkout  HTTP {} {}",
+        page.status,
+        page.header("content-type").unwrap_or("-")
+    );
+    let visit = sandbox.pay_in_cashier(&page.text()).await?;
+    println!(
+        "cashier   HTTP {}, paid: HTTP {}",
+        visit.cashier.status, visit.paid.status
+    );
+    let order = orders.get(out_trade_no).ok_or("the order is gone")?;
+    let delivered = sandbox
+        .notifications()
+        .into_iter()
+        .find(|n| n.out_trade_no == out_trade_no)
+        .ok_or("no notification was sent")?;
+    println!(
+        "alipay    attempt {} to {}: HTTP {:?} {:?}",
+        delivered.attempt,
+        delivered.url,
+        delivered.status,
+        delivered.response_body.as_deref().unwrap_or("-")
+    );
+    match (&order.paid_as, delivered.response_body.as_deref()) {
+        (Some(trade_no), Some("success")) => {
+            println!("order     {out_trade_no} paid as {trade_no}");
+            Ok(())
+        }
+        _ => Err(format!("the order is not paid: {order:?}").into()),
     }
 }

@@ -42,6 +42,26 @@ pub fn signed_answer(node_key: &str, node_json: &str) -> String {
     format!(r#"{{"{node_key}":{node_json},"sign":"{sign}"}}"#)
 }
 
+/// The headers of a v3 answer signed by `by` over `timestamp\nnonce\nbody\n`: `content_type`,
+/// `alipay-timestamp`, `alipay-nonce` and `alipay-signature`, as raw header lines.
+pub fn v3_signed_headers(
+    content_type: &str,
+    body: &[u8],
+    timestamp: &str,
+    nonce: &str,
+    by: &PrivateKey,
+) -> Vec<String> {
+    let sign = by
+        .sign(&alipay::v3::answer::answer_content(timestamp, nonce, body))
+        .expect("signing works");
+    vec![
+        format!("content-type: {content_type}"),
+        format!("alipay-timestamp: {timestamp}"),
+        format!("alipay-nonce: {nonce}"),
+        format!("alipay-signature: {sign}"),
+    ]
+}
+
 /// One request the scripted gateway received.
 #[derive(Debug, Clone)]
 pub struct Recorded {

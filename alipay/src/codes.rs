@@ -96,7 +96,7 @@ macro_rules! code_enum {
 
 #[cfg(test)]
 mod tests {
-    use crate::payment::common::TradeStatus;
+    use crate::payment::common::{FundChannel, FundType, TradeFundBill, TradeStatus};
 
     #[test]
     fn known_and_unknown_codes_round_trip() {
@@ -113,5 +113,23 @@ mod tests {
         let parsed: Result<TradeStatus, _> = serde_json::from_str("\"WAIT_BUYER_PAY\"");
         assert_eq!(parsed.ok(), Some(TradeStatus::WaitBuyerPay));
         assert_eq!(TradeStatus::TradeClosed.to_string(), "TRADE_CLOSED");
+    }
+
+    #[test]
+    fn a_struct_with_unknown_codes_serializes_back_as_received() {
+        let known = r#"{"fund_channel":"BANKCARD","bank_code":null,"amount":"1.00","real_amount":null,"fund_type":"DEBIT_CARD"}"#;
+        let bill: TradeFundBill = serde_json::from_str(known).unwrap();
+        assert_eq!(bill.fund_channel, Some(FundChannel::BankCard));
+        assert_eq!(bill.fund_type, Some(FundType::DebitCard));
+        assert_eq!(serde_json::to_string(&bill).unwrap(), known);
+
+        let unknown = r#"{"fund_channel":"NEW_WALLET","bank_code":null,"amount":"1.00","real_amount":null,"fund_type":"PREPAID_CARD"}"#;
+        let bill: TradeFundBill = serde_json::from_str(unknown).unwrap();
+        assert_eq!(
+            bill.fund_channel,
+            Some(FundChannel::Other("NEW_WALLET".into()))
+        );
+        assert_eq!(bill.fund_type, Some(FundType::Other("PREPAID_CARD".into())));
+        assert_eq!(serde_json::to_string(&bill).unwrap(), unknown);
     }
 }

@@ -17,7 +17,7 @@ mod connect;
 use std::fmt;
 use std::time::Duration;
 
-pub use connect::{ConnectError, ConnectStep, TransportError, TransportStep};
+pub use connect::{ConnectError, ConnectStep, GatewayError, TransportError, TransportStep};
 
 /// A boxed error from a lower layer (HTTP, TLS, I/O), kept as the [`source`](std::error::Error::source).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

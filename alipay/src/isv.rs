@@ -189,6 +189,16 @@ impl std::fmt::Debug for OpenAuthTokenAppQuery {
     }
 }
 
+crate::code_enum! {
+    /// Whether an app authorisation is in force (`status` of [`OpenAuthTokenAppQueryResponse`]).
+    pub enum AuthTokenStatus {
+        /// `valid`: the token may be used.
+        Valid = "valid",
+        /// `invalid`: the merchant cancelled the authorisation, or it expired.
+        Invalid = "invalid",
+    }
+}
+
 /// The answer to [`OpenAuthTokenAppQuery`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
@@ -197,8 +207,8 @@ pub struct OpenAuthTokenAppQueryResponse {
     pub user_id: String,
     /// The merchant's app that authorised the ISV's.
     pub auth_app_id: String,
-    /// `valid` or `invalid`.
-    pub status: String,
+    /// Whether the authorisation is still in force.
+    pub status: AuthTokenStatus,
     /// The token's remaining lifetime in seconds.
     pub expires_in: Option<i64>,
     /// The methods the token may call.

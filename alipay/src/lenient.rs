@@ -1,5 +1,6 @@
 //! Tolerant deserializers for answer fields whose JSON type differs between Alipay's documents
-//! and its gateways (a number sent as a string, a boolean sent as `"true"`).
+//! and its gateways (a number sent as a string). Flags (`"true"`, `"T"`, `"Y"`) are read by
+//! [`crate::flag`].
 
 use serde::{Deserialize, Deserializer};
 
@@ -21,28 +22,6 @@ pub(crate) fn i64_from_any<'de, D: Deserializer<'de>>(deserializer: D) -> Result
     }
 }
 
-/// A boolean or a string of digits.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum BoolOrText {
-    Bool(bool),
-    Text(String),
-}
-
-/// A `bool` written as a JSON boolean or as `"true"`/`"false"` or `"T"`/`"F"`.
-pub(crate) fn bool_from_any<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    match BoolOrText::deserialize(deserializer)? {
-        BoolOrText::Bool(b) => Ok(b),
-        BoolOrText::Text(text) => match text.trim() {
-            "true" | "T" | "Y" => Ok(true),
-            "false" | "F" | "N" => Ok(false),
-            other => Err(serde::de::Error::custom(format_args!(
-                "expected a boolean, got `{other}`"
-            ))),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,18 +30,14 @@ mod tests {
     struct Probe {
         #[serde(deserialize_with = "i64_from_any")]
         n: i64,
-        #[serde(deserialize_with = "bool_from_any")]
-        b: bool,
     }
 
     #[test]
-    fn numbers_and_booleans_in_either_form() {
-        let a: Probe = serde_json::from_str(r#"{"n":3600,"b":true}"#).unwrap();
-        let b: Probe = serde_json::from_str(r#"{"n":"3600","b":"T"}"#).unwrap();
-        assert_eq!((a.n, a.b), (3600, true));
-        assert_eq!((b.n, b.b), (3600, true));
-        assert!(serde_json::from_str::<Probe>(r#"{"n":"x","b":true}"#).is_err());
-        assert!(serde_json::from_str::<Probe>(r#"{"n":1,"b":"maybe"}"#).is_err());
-        assert!(serde_json::from_str::<Probe>(r#"{"n":1.5,"b":true}"#).is_err());
+    fn numbers_in_either_form() {
+        let a: Probe = serde_json::from_str(r#"{"n":3600}"#).unwrap();
+        let b: Probe = serde_json::from_str(r#"{"n":"3600"}"#).unwrap();
+        assert_eq!((a.n, b.n), (3600, 3600));
+        assert!(serde_json::from_str::<Probe>(r#"{"n":"x"}"#).is_err());
+        assert!(serde_json::from_str::<Probe>(r#"{"n":1.5}"#).is_err());
     }
 }

@@ -33,12 +33,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::de::DeserializeOwned;
+use serde::Deserialize as _;
+use serde::de::{DeserializeOwned, Deserializer, Error as _};
 
 use crate::amount::Amount;
 use crate::crypto::Verifier;
 use crate::error::VerifyError;
-use crate::payment::common::TradeStatus;
+use crate::payment::common::{TradeFundBill, TradeStatus};
+use crate::payment::face_to_face::VoucherDetail;
 use crate::response::Charset;
 use crate::time::Timestamp;
 use crate::wire::{self, FormError};
@@ -83,6 +85,17 @@ pub enum NotifyError {
     Ambiguous {
         /// The key at fault (the key itself when the key holds `&` or `=`).
         key: String,
+    },
+    /// The notification verified but a parameter that Alipay sends as JSON in its text
+    /// (`fund_bill_list`, `voucher_detail_list` of a [`TradeNotification`]) is not the JSON
+    /// list Alipay documents. From [`Notification::trade`] and [`Notification::kind`];
+    /// [`Notification::parse`] reports it as [`NotifyError::Fields`], naming the field too.
+    #[error("the notification's `{field}` is not the JSON list Alipay documents")]
+    FieldJson {
+        /// The parameter at fault, e.g. `fund_bill_list`.
+        field: &'static str,
+        /// Why its text does not decode.
+        source: serde_json::Error,
     },
     /// The notification verified but is for another app: its `app_id` is not the client's.
     #[error("the notification is for app `{received}`, not this client's app `{expected}`")]
@@ -142,9 +155,24 @@ impl Notification {
             .map_err(|e| NotifyError::Fields(e.to_string()))
     }
 
-    /// Reads the notification as a trade status notification.
+    /// Reads the notification as a trade status notification, its JSON-in-text lists
+    /// (`fund_bill_list`, `voucher_detail_list`) decoded.
+    ///
+    /// Errors: [`NotifyError::FieldJson`] naming the list whose text is not the JSON Alipay
+    /// documents; [`NotifyError::Fields`] for any other field that does not fit.
     pub fn trade(&self) -> Result<TradeNotification, NotifyError> {
-        self.parse()
+        self.parse().map_err(|error| {
+            self.json_list_error::<TradeFundBill>("fund_bill_list")
+                .or_else(|| self.json_list_error::<VoucherDetail>("voucher_detail_list"))
+                .unwrap_or(error)
+        })
+    }
+
+    /// The typed error for the JSON-in-text list `field`, when it is present and does not
+    /// decode as a list of `T`.
+    fn json_list_error<T: DeserializeOwned>(&self, field: &'static str) -> Option<NotifyError> {
+        let source = json_list::<T>(self.get(field)?).err()?;
+        Some(NotifyError::FieldJson { field, source })
     }
 
     /// What the notification tells, typed by its family: `notify_type` for the classic
@@ -153,7 +181,9 @@ impl Notification {
     /// from its raw body before, whatever its kind.
     ///
     /// Errors: [`NotifyError::Fields`] when a known kind lacks a field it must have (e.g. a
-    /// `trade_status_sync` without `trade_no`) or a message's `biz_content` is not JSON.
+    /// `trade_status_sync` without `trade_no`) or a message's `biz_content` is not JSON;
+    /// [`NotifyError::FieldJson`] when a trade's `fund_bill_list` or `voucher_detail_list` is
+    /// not JSON.
     ///
     /// ```
     /// # fn run(client: &alipay::Client, body: &[u8]) -> Result<(), alipay::Error> {
@@ -183,7 +213,7 @@ impl Notification {
             }));
         }
         Ok(match self.get("notify_type") {
-            Some("trade_status_sync") => Kind::Trade(self.parse()?),
+            Some("trade_status_sync") => Kind::Trade(self.trade()?),
             Some("dut_user_sign") => Kind::AgreementSigned(self.parse()?),
             Some("dut_user_unsign") => Kind::AgreementUnsigned(self.parse()?),
             _ => Kind::Other(self.params.clone()),
@@ -194,6 +224,11 @@ impl Notification {
 /// What a verified [`Notification`] tells, from [`Notification::kind`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "made once per notification and matched at once; a boxed trade would make \
+              `Kind::Trade(trade)` hand out a `Box` instead of the notification"
+)]
 pub enum Kind {
     /// `notify_type=trade_status_sync`: a trade was paid, refunded or closed.
     Trade(TradeNotification),
@@ -371,10 +406,54 @@ pub struct TradeNotification {
     pub gmt_refund: Option<Timestamp>,
     /// When the trade closed.
     pub gmt_close: Option<Timestamp>,
-    /// The funding channels, as a JSON string.
-    pub fund_bill_list: Option<String>,
+    /// The funding channels: Alipay sends them as JSON in the text (e.g.
+    /// `[{"amount":"88.80","fundChannel":"ALIPAYACCOUNT"}]`), decoded here; empty when the
+    /// notification has none (or an empty value).
+    #[serde(default, deserialize_with = "fund_bill_list")]
+    pub fund_bill_list: Vec<TradeFundBill>,
+    /// The vouchers used in the payment, sent as JSON in the text like `fund_bill_list`,
+    /// decoded; empty when none.
+    #[serde(default, deserialize_with = "voucher_detail_list")]
+    pub voucher_detail_list: Vec<VoucherDetail>,
     /// The merchant's pass-back parameters, as given at creation.
     pub passback_params: Option<String>,
+}
+
+/// Decodes a list Alipay sends as JSON in the text of a notification parameter; an empty value
+/// is an empty list.
+fn json_list<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, serde_json::Error> {
+    if text.is_empty() {
+        Ok(Vec::new())
+    } else {
+        serde_json::from_str(text)
+    }
+}
+
+/// Reads the JSON-in-text list `field`, the error naming it.
+fn json_list_field<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+    deserializer: D,
+    field: &str,
+) -> Result<Vec<T>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    json_list(&text).map_err(|error| {
+        D::Error::custom(format_args!(
+            "`{field}` is not the JSON list Alipay documents: {error}"
+        ))
+    })
+}
+
+/// `fund_bill_list` of a [`TradeNotification`].
+fn fund_bill_list<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<TradeFundBill>, D::Error> {
+    json_list_field(deserializer, "fund_bill_list")
+}
+
+/// `voucher_detail_list` of a [`TradeNotification`].
+fn voucher_detail_list<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<VoucherDetail>, D::Error> {
+    json_list_field(deserializer, "voucher_detail_list")
 }
 
 impl TradeNotification {
@@ -434,5 +513,18 @@ mod tests {
         for value in ["Tom & Jerry", "a=b", "a&b&c", "a=b&c", "", "&"] {
             assert!(!holds_a_pair(value), "{value}");
         }
+    }
+
+    #[test]
+    fn an_empty_json_list_is_an_empty_list_and_a_bad_one_an_error() {
+        let bills: Vec<TradeFundBill> = json_list("").unwrap();
+        assert!(bills.is_empty());
+        let bills: Vec<TradeFundBill> = json_list(r#"[{"fundChannel":"PCREDIT"}]"#).unwrap();
+        assert_eq!(
+            bills[0].fund_channel,
+            Some(crate::payment::common::FundChannel::Pcredit)
+        );
+        assert!(json_list::<TradeFundBill>("PCREDIT").is_err());
+        assert!(json_list::<TradeFundBill>("{}").is_err());
     }
 }

@@ -323,9 +323,39 @@ impl Scanner<'_> {
     }
 }
 
+/// The answer of a method whose success carries no business field, only the common `code`
+/// and `msg` (which the client checks before parsing): e.g. `alipay.user.agreement.unsign`,
+/// `alipay.open.app.mini.templatemessage.send`, `alipay.open.public.message.single.send`.
+/// Any field such an answer does carry is ignored.
+///
+/// ```
+/// use alipay::response::EmptyResponse;
+///
+/// let answer: EmptyResponse = serde_json::from_str(r#"{"code":"10000","msg":"Success"}"#)?;
+/// assert_eq!(answer, EmptyResponse::default());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize)]
+#[non_exhaustive]
+pub struct EmptyResponse {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_response_reads_any_object_but_not_a_scalar() {
+        for json in [r#"{"code":"10000","msg":"Success"}"#, "{}", r#"{"new":1}"#] {
+            let parsed: Result<EmptyResponse, _> = serde_json::from_str(json);
+            assert_eq!(parsed.ok(), Some(EmptyResponse::default()), "{json}");
+        }
+        for json in [r#""Success""#, "null", "10000"] {
+            assert!(
+                serde_json::from_str::<EmptyResponse>(json).is_err(),
+                "{json}"
+            );
+        }
+    }
 
     const KEY: &str = "alipay_trade_query_response";
 

@@ -282,7 +282,7 @@ mod tests {
             ));
             assert_eq!(
                 is_retryable(
-                    &Error::Transport(TransportError::new(&uri(), TransportStep::Exchange, io())),
+                    &Error::Transport(TransportError::at(&uri(), TransportStep::Exchange, io())),
                     idempotent
                 ),
                 idempotent

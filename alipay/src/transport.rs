@@ -517,7 +517,7 @@ where
                     if e.is::<http_body_util::LengthLimitError>() {
                         Error::BodyTooLarge { limit: max_body }
                     } else {
-                        Error::Transport(TransportError::new(
+                        Error::Transport(TransportError::at(
                             &pool::root_uri(&origin),
                             TransportStep::Body,
                             e,

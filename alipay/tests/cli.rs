@@ -15,16 +15,11 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The variables the tool reads settings from (its own and the proxy's); cleared so the caller's shell cannot change a test.
-const SETTINGS: [&str; 17] = [
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
+mod support;
+
+/// The variables the tool reads its own settings from; cleared, with the proxy's, so the
+/// caller's shell cannot change a test.
+const SETTINGS: [&str; 9] = [
     "ALIPAY_APP_ID",
     "ALIPAY_PRIVATE_KEY",
     "ALIPAY_PUBLIC_KEY",
@@ -40,7 +35,7 @@ const SETTINGS: [&str; 17] = [
 fn command(args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
     command.args(args);
-    for name in SETTINGS {
+    for name in SETTINGS.into_iter().chain(support::PROXY_VARIABLES) {
         command.env_remove(name);
     }
     command

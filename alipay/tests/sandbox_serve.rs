@@ -15,6 +15,8 @@ use alipay::payment::common::{TradeCreate, TradeQuery, TradeRefund, TradeStatus}
 use alipay::{Amount, Client, Error, PrivateKey, PublicKey, Signer, Verifier, VerifyError};
 use serde_json::Value;
 
+mod support;
+
 const BIN: &str = env!("CARGO_BIN_EXE_alipay");
 const APP_ID: &str = "2021000000000001";
 
@@ -705,24 +707,11 @@ fn state_survives_a_restart_and_a_crash() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// The proxy variables `alipay call` honours when no `--proxy` is given; cleared so the
-/// caller's shell cannot change a test.
-const PROXY_VARIABLES: [&str; 8] = [
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-];
-
 /// `alipay call` without the caller's proxy settings.
 fn call_command() -> Command {
     let mut command = Command::new(BIN);
     command.arg("call");
-    for name in PROXY_VARIABLES {
+    for name in support::PROXY_VARIABLES {
         command.env_remove(name);
     }
     command

@@ -129,7 +129,7 @@ async fn refresh_replaces_the_token_and_query_describes_it() {
         last(&sandbox).biz_content,
         Some(json!({"app_auth_token": first.app_auth_token}))
     );
-    assert_eq!(info.status, "valid");
+    assert_eq!(info.status, alipay::isv::AuthTokenStatus::Valid);
     assert_eq!(info.auth_app_id, "2021000000000042");
     assert!(!info.auth_methods.is_empty());
 

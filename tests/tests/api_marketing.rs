@@ -33,7 +33,7 @@ async fn create_and_modify_image_text_content() {
                 .title("新店开业")
                 .cover("https://img.example/cover.jpg")
                 .content("<p>周一开业</p>")
-                .could_comment("T")
+                .could_comment(true)
                 .ctype("activity")
                 .benefit("满100减10")
                 .ext_tags("开业,优惠")
@@ -65,7 +65,7 @@ async fn create_and_modify_image_text_content() {
                 .title("新店开业（更新）")
                 .cover("https://img.example/cover2.jpg")
                 .content("<p>周二开业</p>")
-                .could_comment("F")
+                .could_comment(false)
                 .build(),
         )
         .await

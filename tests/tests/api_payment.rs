@@ -135,7 +135,10 @@ async fn face_to_face_bar_code_pay() {
     );
     assert_eq!(paid.out_trade_no, "F2F-1");
     assert_eq!(paid.total_amount.as_str(), "12.50");
-    assert!(!paid.fund_bill_list.is_empty());
+    assert_eq!(
+        paid.fund_bill_list[0].fund_channel,
+        Some(alipay::payment::common::FundChannel::AlipayAccount)
+    );
     // The payment time is Beijing time, within a minute of now.
     let paid_at = paid.gmt_payment.as_ref().expect("gmt_payment");
     let now = alipay::time::unix_seconds(std::time::SystemTime::now());

@@ -301,7 +301,10 @@ async fn app_freeze_string_and_voucher_then_cancel() {
         last(&sandbox).biz_content,
         Some(json!({"out_order_no": "RENT-3", "out_request_no": "RENT-3-F", "remark": "timeout"}))
     );
-    assert_eq!(cancelled.action.as_deref(), Some("unfreeze"));
+    assert_eq!(
+        cancelled.action,
+        Some(alipay::fund::preauth::CancelAction::Unfreeze)
+    );
     let state = detail(&client, &auth_no).await;
     assert_eq!(state.order_status, AuthOrderStatus::Closed);
     assert_eq!(state.rest_amount.cents(), 0);

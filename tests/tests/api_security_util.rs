@@ -36,7 +36,10 @@ async fn risk_detect_passes_and_rejects() {
         Some(json!({"content": "今天天气不错"}))
     );
     assert!(clean.is_passed());
-    assert_eq!(clean.action, "PASSED");
+    assert_eq!(
+        clean.action,
+        alipay::security::text_risk::RiskAction::Passed
+    );
     assert!(clean.keywords.is_empty());
     assert!(!clean.unique_id.is_empty());
 
@@ -49,7 +52,10 @@ async fn risk_detect_passes_and_rejects() {
         .await
         .expect("detected");
     assert!(!risky.is_passed());
-    assert_eq!(risky.action, "REJECTED");
+    assert_eq!(
+        risky.action,
+        alipay::security::text_risk::RiskAction::Rejected
+    );
     assert_eq!(risky.keywords, ["违禁", "赌博"]);
     assert_ne!(risky.unique_id, clean.unique_id);
 }

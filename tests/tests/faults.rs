@@ -1,132 +1,134 @@
-//! Every fault the sandbox injects makes the client return its specific typed error, and the
-//! sandbox keeps serving afterwards.
+//! Every fault the sandbox injects makes the client return its specific typed error, over v2
+//! and over OpenAPI v3 alike, and the sandbox keeps serving afterwards; what differs by
+//! protocol is here for v2 and in `v3_faults.rs` for v3.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use alipay::payment::common::{TradeCreate, TradeQuery};
 use alipay::response::Charset;
-use alipay::sandbox::{Fault, FaultRule, Sandbox, SandboxApp, Scope};
-use alipay::transport::{BoxFuture, HttpResponse, HyperTransport, Transport};
-use alipay::{Amount, Client, Error, ResponseError, Verifier, VerifyError};
+use alipay::sandbox::{Fault, FaultRule, Scope};
+use alipay::{Error, Protocol, ResponseError, Verifier, VerifyError};
 
-/// The default transport, keeping the last answer's raw bytes.
-#[derive(Clone)]
-struct Recording {
-    inner: HyperTransport,
-    last: Arc<Mutex<Option<HttpResponse>>>,
-}
+#[path = "support/faults.rs"]
+mod faults;
 
-impl Transport for Recording {
-    fn send(
-        &self,
-        request: http::Request<bytes::Bytes>,
-        max_body: usize,
-    ) -> BoxFuture<'_, Result<HttpResponse, Error>> {
-        Box::pin(async move {
-            let answer = self.inner.send(request, max_body).await?;
-            *self.last.lock().expect("lock") = Some(answer.clone());
-            Ok(answer)
-        })
+use faults::{create, once, query, setup};
+
+const PROTOCOLS: [Protocol; 2] = [Protocol::V2, Protocol::V3];
+
+/// A fault, the error it must give (named for the failure message) and its test.
+type Case = (Fault, &'static str, fn(&Error) -> bool);
+
+/// Each fault that both protocols answer with the same typed error.
+#[tokio::test]
+async fn each_fault_is_its_typed_error_over_both_protocols() {
+    let cases: [Case; 6] = [
+        (Fault::ConnectionReset, "Transport", |e| {
+            matches!(e, Error::Transport(_))
+        }),
+        (Fault::TruncatedJson, "NotJson", |e| {
+            matches!(e, Error::Response(ResponseError::NotJson(_)))
+        }),
+        (Fault::WrongSignature, "Mismatch", |e| {
+            matches!(e, Error::Verify(VerifyError::Mismatch))
+        }),
+        (Fault::Unsigned, "MissingSign", |e| {
+            matches!(e, Error::Verify(VerifyError::MissingSign))
+        }),
+        (Fault::DuplicateNode, "DuplicateNode", |e| {
+            matches!(e, Error::Response(ResponseError::DuplicateNode(_)))
+        }),
+        (
+            Fault::Oversize(alipay::sandbox::DEFAULT_OVERSIZE),
+            "BodyTooLarge of 4 MiB",
+            |e| matches!(e, Error::BodyTooLarge { limit } if *limit == 4 * 1024 * 1024),
+        ),
+    ];
+    for protocol in PROTOCOLS {
+        let setup = setup(protocol).await;
+        for (fault, expected, is_expected) in &cases {
+            match once(&setup, fault.clone()).await {
+                Err(error) if is_expected(&error) => {}
+                other => panic!("{protocol:?}, {fault}: expected {expected}, got {other:?}"),
+            }
+        }
     }
 }
 
-struct Setup {
-    sandbox: Sandbox,
-    client: Client,
-    last: Arc<Mutex<Option<HttpResponse>>>,
-    app: SandboxApp,
+#[tokio::test]
+async fn latency_times_out_with_the_per_call_deadline_and_within_it_is_only_slow() {
+    for protocol in PROTOCOLS {
+        let setup = setup(protocol).await;
+        setup.sandbox.inject_rule(
+            FaultRule::new(Fault::Latency(Duration::from_millis(1500)), Scope::All).times(1),
+        );
+        let deadline = Duration::from_millis(200);
+        match setup.client.send(query()).timeout(deadline).await {
+            Err(Error::Timeout(d)) => assert_eq!(d, deadline),
+            other => panic!("{protocol:?}: expected a timeout, got {other:?}"),
+        }
+        setup.sandbox.inject_rule(
+            FaultRule::new(Fault::Latency(Duration::from_millis(300)), Scope::All).times(1),
+        );
+        let started = std::time::Instant::now();
+        setup.client.send(query()).await.expect("slow but fine");
+        assert!(started.elapsed() >= Duration::from_millis(300));
+    }
 }
 
-async fn setup() -> Setup {
-    let sandbox = Sandbox::start().await.expect("sandbox starts");
-    let app = sandbox.create_app().expect("app");
-    let last = Arc::new(Mutex::new(None));
-    let transport = Recording {
-        inner: HyperTransport::new(Duration::from_secs(5)).expect("transport"),
-        last: Arc::clone(&last),
-    };
-    let client = sandbox
-        .client_builder(&app)
-        .transport(transport)
+#[tokio::test]
+async fn a_5xx_does_not_run_the_call_but_a_reset_after_it_ran_does() {
+    for protocol in PROTOCOLS {
+        let setup = setup(protocol).await;
+        setup
+            .sandbox
+            .inject_rule(FaultRule::new(Fault::HttpStatus(502), Scope::All).times(1));
+        assert!(setup.client.send(create("E-1")).await.is_err());
+        assert!(setup.sandbox.trade(&setup.app.app_id, "E-1").is_none());
+        setup
+            .sandbox
+            .inject_rule(FaultRule::new(Fault::ConnectionReset, Scope::All).times(1));
+        assert!(setup.client.send(create("E-2")).await.is_err());
+        assert!(
+            setup.sandbox.trade(&setup.app.app_id, "E-2").is_some(),
+            "{protocol:?}: the trade was created though the client saw no answer"
+        );
+    }
+}
+
+/// A persistent rule spoils every call of its method, over both protocols, and no other
+/// method, until cleared.
+#[tokio::test]
+async fn a_persistent_fault_spoils_v2_and_v3_calls_of_its_method_until_cleared() {
+    let setup = setup(Protocol::V3).await;
+    let v2 = setup
+        .sandbox
+        .client_builder(&setup.app)
         .build()
-        .expect("client");
-    client
-        .send(
-            TradeCreate::builder()
-                .out_trade_no("F-1")
-                .total_amount(Amount::new("12.30").expect("amount"))
-                .subject("fault test")
-                .buyer_id("2088000000000001")
-                .build(),
-        )
-        .await
-        .expect("trade created");
-    Setup {
-        sandbox,
-        client,
-        last,
-        app,
-    }
-}
-
-fn query() -> TradeQuery {
-    TradeQuery::builder().out_trade_no("F-1").build()
-}
-
-/// Injects `fault` once for `alipay.trade.query`, returns the client's result, and checks the
-/// sandbox answers normally again.
-async fn once(
-    setup: &Setup,
-    fault: Fault,
-) -> Result<alipay::payment::common::TradeQueryResponse, Error> {
+        .expect("v2 client");
     setup
         .sandbox
-        .inject_rule(FaultRule::new(fault, Scope::method("alipay.trade.query")).times(1));
-    let result = setup.client.send(query()).await;
-    assert!(
-        setup.sandbox.faults().is_empty(),
-        "the one-shot rule is used up"
-    );
-    let again = setup
-        .client
-        .send(query())
-        .await
-        .expect("served normally again");
-    assert_eq!(again.out_trade_no, "F-1");
-    result
-}
-
-#[tokio::test]
-async fn latency_times_out_with_the_per_call_deadline() {
-    let setup = setup().await;
-    setup.sandbox.inject_rule(
-        FaultRule::new(Fault::Latency(Duration::from_millis(1500)), Scope::All).times(1),
-    );
-    let deadline = Duration::from_millis(200);
-    let result = setup.client.send(query()).timeout(deadline).await;
-    match result {
-        Err(Error::Timeout(d)) => assert_eq!(d, deadline),
-        other => panic!("expected a timeout, got {other:?}"),
+        .inject(Fault::Unsigned, Scope::method("alipay.trade.query"));
+    for _ in 0..2 {
+        assert!(matches!(
+            setup.client.send(query()).await,
+            Err(Error::Verify(VerifyError::MissingSign))
+        ));
+        assert!(matches!(
+            v2.send(query()).await,
+            Err(Error::Verify(VerifyError::MissingSign))
+        ));
     }
-    // Without a short deadline, the next (unspoiled) call goes through.
-    setup.client.send(query()).await.expect("served");
-}
-
-#[tokio::test]
-async fn latency_within_the_deadline_is_only_slow() {
-    let setup = setup().await;
-    setup.sandbox.inject_rule(
-        FaultRule::new(Fault::Latency(Duration::from_millis(300)), Scope::All).times(1),
-    );
-    let started = std::time::Instant::now();
-    setup.client.send(query()).await.expect("slow but fine");
-    assert!(started.elapsed() >= Duration::from_millis(300));
+    setup.client.send(create("F-5")).await.expect("not spoiled");
+    v2.send(create("F-6")).await.expect("not spoiled");
+    assert_eq!(setup.sandbox.faults().len(), 1, "the rule is still there");
+    setup.sandbox.clear_faults();
+    setup.client.send(query()).await.expect("cleared");
+    v2.send(query()).await.expect("cleared");
 }
 
 #[tokio::test]
 async fn http_5xx_is_an_http_status_error() {
-    let setup = setup().await;
+    let setup = setup(Protocol::V2).await;
     match once(&setup, Fault::HttpStatus(503)).await {
         Err(Error::HttpStatus { status, snippet }) => {
             assert_eq!(status, 503);
@@ -138,58 +140,13 @@ async fn http_5xx_is_an_http_status_error() {
 }
 
 #[tokio::test]
-async fn a_reset_mid_body_is_a_transport_error() {
-    let setup = setup().await;
-    match once(&setup, Fault::ConnectionReset).await {
-        Err(Error::Transport(_)) => {}
-        other => panic!("expected Transport, got {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn truncated_json_is_not_json() {
-    let setup = setup().await;
-    match once(&setup, Fault::TruncatedJson).await {
-        Err(Error::Response(ResponseError::NotJson(_))) => {}
-        other => panic!("expected NotJson, got {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn a_wrong_signature_is_a_mismatch() {
-    let setup = setup().await;
-    match once(&setup, Fault::WrongSignature).await {
-        Err(Error::Verify(VerifyError::Mismatch)) => {}
-        other => panic!("expected Mismatch, got {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn an_unsigned_success_is_refused() {
-    let setup = setup().await;
-    match once(&setup, Fault::Unsigned).await {
-        Err(Error::Verify(VerifyError::MissingSign)) => {}
-        other => panic!("expected MissingSign, got {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn a_duplicated_node_is_refused() {
-    let setup = setup().await;
+async fn a_duplicated_node_is_named() {
+    let setup = setup(Protocol::V2).await;
     match once(&setup, Fault::DuplicateNode).await {
         Err(Error::Response(ResponseError::DuplicateNode(key))) => {
             assert_eq!(key, "alipay_trade_query_response");
         }
         other => panic!("expected DuplicateNode, got {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn an_oversize_body_is_too_large() {
-    let setup = setup().await;
-    match once(&setup, Fault::Oversize(alipay::sandbox::DEFAULT_OVERSIZE)).await {
-        Err(Error::BodyTooLarge { limit }) => assert_eq!(limit, 4 * 1024 * 1024),
-        other => panic!("expected BodyTooLarge, got {other:?}"),
     }
 }
 
@@ -201,7 +158,7 @@ async fn an_oversize_body_is_too_large() {
 /// bytes, read as the answer to a request that declared GBK, verify and decode.
 #[tokio::test]
 async fn a_gbk_answer_to_a_utf8_request_is_a_charset_mismatch_and_reads_where_gbk_was_declared() {
-    let setup = setup().await;
+    let setup = setup(Protocol::V2).await;
     match once(&setup, Fault::GbkSubMsg).await {
         Err(Error::Response(ResponseError::Charset { declared })) => {
             assert_eq!(declared, Charset::Utf8);
@@ -216,7 +173,7 @@ async fn a_gbk_answer_to_a_utf8_request_is_a_charset_mismatch_and_reads_where_gb
         setup.client.send(query()).await,
         Err(Error::Response(ResponseError::Charset { .. }))
     ));
-    let answer = setup.last.lock().expect("lock").clone().expect("an answer");
+    let answer = setup.last();
     assert_eq!(answer.charset, Some(Charset::Gbk), "the header said GBK");
     let body = &answer.body[..];
     assert!(std::str::from_utf8(body).is_err(), "the body is GBK");
@@ -256,12 +213,12 @@ async fn a_gbk_answer_to_a_utf8_request_is_a_charset_mismatch_and_reads_where_gb
 /// answer to a request that declared GBK: decoding GBK does not let anything unverified through.
 #[tokio::test]
 async fn a_tampered_gbk_answer_fails_verification() {
-    let setup = setup().await;
+    let setup = setup(Protocol::V2).await;
     setup
         .sandbox
         .inject_rule(FaultRule::new(Fault::GbkSubMsg, Scope::All).times(1));
     assert!(setup.client.send(query()).await.is_err());
-    let answer = setup.last.lock().expect("lock").clone().expect("an answer");
+    let answer = setup.last();
     let mut body = answer.body.to_vec();
     // 系 (CF B5) becomes 废 (B7 CF)… any other valid GBK character will do.
     let at = body
@@ -277,60 +234,4 @@ async fn a_tampered_gbk_answer_fails_verification() {
         Err(Error::Verify(VerifyError::Mismatch)) => {}
         other => panic!("expected a signature mismatch, got {other:?}"),
     }
-}
-
-#[tokio::test]
-async fn persistent_faults_last_until_cleared_and_scopes_match_methods() {
-    let setup = setup().await;
-    setup
-        .sandbox
-        .inject(Fault::Unsigned, Scope::method("alipay.trade.query"));
-    for _ in 0..2 {
-        assert!(matches!(
-            setup.client.send(query()).await,
-            Err(Error::Verify(VerifyError::MissingSign))
-        ));
-    }
-    // Another method is not affected.
-    setup
-        .client
-        .send(
-            TradeCreate::builder()
-                .out_trade_no("F-2")
-                .total_amount(Amount::new("1.00").expect("amount"))
-                .subject("other")
-                .buyer_id("2088000000000001")
-                .build(),
-        )
-        .await
-        .expect("create is not spoiled");
-    assert_eq!(setup.sandbox.faults().len(), 1);
-    setup.sandbox.clear_faults();
-    setup.client.send(query()).await.expect("cleared");
-}
-
-#[tokio::test]
-async fn a_5xx_does_not_run_the_call_but_other_faults_do() {
-    let setup = setup().await;
-    let create = |no: &str| {
-        TradeCreate::builder()
-            .out_trade_no(no)
-            .total_amount(Amount::new("2.00").expect("amount"))
-            .subject("effect")
-            .buyer_id("2088000000000001")
-            .build()
-    };
-    setup
-        .sandbox
-        .inject_rule(FaultRule::new(Fault::HttpStatus(502), Scope::All).times(1));
-    assert!(setup.client.send(create("E-1")).await.is_err());
-    assert!(setup.sandbox.trade(&setup.app.app_id, "E-1").is_none());
-    setup
-        .sandbox
-        .inject_rule(FaultRule::new(Fault::ConnectionReset, Scope::All).times(1));
-    assert!(setup.client.send(create("E-2")).await.is_err());
-    assert!(
-        setup.sandbox.trade(&setup.app.app_id, "E-2").is_some(),
-        "the trade was created though the client saw no answer"
-    );
 }

@@ -2,10 +2,12 @@
 //! Alipay key exactly as Alipay signs it, verified from the raw body, then typed; a kind that
 //! lacks what it must have, or a message whose `biz_content` is not JSON, is a clear error.
 
+use alipay::Amount;
 use alipay::Signer as _;
-use alipay::notify::{Kind, MessageBody, Notification, NotifyError};
+use alipay::notify::{Kind, MessageBody, Notification, NotifyError, TradeNotification};
 use alipay::payment::agreement::AgreementStatus;
-use alipay::payment::common::TradeStatus;
+use alipay::payment::common::{FundChannel, TradeStatus};
+use alipay::payment::face_to_face::VoucherType;
 use alipay::wire::{form_encode, notify_sign_content};
 use alipay_tests::{alipay_private_key, client_for};
 use serde_json::json;
@@ -57,6 +59,87 @@ fn a_trade_status_sync_is_a_trade() {
         notification.trade().expect("trade").trade_no,
         "2026120222001"
     );
+}
+
+/// A paid trade's notification with `fund_bill_list` and `voucher_detail_list` as given.
+fn trade_with_lists(fund_bill_list: &str, voucher_detail_list: &str) -> Notification {
+    verified(&[
+        ("notify_type", "trade_status_sync"),
+        ("notify_time", "2026-12-02 10:00:00"),
+        ("notify_id", "n4"),
+        ("app_id", APP_ID),
+        ("trade_no", "2026120222002"),
+        ("out_trade_no", "O-2"),
+        ("trade_status", "TRADE_SUCCESS"),
+        ("total_amount", "15.00"),
+        ("fund_bill_list", fund_bill_list),
+        ("voucher_detail_list", voucher_detail_list),
+    ])
+}
+
+#[test]
+fn json_lists_in_a_trade_notification_are_decoded_or_a_typed_error() {
+    // As Alipay sends them: JSON in the text, camel case keys.
+    const BILLS: &str = r#"[{"amount":"14.80","fundChannel":"ALIPAYACCOUNT"},{"amount":"0.20","fundChannel":"NEWCHANNEL"}]"#;
+    const VOUCHERS: &str = r#"[{"amount":"0.20","merchantContribute":"0.00","name":"5折券","otherContribute":"0.20","type":"ALIPAY_DISCOUNT_VOUCHER","memo":"学生专用"}]"#;
+    let trade = trade_with_lists(BILLS, VOUCHERS).trade().expect("trade");
+    let channels: Vec<_> = trade
+        .fund_bill_list
+        .iter()
+        .map(|bill| (bill.fund_channel.clone(), bill.amount.clone()))
+        .collect();
+    assert_eq!(
+        channels,
+        [
+            (Some(FundChannel::AlipayAccount), Amount::new("14.80").ok()),
+            (
+                Some(FundChannel::Other("NEWCHANNEL".into())),
+                Amount::new("0.20").ok()
+            ),
+        ]
+    );
+    let voucher = &trade.voucher_detail_list[0];
+    assert_eq!(voucher.voucher_type, Some(VoucherType::DiscountVoucher));
+    assert_eq!(voucher.other_contribute, Amount::new("0.20").ok());
+    assert_eq!(voucher.name.as_deref(), Some("5折券"));
+    // Absent: an empty list.
+    let plain = verified(&[
+        ("notify_type", "trade_status_sync"),
+        ("notify_time", "2026-12-02 10:00:00"),
+        ("notify_id", "n5"),
+        ("app_id", APP_ID),
+        ("trade_no", "2026120222003"),
+        ("out_trade_no", "O-3"),
+        ("trade_status", "TRADE_CLOSED"),
+    ]);
+    let closed = plain.trade().expect("trade");
+    assert!(closed.fund_bill_list.is_empty() && closed.voucher_detail_list.is_empty());
+
+    // Genuinely signed, but the list is not JSON (or not a list): a typed error naming it,
+    // from trade() and kind() alike.
+    for (bills, vouchers, field) in [
+        ("ALIPAYACCOUNT 14.80", VOUCHERS, "fund_bill_list"),
+        (r#"{"amount":"14.80"}"#, VOUCHERS, "fund_bill_list"),
+        (BILLS, r#"[{"amount":"0.20""#, "voucher_detail_list"),
+    ] {
+        let notification = trade_with_lists(bills, vouchers);
+        match notification.trade() {
+            Err(NotifyError::FieldJson { field: named, .. }) => assert_eq!(named, field),
+            other => panic!("{field}: expected FieldJson, got {other:?}"),
+        }
+        match notification.kind() {
+            Err(error @ NotifyError::FieldJson { .. }) => assert_eq!(
+                error.to_string(),
+                format!("the notification's `{field}` is not the JSON list Alipay documents")
+            ),
+            other => panic!("{field}: expected FieldJson, got {other:?}"),
+        }
+        // Read through parse(), the field is named in the message.
+        match notification.parse::<TradeNotification>() {
+            Err(NotifyError::Fields(text)) => assert!(text.contains(field), "{text}"),
+            other => panic!("{field}: expected Fields, got {other:?}"),
+        }
+    }
 }
 
 #[test]

@@ -128,10 +128,20 @@ async fn a_notification_is_retried_until_success_and_not_after() {
     );
     assert!(records[2].acknowledged());
     assert_eq!(records[2].next_attempt_in, None);
-    // Every attempt is a genuine notification.
+    // Every attempt is a genuine notification, its fund_bill_list decoded.
     for _ in 0..3 {
         let body = receiver.bodies.recv().await.expect("body");
-        client.verify_notification(&body).expect("signed");
+        let trade = client
+            .verify_notification(&body)
+            .expect("signed")
+            .trade()
+            .expect("a trade");
+        let bill = &trade.fund_bill_list[0];
+        assert_eq!(
+            bill.fund_channel,
+            Some(alipay::payment::common::FundChannel::AlipayAccount)
+        );
+        assert_eq!(bill.amount.as_ref().map(Amount::as_str), Some("3.00"));
     }
     sandbox.shutdown().await;
 }

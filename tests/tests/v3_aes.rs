@@ -7,9 +7,8 @@
 use alipay::crypto::AesKey;
 use alipay::payment::common::{TradeCreate, TradeQuery, TradeQueryResponse};
 use alipay::sandbox::Sandbox;
-use alipay::v3::answer::answer_content;
-use alipay::{Amount, Error, PrivateKey, Protocol, ResponseError, Signer as _, VerifyError};
-use alipay_tests::{Reply, ScriptedGateway, alipay_private_key, builder_for};
+use alipay::{Amount, Error, PrivateKey, Protocol, ResponseError, VerifyError};
+use alipay_tests::{Reply, ScriptedGateway, alipay_private_key, builder_for, v3_signed_headers};
 use serde_json::Value;
 
 const KEY: &str = "aa4BtZ4tspm2wnXLb1ThQA==";
@@ -77,15 +76,7 @@ async fn an_encrypted_v3_call_round_trips_against_the_sandbox() {
 
 /// Signature headers for `body`, signed by `by`.
 fn signed_headers(body: &[u8], by: &PrivateKey) -> Vec<String> {
-    let sign = by
-        .sign(&answer_content(TIMESTAMP, NONCE, body))
-        .expect("sign");
-    vec![
-        "content-type: text/plain;charset=utf-8".to_owned(),
-        format!("alipay-timestamp: {TIMESTAMP}"),
-        format!("alipay-nonce: {NONCE}"),
-        format!("alipay-signature: {sign}"),
-    ]
+    v3_signed_headers("text/plain;charset=utf-8", body, TIMESTAMP, NONCE, by)
 }
 
 /// An encrypted v3 trade query to a gateway answering `body` with `headers`; also checks that

@@ -4,9 +4,10 @@
 //! `Error::V3Unsigned`. Each forged answer has its positive control next to it.
 
 use alipay::payment::common::{TradeQuery, TradeQueryResponse};
-use alipay::v3::answer::answer_content;
-use alipay::{Error, PrivateKey, Protocol, Signer as _, VerifyError};
-use alipay_tests::{Reply, ScriptedGateway, alipay_private_key, builder_for, keys};
+use alipay::{Error, PrivateKey, Protocol, VerifyError};
+use alipay_tests::{
+    Reply, ScriptedGateway, alipay_private_key, builder_for, keys, v3_signed_headers,
+};
 
 const BODY: &str = r#"{"trade_no":"2026120222001","out_trade_no":"T1","trade_status":"TRADE_SUCCESS","total_amount":"1.00"}"#;
 const TIMESTAMP: &str = "1764670000123";
@@ -14,16 +15,9 @@ const NONCE: &str = "6f1c2a9e0b8d4c7f";
 
 /// Signature headers for `body`, signed by `by` over the given timestamp and nonce.
 fn signed_headers(body: &[u8], timestamp: &str, nonce: &str, by: &PrivateKey) -> Vec<String> {
-    let sign = by
-        .sign(&answer_content(timestamp, nonce, body))
-        .expect("sign");
-    vec![
-        "content-type: application/json".to_owned(),
-        format!("alipay-timestamp: {timestamp}"),
-        format!("alipay-nonce: {nonce}"),
-        format!("alipay-signature: {sign}"),
-        "alipay-trace-id: 0b1a2c3d4e".to_owned(),
-    ]
+    let mut headers = v3_signed_headers("application/json", body, timestamp, nonce, by);
+    headers.push("alipay-trace-id: 0b1a2c3d4e".to_owned());
+    headers
 }
 
 fn reply(status: u16, body: &str, headers: Vec<String>) -> Reply {

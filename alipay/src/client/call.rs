@@ -263,26 +263,10 @@ impl<R: LocalRequest> Render<'_, R> {
              <input type=\"submit\" value=\"立即支付\" style=\"display:none\" >\n\
              </form>\n\
              <script>document.getElementById(\"alipay_punchout_form\").submit();</script>",
-            html_escape(&action),
-            html_escape(biz)
+            crate::html::escape(&action),
+            crate::html::escape(biz)
         ))
     }
-}
-
-/// Escapes text for HTML content and attribute values.
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 4);
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("&quot;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Reliability options of a call.

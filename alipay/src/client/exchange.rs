@@ -280,15 +280,7 @@ impl Client {
         stats: &mut Stats,
     ) -> Result<T, Error> {
         let net = &self.inner.net;
-        let acquire = net.in_flight.acquire();
-        let permit = match deadlines.total {
-            Some((deadline, total)) => tokio::time::timeout_at(deadline, acquire)
-                .await
-                .map_err(|_| Error::Timeout(total))?,
-            None => acquire.await,
-        }
-        // The semaphore is never closed.
-        .map_err(|e| Error::Connect(ConnectError::at(signed.uri(), ConnectStep::Other, e)))?;
+        let permit = self.in_flight_slot(&deadlines, signed.uri()).await?;
         let (until, reported) = deadlines.attempt();
         if until <= Instant::now() {
             // The total deadline passed while waiting: do not start sending.
@@ -316,6 +308,24 @@ impl Client {
             });
         }
         check(&answer)
+    }
+
+    /// A slot under the in-flight bound, waited for until the total deadline (the call's
+    /// [`Error::Timeout`] if it passes first).
+    async fn in_flight_slot(
+        &self,
+        deadlines: &Deadlines,
+        uri: &http::Uri,
+    ) -> Result<tokio::sync::SemaphorePermit<'_>, Error> {
+        let acquire = self.inner.net.in_flight.acquire();
+        match deadlines.total {
+            Some((deadline, total)) => tokio::time::timeout_at(deadline, acquire)
+                .await
+                .map_err(|_| Error::Timeout(total))?,
+            None => acquire.await,
+        }
+        // The semaphore is never closed.
+        .map_err(|e| Error::Connect(ConnectError::at(uri, ConnectStep::Other, e)))
     }
 
     /// Whether Alipay documents the call as idempotent: `*.query`, `alipay.trade.close`,
@@ -364,15 +374,7 @@ impl Client {
                 .total_timeout
                 .map(|total| (Instant::now() + total, total)),
         };
-        let acquire = net.in_flight.acquire();
-        let permit = match deadlines.total {
-            Some((deadline, total)) => tokio::time::timeout_at(deadline, acquire)
-                .await
-                .map_err(|_| Error::Timeout(total))?,
-            None => acquire.await,
-        }
-        // The semaphore is never closed.
-        .map_err(|e| Error::Connect(ConnectError::at(&url, ConnectStep::Other, e)))?;
+        let permit = self.in_flight_slot(&deadlines, &url).await?;
         let mut request = http::Request::new(Bytes::new());
         *request.uri_mut() = url;
         let (until, reported) = deadlines.attempt();

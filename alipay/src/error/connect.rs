@@ -100,6 +100,46 @@ fn gateway_of(uri: &http::Uri) -> String {
     }
 }
 
+/// A failure of the HTTP layer at step `S` of reaching the gateway: [`ConnectError`] (the
+/// request was not sent) or [`TransportError`] (it may have been). It names the gateway and the
+/// step, and keeps the lower layer's error as its [`source`](StdError::source).
+#[derive(Debug)]
+pub struct GatewayError<S> {
+    gateway: String,
+    step: S,
+    source: BoxError,
+}
+
+impl<S: Copy> GatewayError<S> {
+    /// A failure at `step` of reaching the gateway of `uri`, caused by `source`.
+    pub fn at(uri: &http::Uri, step: S, source: impl Into<BoxError>) -> Self {
+        Self {
+            gateway: gateway_of(uri),
+            step,
+            source: source.into(),
+        }
+    }
+
+    /// The gateway, as `scheme://host[:port]`.
+    pub fn gateway(&self) -> &str {
+        &self.gateway
+    }
+
+    /// The step that failed.
+    pub fn step(&self) -> S {
+        self.step
+    }
+}
+
+impl<S: fmt::Debug> StdError for GatewayError<S>
+where
+    Self: fmt::Display,
+{
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
 /// The connection to the gateway could not be made: the request was **not** sent (see
 /// [`Error::Connect`](crate::Error::Connect)).
 ///
@@ -119,43 +159,16 @@ fn gateway_of(uri: &http::Uri) -> String {
 ///     "could not connect to the Alipay gateway https://openapi.alipay.com: TCP connection refused",
 /// );
 /// ```
-#[derive(Debug)]
-pub struct ConnectError {
-    gateway: String,
-    step: ConnectStep,
-    source: BoxError,
-}
+pub type ConnectError = GatewayError<ConnectStep>;
 
 impl ConnectError {
     /// A failure to connect to the gateway of `uri`, its step found in `source`'s chain (for a
     /// custom [`Transport`](crate::transport::Transport) or connector; use
-    /// [`ConnectError::at`] to name the step).
+    /// [`GatewayError::at`] to name the step).
     pub fn new(uri: &http::Uri, source: impl Into<BoxError>) -> Self {
         let source = source.into();
-        Self {
-            gateway: gateway_of(uri),
-            step: ConnectStep::of(source.as_ref()),
-            source,
-        }
-    }
-
-    /// A failure to connect to the gateway of `uri` at `step`.
-    pub fn at(uri: &http::Uri, step: ConnectStep, source: impl Into<BoxError>) -> Self {
-        Self {
-            gateway: gateway_of(uri),
-            step,
-            source: source.into(),
-        }
-    }
-
-    /// The gateway, as `scheme://host[:port]`.
-    pub fn gateway(&self) -> &str {
-        &self.gateway
-    }
-
-    /// The step that failed.
-    pub fn step(&self) -> ConnectStep {
-        self.step
+        let step = ConnectStep::of(source.as_ref());
+        Self::at(uri, step, source)
     }
 }
 
@@ -166,12 +179,6 @@ impl fmt::Display for ConnectError {
             "could not connect to the Alipay gateway {}: {}",
             self.gateway, self.step
         )
-    }
-}
-
-impl StdError for ConnectError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        Some(self.source.as_ref())
     }
 }
 
@@ -197,37 +204,11 @@ pub enum TransportStep {
 ///
 /// let uri: http::Uri = "https://openapi.alipay.com/gateway.do".parse().unwrap();
 /// let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
-/// let error = TransportError::new(&uri, TransportStep::Body, reset);
+/// let error = TransportError::at(&uri, TransportStep::Body, reset);
 /// assert_eq!(error.gateway(), "https://openapi.alipay.com");
 /// assert!(error.to_string().ends_with("failed while reading the answer's body"));
 /// ```
-#[derive(Debug)]
-pub struct TransportError {
-    gateway: String,
-    step: TransportStep,
-    source: BoxError,
-}
-
-impl TransportError {
-    /// An exchange with the gateway of `uri` that failed at `step`.
-    pub fn new(uri: &http::Uri, step: TransportStep, source: impl Into<BoxError>) -> Self {
-        Self {
-            gateway: gateway_of(uri),
-            step,
-            source: source.into(),
-        }
-    }
-
-    /// The gateway, as `scheme://host[:port]`.
-    pub fn gateway(&self) -> &str {
-        &self.gateway
-    }
-
-    /// The step that failed.
-    pub fn step(&self) -> TransportStep {
-        self.step
-    }
-}
+pub type TransportError = GatewayError<TransportStep>;
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -240,12 +221,6 @@ impl fmt::Display for TransportError {
             "the HTTP exchange with the Alipay gateway {} failed {step}",
             self.gateway
         )
-    }
-}
-
-impl StdError for TransportError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        Some(self.source.as_ref())
     }
 }
 

@@ -350,6 +350,16 @@ pub struct FundAuthOperationCancel {
     pub remark: String,
 }
 
+crate::code_enum! {
+    /// What a [`FundAuthOperationCancel`] did with the money (`action`).
+    pub enum CancelAction {
+        /// `close`: the operation is closed; nothing had been frozen, nothing is unfrozen.
+        Close = "close",
+        /// `unfreeze`: the frozen funds are given back to the payer.
+        Unfreeze = "unfreeze",
+    }
+}
+
 /// The answer to [`FundAuthOperationCancel`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
@@ -360,8 +370,8 @@ pub struct FundAuthOperationCancelResponse {
     pub out_order_no: Option<String>,
     /// The merchant's operation number.
     pub out_request_no: Option<String>,
-    /// `close` (never frozen) or `unfreeze` (frozen, now given back).
-    pub action: Option<String>,
+    /// What the cancel did with the money.
+    pub action: Option<CancelAction>,
 }
 
 /// `alipay.fund.auth.operation.detail.query`: an authorisation order and one of its operations

@@ -21,6 +21,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::response::EmptyResponse;
+
 /// `alipay.open.public.message.content.create`: creates an image-text content (图文内容) of the
 /// life account (Easy SDK `OpenLife.createImageTextContent`).
 ///
@@ -38,7 +40,7 @@ use serde::{Deserialize, Serialize};
 ///             .title("New store")
 ///             .cover("https://img.example/cover.jpg")
 ///             .content("<p>We open on Monday.</p>")
-///             .could_comment("T")
+///             .could_comment(true)
 ///             .ext_tags("store,opening")
 ///             .build(),
 ///     )
@@ -63,8 +65,9 @@ pub struct PublicMessageContentCreate {
     pub cover: String,
     /// The body (rich text).
     pub content: String,
-    /// `T` to allow comments, `F` (Alipay's default) not to.
-    pub could_comment: Option<String>,
+    /// Whether to allow comments (sent as `T`/`F`; Alipay's default is not to).
+    #[serde(with = "crate::flag::tf::option")]
+    pub could_comment: Option<bool>,
     /// `activity` for an activity; not set for an ordinary content.
     pub ctype: Option<String>,
     /// The activity's benefit (at most 10 characters), for `ctype = activity`.
@@ -115,8 +118,9 @@ pub struct PublicMessageContentModify {
     pub cover: String,
     /// The body (rich text).
     pub content: String,
-    /// `T` to allow comments, `F` not to.
-    pub could_comment: Option<String>,
+    /// Whether to allow comments (sent as `T`/`F`).
+    #[serde(with = "crate::flag::tf::option")]
+    pub could_comment: Option<bool>,
     /// `activity` for an activity; not set for an ordinary content.
     pub ctype: Option<String>,
     /// The activity's benefit (at most 10 characters), for `ctype = activity`.
@@ -378,7 +382,7 @@ pub struct Template {
 #[alipay(
     method = "alipay.open.public.message.single.send",
     v3 = "POST /v3/alipay/open/public/message/single/send",
-    response = PublicMessageSingleSendResponse
+    response = EmptyResponse
 )]
 #[must_use]
 #[non_exhaustive]
@@ -388,11 +392,6 @@ pub struct PublicMessageSingleSend {
     /// The message.
     pub template: Template,
 }
-
-/// The answer to [`PublicMessageSingleSend`]: success carries no field.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct PublicMessageSingleSendResponse {}
 
 /// `alipay.open.public.life.msg.recall`: recalls a message sent to the followers (Easy SDK
 /// `OpenLife.recallMessage`).
@@ -413,7 +412,7 @@ pub struct PublicMessageSingleSendResponse {}
 #[alipay(
     method = "alipay.open.public.life.msg.recall",
     v3 = "POST /v3/alipay/open/public/life/msg/recall",
-    response = PublicLifeMsgRecallResponse
+    response = EmptyResponse
 )]
 #[must_use]
 #[non_exhaustive]
@@ -421,11 +420,6 @@ pub struct PublicLifeMsgRecall {
     /// The message's id, from [`TotalSendResponse`].
     pub message_id: String,
 }
-
-/// The answer to [`PublicLifeMsgRecall`]: success carries no field.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct PublicLifeMsgRecallResponse {}
 
 /// `alipay.open.public.template.message.industry.modify`: sets the industry of the life
 /// account's template messages (Easy SDK `OpenLife.setIndustry`).
@@ -453,7 +447,7 @@ pub struct PublicLifeMsgRecallResponse {}
 #[alipay(
     method = "alipay.open.public.template.message.industry.modify",
     v3 = "POST /v3/alipay/open/public/template/message/industry/modify",
-    response = PublicTemplateMessageIndustryModifyResponse
+    response = EmptyResponse
 )]
 #[must_use]
 #[non_exhaustive]
@@ -467,11 +461,6 @@ pub struct PublicTemplateMessageIndustryModify {
     /// The main industry's second-level name.
     pub secondary_industry_name: String,
 }
-
-/// The answer to [`PublicTemplateMessageIndustryModify`]: success carries no field.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct PublicTemplateMessageIndustryModifyResponse {}
 
 /// `alipay.open.public.setting.category.query`: the life account's industry categories (Easy
 /// SDK `OpenLife.getIndustry`). It has no parameters.
@@ -543,7 +532,7 @@ mod tests {
             .title("t")
             .cover("c")
             .content("b")
-            .could_comment("T")
+            .could_comment(true)
             .build();
         assert_eq!(
             biz(&request),
@@ -578,11 +567,5 @@ mod tests {
                 "first": {"color": "#111111", "value": "v"}
             }}})
         );
-    }
-
-    #[test]
-    fn empty_answers_parse() {
-        let _: PublicLifeMsgRecallResponse = serde_json::from_str(r#"{"code":"10000"}"#).unwrap();
-        let _: PublicMessageSingleSendResponse = serde_json::from_str("{}").unwrap();
     }
 }

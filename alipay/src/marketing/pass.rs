@@ -231,8 +231,8 @@ pub struct PassInstanceUpdate {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct PassResponse {
-    /// Whether the operation succeeded (sent as a boolean or as `"true"`).
-    #[serde(deserialize_with = "crate::lenient::bool_from_any")]
+    /// Whether the operation succeeded (sent as a boolean, as `"true"` or as `"T"`).
+    #[serde(deserialize_with = "crate::flag::tf::deserialize")]
     pub success: bool,
     /// The result, a JSON document as a string (e.g. `{"tpl_id": …, "tpl_params": […]}`).
     #[serde(default)]

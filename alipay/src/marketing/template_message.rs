@@ -17,7 +17,7 @@
 //! # Ok(()) }
 //! ```
 
-use serde::Deserialize;
+use crate::response::EmptyResponse;
 
 /// `alipay.open.app.mini.templatemessage.send`: sends a template message to a user of the mini
 /// program (Easy SDK `TemplateMessage.send`).
@@ -43,7 +43,7 @@ use serde::Deserialize;
 #[alipay(
     method = "alipay.open.app.mini.templatemessage.send",
     v3 = "POST /v3/alipay/open/app/mini/templatemessage/send",
-    response = MiniTemplateMessageSendResponse
+    response = EmptyResponse
 )]
 #[must_use]
 #[non_exhaustive]
@@ -60,8 +60,3 @@ pub struct MiniTemplateMessageSend {
     /// `{"keyword1": {"value": "12:00"}}`.
     pub data: String,
 }
-
-/// The answer to [`MiniTemplateMessageSend`]: success carries no field.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct MiniTemplateMessageSendResponse {}

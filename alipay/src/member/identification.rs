@@ -92,6 +92,21 @@ impl MerchantConfig {
     }
 }
 
+crate::code_enum! {
+    /// How the person is verified (`biz_code` of [`UserCertifyOpenInitialize`]).
+    pub enum BizCode {
+        /// `FACE`: a face scan (多因子人脸认证).
+        Face = "FACE",
+        /// `CERT_PHOTO`: a photo of the certificate (多因子证照认证).
+        CertPhoto = "CERT_PHOTO",
+        /// `CERT_PHOTO_FACE`: a photo of the certificate, then a face scan (多因子证照和人脸认证).
+        CertPhotoFace = "CERT_PHOTO_FACE",
+        /// `SMART_FACE`: a face scan with a fallback when the face cannot be verified
+        /// (多因子快捷认证).
+        SmartFace = "SMART_FACE",
+    }
+}
+
 /// `alipay.user.certify.open.initialize`: starts a verification and returns its `certify_id`
 /// (Easy SDK `Identification.init`).
 ///
@@ -126,8 +141,8 @@ impl MerchantConfig {
 pub struct UserCertifyOpenInitialize {
     /// The merchant's unique request number (32 letters and digits).
     pub outer_order_no: String,
-    /// The verification scene: `FACE`, `CERT_PHOTO`, `CERT_PHOTO_FACE` or `SMART_FACE`.
-    pub biz_code: String,
+    /// The verification scene (`.biz_code("FACE")` works too).
+    pub biz_code: BizCode,
     /// Who to verify.
     pub identity_param: IdentityParam,
     /// The merchant's settings.
@@ -207,8 +222,10 @@ pub struct UserCertifyOpenQuery {
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct UserCertifyOpenQueryResponse {
-    /// `T` when the verification passed, `F` otherwise (including not finished yet).
-    pub passed: String,
+    /// Whether the verification passed (`passed=T`); `false` (`F`) otherwise, including not
+    /// finished yet.
+    #[serde(deserialize_with = "crate::flag::tf::deserialize")]
+    pub passed: bool,
     /// The verified identity, a JSON document as a string, when Alipay shares it.
     pub identity_info: Option<String>,
     /// The verification material (e.g. the face image), a JSON document as a string.
@@ -229,9 +246,9 @@ impl std::fmt::Debug for UserCertifyOpenQueryResponse {
 }
 
 impl UserCertifyOpenQueryResponse {
-    /// Whether the verification passed (`passed` is `T`).
+    /// Whether the verification passed (`passed` is `T`): [`passed`](Self::passed).
     pub fn is_passed(&self) -> bool {
-        self.passed == "T"
+        self.passed
     }
 }
 

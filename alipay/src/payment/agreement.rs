@@ -44,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Amount;
 use crate::payment::face_to_face::TradePayResponse;
+use crate::response::EmptyResponse;
 use crate::time::Timestamp;
 
 crate::code_enum! {
@@ -267,7 +268,7 @@ pub struct AgreementQueryResponse {
 /// ```
 #[derive(Debug, Clone, crate::Request)]
 #[doc(alias = "alipay.user.agreement.unsign")]
-#[alipay(method = "alipay.user.agreement.unsign", v3 = "POST /v3/alipay/user/agreement/unsign", response = AgreementUnsignResponse)]
+#[alipay(method = "alipay.user.agreement.unsign", v3 = "POST /v3/alipay/user/agreement/unsign", response = EmptyResponse)]
 #[must_use]
 #[non_exhaustive]
 pub struct AgreementUnsign {
@@ -282,11 +283,6 @@ pub struct AgreementUnsign {
     /// The user's Alipay user id.
     pub alipay_user_id: Option<String>,
 }
-
-/// The answer to [`AgreementUnsign`]: success carries no fields.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct AgreementUnsignResponse {}
 
 /// `alipay.user.agreement.executionplan.modify`: moves the next debit of a periodic agreement
 /// to another date.

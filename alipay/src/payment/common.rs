@@ -59,20 +59,77 @@ impl TradeStatus {
     }
 }
 
-/// A funding channel of a payment or refund (`TradeFundBill`).
+crate::code_enum! {
+    /// The channel that paid or was refunded (`fund_channel` of a [`TradeFundBill`]): Alipay's
+    /// list of payment channels (支付渠道列表).
+    pub enum FundChannel {
+        /// `ALIPAYACCOUNT`: the buyer's Alipay balance (支付宝余额).
+        AlipayAccount = "ALIPAYACCOUNT",
+        /// `BANKCARD`: a bank card (银行卡); [`TradeFundBill::fund_type`] says which kind.
+        BankCard = "BANKCARD",
+        /// `PCREDIT`: Huabei (蚂蚁花呗).
+        Pcredit = "PCREDIT",
+        /// `FINANCEACCOUNT`: Yu'e Bao (余额宝).
+        FinanceAccount = "FINANCEACCOUNT",
+        /// `COUPON`: an Alipay red packet (支付宝红包).
+        Coupon = "COUPON",
+        /// `POINT`: Jifenbao points (集分宝).
+        Point = "POINT",
+        /// `DISCOUNT`: a discount coupon (折扣券).
+        Discount = "DISCOUNT",
+        /// `PCARD`: a prepaid card (预付卡).
+        Pcard = "PCARD",
+        /// `MCARD`: the merchant's stored-value card (商家储值卡).
+        Mcard = "MCARD",
+        /// `MDISCOUNT`: a merchant coupon (商户优惠券).
+        Mdiscount = "MDISCOUNT",
+        /// `MCOUPON`: a merchant red packet (商户红包).
+        Mcoupon = "MCOUPON",
+    }
+}
+
+crate::code_enum! {
+    /// The kind of bank card of a [`FundChannel::BankCard`] channel (`fund_type`).
+    pub enum FundType {
+        /// `DEBIT_CARD`: a debit card (借记卡).
+        DebitCard = "DEBIT_CARD",
+        /// `CREDIT_CARD`: a credit card (信用卡).
+        CreditCard = "CREDIT_CARD",
+        /// `MIXED_CARD`: a card that is both (借贷合一卡).
+        MixedCard = "MIXED_CARD",
+    }
+}
+
+crate::code_enum! {
+    /// The kind of buyer (`buyer_user_type`).
+    pub enum BuyerUserType {
+        /// `PRIVATE`: a person (个人用户).
+        Private = "PRIVATE",
+        /// `CORPORATE`: a company (企业用户).
+        Corporate = "CORPORATE",
+    }
+}
+
+/// A funding channel of a payment or refund (`TradeFundBill`). Read from answers, whose keys
+/// are snake case (`fund_channel`), and from notifications, whose `fund_bill_list` has camel
+/// case keys (`fundChannel`); written in snake case.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[non_exhaustive]
 pub struct TradeFundBill {
-    /// The channel, e.g. `ALIPAYACCOUNT`, `PCREDIT` (Huabei), `BANKCARD`.
-    pub fund_channel: Option<String>,
+    /// The channel, e.g. [`FundChannel::AlipayAccount`], [`FundChannel::Pcredit`] (Huabei).
+    #[serde(alias = "fundChannel")]
+    pub fund_channel: Option<FundChannel>,
     /// The bank code, for bank cards.
+    #[serde(alias = "bankCode")]
     pub bank_code: Option<String>,
     /// The amount paid with this channel.
     pub amount: Option<Amount>,
     /// The amount actually paid by the channel.
+    #[serde(alias = "realAmount")]
     pub real_amount: Option<Amount>,
-    /// The fund type, e.g. `DEBIT_CARD`.
-    pub fund_type: Option<String>,
+    /// The kind of bank card, for [`FundChannel::BankCard`].
+    #[serde(alias = "fundType")]
+    pub fund_type: Option<FundType>,
 }
 
 /// `alipay.trade.create`: creates a trade for a known buyer (e.g. inside a mini program), which
@@ -196,8 +253,8 @@ pub struct TradeQueryResponse {
     pub buyer_logon_id: Option<String>,
     /// The buyer's Alipay user id.
     pub buyer_user_id: Option<String>,
-    /// The buyer's user type (`PRIVATE`, `CORPORATE`).
-    pub buyer_user_type: Option<String>,
+    /// The buyer's user type.
+    pub buyer_user_type: Option<BuyerUserType>,
     /// The buyer's name (only for some merchants).
     pub buyer_user_name: Option<String>,
     /// The currency of the order, for foreign currency orders.
@@ -296,8 +353,10 @@ pub struct TradeRefundResponse {
     pub out_trade_no: String,
     /// The buyer's masked login id.
     pub buyer_logon_id: Option<String>,
-    /// `Y` if this call moved money; `N` if it repeated an earlier refund.
-    pub fund_change: Option<String>,
+    /// Whether this call moved money (`fund_change=Y`); `false` (`N`) when it repeated an
+    /// earlier refund.
+    #[serde(default, deserialize_with = "crate::flag::yn::option::deserialize")]
+    pub fund_change: Option<bool>,
     /// The total refunded on this trade so far.
     pub refund_fee: Option<Amount>,
     /// The refund currency.
@@ -322,14 +381,16 @@ pub struct TradeRefundResponse {
 }
 
 impl TradeRefundResponse {
-    /// Whether this call moved money (`fund_change` is `Y`).
+    /// Whether this call moved money (`fund_change` is `Y`); `false` when Alipay left the flag
+    /// out.
     pub fn fund_changed(&self) -> bool {
-        self.fund_change.as_deref() == Some("Y")
+        self.fund_change == Some(true)
     }
 }
 
 crate::code_enum! {
-    /// Where an asynchronous refund is (`refund_status` of [`TradeRefundApplyResponse`]).
+    /// Where a refund is (`refund_status` of [`TradeRefundApplyResponse`] and
+    /// [`TradeFastpayRefundQueryResponse`]).
     pub enum RefundStatus {
         /// `REFUND_PROCESSING`: accepted; the refund notification (or
         /// [`TradeFastpayRefundQuery`]) tells the outcome.
@@ -459,6 +520,16 @@ pub struct TradeCancel {
     pub trade_no: Option<String>,
 }
 
+crate::code_enum! {
+    /// What a [`TradeCancel`] did (`action`).
+    pub enum CancelAction {
+        /// `close`: the trade was unpaid and is closed; nothing refunded.
+        Close = "close",
+        /// `refund`: the trade was paid and is refunded in full.
+        Refund = "refund",
+    }
+}
+
 /// The answer to [`TradeCancel`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
@@ -467,10 +538,11 @@ pub struct TradeCancelResponse {
     pub trade_no: Option<String>,
     /// The merchant's order number.
     pub out_trade_no: String,
-    /// `Y` if the cancel must be retried.
-    pub retry_flag: Option<String>,
-    /// What the cancel did: `close` (unpaid) or `refund` (paid).
-    pub action: Option<String>,
+    /// Whether the cancel must be retried (`retry_flag=Y`).
+    #[serde(default, deserialize_with = "crate::flag::yn::option::deserialize")]
+    pub retry_flag: Option<bool>,
+    /// What the cancel did; absent when Alipay found no trade.
+    pub action: Option<CancelAction>,
     /// When the refund was paid, for `refund`.
     pub gmt_refund_pay: Option<Timestamp>,
     /// The refund settlement id.
@@ -515,8 +587,9 @@ pub struct TradeFastpayRefundQueryResponse {
     pub total_amount: Option<Amount>,
     /// The refunded amount; absent when the refund does not exist.
     pub refund_amount: Option<Amount>,
-    /// `REFUND_SUCCESS` when the refund went through.
-    pub refund_status: Option<String>,
+    /// [`RefundStatus::RefundSuccess`] when the refund went through (the only value Alipay
+    /// documents here).
+    pub refund_status: Option<RefundStatus>,
     /// The refund reason.
     pub refund_reason: Option<String>,
     /// When the refund was paid.
@@ -548,8 +621,8 @@ impl TradeFastpayRefundQueryResponse {
         self.refund_amount.is_some()
             && self
                 .refund_status
-                .as_deref()
-                .is_none_or(|s| s == "REFUND_SUCCESS")
+                .as_ref()
+                .is_none_or(|status| *status == RefundStatus::RefundSuccess)
     }
 }
 

@@ -40,7 +40,7 @@
 use serde::Deserialize;
 
 use crate::Amount;
-use crate::payment::common::TradeFundBill;
+use crate::payment::common::{BuyerUserType, TradeFundBill};
 use crate::time::Timestamp;
 
 /// `alipay.trade.pay` with `scene=bar_code`: charges the buyer whose payment code (付款码) was
@@ -107,7 +107,24 @@ pub struct TradePay {
     pub timeout_express: Option<String>,
 }
 
-/// A voucher used in a payment.
+crate::code_enum! {
+    /// The kind of a voucher used in a payment (`type` of a [`VoucherDetail`]).
+    pub enum VoucherType {
+        /// `ALIPAY_FIX_VOUCHER`: a storewide voucher (全场代金券).
+        FixVoucher = "ALIPAY_FIX_VOUCHER",
+        /// `ALIPAY_DISCOUNT_VOUCHER`: a discount voucher (折扣券).
+        DiscountVoucher = "ALIPAY_DISCOUNT_VOUCHER",
+        /// `ALIPAY_ITEM_VOUCHER`: a voucher for one item (单品优惠券).
+        ItemVoucher = "ALIPAY_ITEM_VOUCHER",
+        /// `ALIPAY_CASH_VOUCHER`: a cash voucher (现金抵价券).
+        CashVoucher = "ALIPAY_CASH_VOUCHER",
+        /// `ALIPAY_BIZ_VOUCHER`: the merchant's storewide voucher (商家全场券).
+        BizVoucher = "ALIPAY_BIZ_VOUCHER",
+    }
+}
+
+/// A voucher used in a payment. Read from answers (snake case keys) and from a notification's
+/// `voucher_detail_list` (camel case keys: `merchantContribute`, `otherContribute`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct VoucherDetail {
@@ -117,12 +134,14 @@ pub struct VoucherDetail {
     pub name: Option<String>,
     /// The voucher's type.
     #[serde(rename = "type")]
-    pub voucher_type: Option<String>,
+    pub voucher_type: Option<VoucherType>,
     /// The discount.
     pub amount: Option<Amount>,
     /// The merchant's share of the discount.
+    #[serde(alias = "merchantContribute")]
     pub merchant_contribute: Option<Amount>,
     /// Others' share of the discount.
+    #[serde(alias = "otherContribute")]
     pub other_contribute: Option<Amount>,
     /// A note.
     pub memo: Option<String>,
@@ -198,8 +217,8 @@ pub struct TradePayResponse {
     pub settlement_id: Option<String>,
     /// Business parameters, as a JSON string.
     pub business_params: Option<String>,
-    /// The buyer's user type (`PRIVATE`, `CORPORATE`).
-    pub buyer_user_type: Option<String>,
+    /// The buyer's user type.
+    pub buyer_user_type: Option<BuyerUserType>,
     /// Merchant discount.
     pub mdiscount_amount: Option<Amount>,
     /// Platform discount.

@@ -460,12 +460,26 @@ pub struct TradeOrderSettleQuery {
     pub trade_no: Option<String>,
 }
 
+crate::code_enum! {
+    /// What one payment of a settlement was (`operation_type` of a [`RoyaltyDetail`]).
+    pub enum RoyaltyOperationType {
+        /// `transfer`: a share paid to a receiver (分账).
+        Transfer = "transfer",
+        /// `transfer_refund`: a share taken back on a refund (退分账).
+        TransferRefund = "transfer_refund",
+        /// `replenish`: a top-up of a subsidy (补差).
+        Replenish = "replenish",
+        /// `replenish_refund`: a top-up taken back on a refund (退补差).
+        ReplenishRefund = "replenish_refund",
+    }
+}
+
 /// One payment of a settlement, as [`TradeOrderSettleQuery`] reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct RoyaltyDetail {
-    /// `transfer` or `replenish`.
-    pub operation_type: Option<String>,
+    /// What the payment was.
+    pub operation_type: Option<RoyaltyOperationType>,
     /// When it was paid.
     pub execute_dt: Option<Timestamp>,
     /// Who paid.

@@ -12,7 +12,7 @@ use super::NotificationKind;
 use super::api::{Biz, Call};
 use super::clock;
 use super::notify::{Family, FormNotice, Notice};
-use super::server::{TEXT_CONTENT_TYPE, respond};
+use super::server::{TEXT_CONTENT_TYPE, get_only, respond};
 use super::shared::{Shared, lock};
 use super::trade::SANDBOX_BUYER_ID;
 use super::wire::{Failure, Node, yuan};
@@ -467,12 +467,8 @@ pub(crate) fn ereceipt_route(
     method: &HttpMethod,
     file_id: &str,
 ) -> Response<Full<Bytes>> {
-    if method != HttpMethod::GET && method != HttpMethod::HEAD {
-        return respond(
-            StatusCode::METHOD_NOT_ALLOWED,
-            TEXT_CONTENT_TYPE,
-            "use GET\n",
-        );
+    if let Some(refused) = get_only(method) {
+        return refused;
     }
     let mut state = lock(&shared.fund);
     let Some((app_id, order_id)) = state.receipts.get(file_id).cloned() else {

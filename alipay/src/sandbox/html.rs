@@ -1,21 +1,7 @@
 //! HTML written and read by the sandbox: escaping for its pages, and reading the forms a
 //! browser submits (the SDK's page pay form, the cashier's pay form).
 
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 4);
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("&quot;"),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::html::escape;
 
 /// Undoes HTML escaping of text or an attribute value (`&quot;`, `&amp;`, `&lt;`, `&gt;`,
 /// `&#39;`, `&apos;`); any other `&` is kept as it is.

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::api::{Biz, Call};
 use super::html::escape as html_escape;
-use super::server::{HTML_CONTENT_TYPE, TEXT_CONTENT_TYPE, respond};
+use super::server::{HTML_CONTENT_TYPE, TEXT_CONTENT_TYPE, get_only, respond};
 use super::wire::{Failure, Node};
 use super::{SentMessage, Shared, lock};
 use super::{clock, random};
@@ -537,12 +537,8 @@ pub(crate) fn content_route(
     method: &HttpMethod,
     content_id: &str,
 ) -> Response<Full<Bytes>> {
-    if method != HttpMethod::GET && method != HttpMethod::HEAD {
-        return respond(
-            StatusCode::METHOD_NOT_ALLOWED,
-            TEXT_CONTENT_TYPE,
-            "use GET\n",
-        );
+    if let Some(refused) = get_only(method) {
+        return refused;
     }
     let state = lock(&shared.marketing);
     let Some(content) = state.contents.get(content_id) else {

@@ -8,7 +8,7 @@ use http::{Method as HttpMethod, Response, StatusCode};
 use http_body_util::Full;
 
 use super::api::Call;
-use super::server::{TEXT_CONTENT_TYPE, respond};
+use super::server::{TEXT_CONTENT_TYPE, get_only, respond};
 use super::wire::{Failure, Node};
 use super::{Shared, StoredImage, lock};
 use super::{clock, random};
@@ -250,16 +250,6 @@ pub(crate) fn risk_detect(call: &mut Call<'_>) -> Result<Node, Failure> {
             &format!("{}{}", clock::today_digits(), random::random_digits(22)),
         );
     Ok(node)
-}
-
-fn get_only(method: &HttpMethod) -> Option<Response<Full<Bytes>>> {
-    (method != HttpMethod::GET && method != HttpMethod::HEAD).then(|| {
-        respond(
-            StatusCode::METHOD_NOT_ALLOWED,
-            TEXT_CONTENT_TYPE,
-            "use GET\n",
-        )
-    })
 }
 
 /// `GET /images/<image_id>`: an uploaded image, with the content type of its `image_type`.

@@ -173,6 +173,17 @@ pub(crate) fn respond(
     response
 }
 
+/// `405 use GET` for a file route asked with another method than `GET` or `HEAD`.
+pub(crate) fn get_only(method: &hyper::Method) -> Option<Response<Full<Bytes>>> {
+    (method != hyper::Method::GET && method != hyper::Method::HEAD).then(|| {
+        respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            TEXT_CONTENT_TYPE,
+            "use GET\n",
+        )
+    })
+}
+
 /// `{"error":"…"}` with `status`, as the control endpoints refuse a request.
 pub(crate) fn json_error(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
     let body = serde_json::json!({ "error": message }).to_string();

@@ -10,7 +10,7 @@ use http_body_util::Full;
 use super::api::{Biz, Call};
 use super::clock;
 use super::notify::{Event, Notice};
-use super::server::{TEXT_CONTENT_TYPE, respond};
+use super::server::{TEXT_CONTENT_TYPE, get_only, respond};
 use super::shared::{Shared, lock};
 use super::wire::{Failure, Node, yuan};
 use crate::Amount;
@@ -439,12 +439,8 @@ pub(crate) fn bill_route(
     method: &HttpMethod,
     token: &str,
 ) -> Response<Full<Bytes>> {
-    if method != HttpMethod::GET && method != HttpMethod::HEAD {
-        return respond(
-            StatusCode::METHOD_NOT_ALLOWED,
-            TEXT_CONTENT_TYPE,
-            "use GET\n",
-        );
+    if let Some(refused) = get_only(method) {
+        return refused;
     }
     let Some(request) = lock(&shared.bills).get(token).cloned() else {
         return respond(StatusCode::NOT_FOUND, TEXT_CONTENT_TYPE, "no such bill\n");

@@ -198,6 +198,7 @@ pub(crate) async fn v3_gateway(shared: &Shared, req: Request<Incoming>) -> Respo
     };
     let fault = lock(&shared.faults).take(Some(&method_of(&uri)));
     if let Some(fault) = fault.as_ref().filter(|f| f.skips_call()) {
+        record_unchecked(shared, &verb, &uri, &headers, &body);
         return spoil_v3::skipped_call_answer(shared, fault, &headers);
     }
     let mut answer = answer(shared, &verb, &uri, &headers, &body);
@@ -405,18 +406,7 @@ fn answer(shared: &Shared, verb: &str, uri: &str, headers: &HeaderMap, body: &By
         Ok(fields) => fields,
         Err(failure) => return refuse(StatusCode::BAD_REQUEST, failure),
     };
-    let mut params: Vec<(String, String)> = vec![
-        ("app_id".to_owned(), app_id.to_owned()),
-        ("method".to_owned(), method_name.clone()),
-    ];
-    if let Some(token) = token {
-        params.push(("app_auth_token".to_owned(), token.to_owned()));
-    }
-    for (key, value) in &fields {
-        if let Value::String(text) = value {
-            params.push((key.clone(), text.clone()));
-        }
-    }
+    let params = params_of(Some(app_id), &method_name, token, &fields);
     record(
         shared,
         verb,
@@ -482,6 +472,54 @@ fn read_fields(verb: &str, query: &str, body: &str) -> Result<Map<String, Value>
             "请求体不是合法的JSON对象",
         )),
     }
+}
+
+/// A v3 request's parameters as `/gateway.do` would have them: `app_id`, `method`,
+/// `app_auth_token` and the business fields that are strings.
+fn params_of(
+    app_id: Option<&str>,
+    method_name: &str,
+    token: Option<&str>,
+    fields: &Map<String, Value>,
+) -> Vec<(String, String)> {
+    let mut params = Vec::with_capacity(fields.len() + 3);
+    if let Some(app_id) = app_id {
+        params.push(("app_id".to_owned(), app_id.to_owned()));
+    }
+    params.push(("method".to_owned(), method_name.to_owned()));
+    if let Some(token) = token {
+        params.push(("app_auth_token".to_owned(), token.to_owned()));
+    }
+    for (key, value) in fields {
+        if let Value::String(text) = value {
+            params.push((key.clone(), text.clone()));
+        }
+    }
+    params
+}
+
+/// Records a request that a fault answers without running it, as `/gateway.do` does: what can
+/// be read without checking it (the method of its path, the app its `Authorization` names, the
+/// business fields of a plain body; an encrypted body is recorded without them).
+fn record_unchecked(shared: &Shared, verb: &str, uri: &str, headers: &HeaderMap, body: &Bytes) {
+    if !shared.record_requests {
+        return;
+    }
+    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+    let app_id = header(headers, "authorization")
+        .and_then(|value| Authorization::parse(value).ok())
+        .map(|auth| auth.app_id);
+    let content_type = header(headers, "content-type");
+    let (data, files) = split_upload(content_type, body).unwrap_or_default();
+    let fields = match std::str::from_utf8(&data) {
+        Ok(text) if header(headers, "alipay-encrypt-type").is_none() => {
+            read_fields(verb, query, text).unwrap_or_default()
+        }
+        _ => Map::new(),
+    };
+    let token = header(headers, APP_AUTH_TOKEN_HEADER);
+    let params = params_of(app_id.as_deref(), &method_of(path), token, &fields);
+    record(shared, verb, &params, &fields, content_type, &files);
 }
 
 /// Records a v3 request for [`Sandbox::requests`](super::Sandbox::requests), its fields as

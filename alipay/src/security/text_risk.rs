@@ -46,12 +46,24 @@ pub struct RiskContentDetect {
     pub content: String,
 }
 
+crate::code_enum! {
+    /// What Alipay found in a text (`action` of [`RiskContentDetectResponse`]).
+    pub enum RiskAction {
+        /// `PASSED`: no risk found; the text may be published.
+        Passed = "PASSED",
+        /// `REJECTED`: risky content found (see the `keywords`).
+        Rejected = "REJECTED",
+        /// `CONFIRMED`: the text needs a human review.
+        Confirmed = "CONFIRMED",
+    }
+}
+
 /// The answer to [`RiskContentDetect`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct RiskContentDetectResponse {
-    /// The verdict: `PASSED` (may be published) or `REJECTED`.
-    pub action: String,
+    /// The verdict.
+    pub action: RiskAction,
     /// The risky keywords found, if any.
     #[serde(default)]
     pub keywords: Vec<String>,
@@ -62,6 +74,6 @@ pub struct RiskContentDetectResponse {
 impl RiskContentDetectResponse {
     /// Whether the text may be published (`action` is `PASSED`).
     pub fn is_passed(&self) -> bool {
-        self.action == "PASSED"
+        self.action == RiskAction::Passed
     }
 }

@@ -180,7 +180,7 @@ where
                         )));
                     }
                     None => {
-                        return Err(Error::Transport(TransportError::new(
+                        return Err(Error::Transport(TransportError::at(
                             &root_uri(&origin),
                             TransportStep::Exchange,
                             error.into_error(),
