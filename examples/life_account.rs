@@ -7,7 +7,9 @@
 //! Offline it runs against the embedded sandbox; with `ALIPAY_*` variables set (see the
 //! quickstart), against that gateway (the app must own a life account).
 
-use alipay::marketing::open_life::{Article, RecallMessage, SendImageText, SendText};
+use alipay::marketing::open_life::{
+    Article, PublicLifeMsgRecall, PublicMessageTotalSendImageText, PublicMessageTotalSendText,
+};
 use alipay_examples::Target;
 
 #[tokio::main]
@@ -16,7 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let text = client
         .send(
-            SendText::builder()
+            PublicMessageTotalSendText::builder()
                 .text("今日营业至 22:00 / Open until 22:00 today")
                 .build(),
         )
@@ -31,13 +33,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Article::new("Find a store near you", "https://m.example/stores"),
     ];
     let image_text = client
-        .send(SendImageText::builder().articles(articles).build())
+        .send(
+            PublicMessageTotalSendImageText::builder()
+                .articles(articles)
+                .build(),
+        )
         .await?;
     println!("image-text  message_id={}", image_text.message_id);
 
     client
         .send(
-            RecallMessage::builder()
+            PublicLifeMsgRecall::builder()
                 .message_id(text.message_id.clone())
                 .build(),
         )

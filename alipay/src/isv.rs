@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use crate::notify::{Notification, NotifyError};
+use crate::time::Timestamp;
 use crate::{Client, Error};
 
 /// The host of Alipay's app-to-app authorisation page.
@@ -80,12 +81,14 @@ pub fn app_to_app_auth_url(host: &str, app_id: &str, redirect_uri: &str) -> Stri
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.auth.token.app")]
 #[alipay(
     method = "alipay.open.auth.token.app", v3 = "POST /v3/alipay/open/auth/token/app",
     response = OpenAuthTokenAppResponse,
     fixed_biz(grant_type = "authorization_code")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct OpenAuthTokenApp {
     /// The `app_auth_code` from the `redirect_uri`.
     pub code: String,
@@ -107,12 +110,14 @@ pub struct OpenAuthTokenApp {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.auth.token.app")]
 #[alipay(
     method = "alipay.open.auth.token.app", v3 = "POST /v3/alipay/open/auth/token/app",
     response = OpenAuthTokenAppResponse,
     fixed_biz(grant_type = "refresh_token")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct OpenAuthTokenAppRefresh {
     /// The `app_refresh_token` of an earlier answer.
     pub refresh_token: String,
@@ -165,11 +170,13 @@ impl std::fmt::Debug for OpenAuthTokenAppResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, crate::Request)]
+#[doc(alias = "alipay.open.auth.token.app.query")]
 #[alipay(
     method = "alipay.open.auth.token.app.query", v3 = "GET /v3/alipay/open/auth/token/app/query",
     response = OpenAuthTokenAppQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct OpenAuthTokenAppQuery {
     /// The token to look at.
     pub app_auth_token: String,
@@ -208,9 +215,9 @@ pub struct OpenAuthTokenAppQueryResponse {
     #[serde(default)]
     pub auth_methods: Vec<String>,
     /// When the authorisation started.
-    pub auth_start: Option<String>,
+    pub auth_start: Option<Timestamp>,
     /// When it ends.
-    pub auth_end: Option<String>,
+    pub auth_end: Option<Timestamp>,
 }
 
 /// A set of clients keyed by `app_id`, for an ISV (or a merchant with several apps) that

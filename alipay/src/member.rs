@@ -2,8 +2,8 @@
 //!
 //! | Easy SDK call | request | Alipay method |
 //! |---|---|---|
-//! | `Identification.init` | [`identification::CertifyInitialize`] | `alipay.user.certify.open.initialize` |
-//! | `Identification.certify` | [`identification::Certify`] (rendered locally) | `alipay.user.certify.open.certify` |
-//! | `Identification.query` | [`identification::CertifyQuery`] | `alipay.user.certify.open.query` |
+//! | `Identification.init` | [`identification::UserCertifyOpenInitialize`] | `alipay.user.certify.open.initialize` |
+//! | `Identification.certify` | [`identification::UserCertifyOpenCertify`] (rendered locally) | `alipay.user.certify.open.certify` |
+//! | `Identification.query` | [`identification::UserCertifyOpenQuery`] | `alipay.user.certify.open.query` |
 
 pub mod identification;

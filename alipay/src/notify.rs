@@ -42,6 +42,7 @@ use crate::error::VerifyError;
 use crate::payment::common::{TradeFundBill, TradeStatus};
 use crate::payment::face_to_face::VoucherDetail;
 use crate::response::Charset;
+use crate::time::Timestamp;
 use crate::wire::{self, FormError};
 
 mod agreement;
@@ -362,7 +363,7 @@ pub(crate) fn check_app(notification: &Notification, app_id: &str) -> Result<(),
 #[non_exhaustive]
 pub struct TradeNotification {
     /// When Alipay sent the notification (`yyyy-MM-dd HH:mm:ss`, Beijing time).
-    pub notify_time: String,
+    pub notify_time: Timestamp,
     /// The notification type, `trade_status_sync` for trades.
     pub notify_type: String,
     /// The notification's id: the same id is sent again on retries.
@@ -398,13 +399,13 @@ pub struct TradeNotification {
     /// The order subject.
     pub subject: Option<String>,
     /// When the trade was created.
-    pub gmt_create: Option<String>,
+    pub gmt_create: Option<Timestamp>,
     /// When the buyer paid.
-    pub gmt_payment: Option<String>,
+    pub gmt_payment: Option<Timestamp>,
     /// When the refund happened.
-    pub gmt_refund: Option<String>,
+    pub gmt_refund: Option<Timestamp>,
     /// When the trade closed.
-    pub gmt_close: Option<String>,
+    pub gmt_close: Option<Timestamp>,
     /// The funding channels: Alipay sends them as JSON in the text (e.g.
     /// `[{"amount":"88.80","fundChannel":"ALIPAYACCOUNT"}]`), decoded here; empty when the
     /// notification has none (or an empty value).

@@ -6,8 +6,15 @@
 //! other `gmt_*` fields of answers and notifications. Certificates use UTC. Both are computed
 //! here from seconds since the Unix epoch with the proleptic Gregorian calendar (Howard
 //! Hinnant's `days_from_civil` / `civil_from_days`), whatever the host's time zone.
+//!
+//! Answers and notifications carry such times as [`Timestamp`]: the text as sent, convertible
+//! to `SystemTime` and Unix seconds.
 
 use std::time::{SystemTime, UNIX_EPOCH};
+
+mod timestamp;
+
+pub use timestamp::{Timestamp, TimestampError};
 
 /// Beijing time's offset from UTC, in seconds (UTC+8, all year).
 pub const BEIJING_OFFSET_SECS: i64 = 8 * 3600;
@@ -104,35 +111,19 @@ pub fn beijing_timestamp(time: SystemTime) -> String {
 }
 
 /// Reads Alipay's `yyyy-MM-dd HH:mm:ss` (Beijing time) as seconds since the Unix epoch; `None`
-/// for anything else (another shape, a day that does not exist, a time past `23:59:59`).
+/// for anything else (another shape, a day that does not exist, a time past `23:59:59`). See
+/// [`Timestamp`] for the reason a text is refused.
 ///
 /// ```
 /// assert_eq!(alipay::time::parse_beijing_timestamp("2020-03-20 12:00:00"), Some(1_584_676_800));
 /// assert_eq!(alipay::time::parse_beijing_timestamp("2020-02-30 12:00:00"), None);
 /// ```
 pub fn parse_beijing_timestamp(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
-    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' || b[13] != b':' {
+    // The request's `timestamp` has no fraction of a second.
+    if text.len() != 19 {
         return None;
     }
-    if b[16] != b':' {
-        return None;
-    }
-    let num = |range: std::ops::Range<usize>| -> Option<u32> {
-        let part = b.get(range)?;
-        if !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        Some(part.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
-    };
-    let (y, m, d) = (i64::from(num(0..4)?), num(5..7)?, num(8..10)?);
-    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if d == 0 || d > days_in_month(y, m) || h > 23 || mi > 59 || s > 59 {
-        return None;
-    }
-    Some(
-        days_from_civil(y, m, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s) - BEIJING_OFFSET_SECS,
-    )
+    timestamp::parse(text).ok()
 }
 
 /// `yyyy-MM-dd HH:mm:ss UTC` of `unix` seconds, for messages (e.g. a certificate's validity).

@@ -2,11 +2,15 @@
 //! passes, mini program template messages.
 
 use alipay::marketing::open_life::{
-    Article, Context, CreateImageTextContent, GetIndustry, Keyword, ModifyImageTextContent,
-    RecallMessage, SendImageText, SendSingleMessage, SendText, SetIndustry, Template,
+    Article, Context, Keyword, PublicLifeMsgRecall, PublicMessageContentCreate,
+    PublicMessageContentModify, PublicMessageSingleSend, PublicMessageTotalSendImageText,
+    PublicMessageTotalSendText, PublicSettingCategoryQuery, PublicTemplateMessageIndustryModify,
+    Template,
 };
-use alipay::marketing::pass::{AddInstance, CreateTemplate, UpdateInstance, UpdateTemplate};
-use alipay::marketing::template_message::SendTemplateMessage;
+use alipay::marketing::pass::{
+    PassInstanceAdd, PassInstanceUpdate, PassTemplateAdd, PassTemplateUpdate,
+};
+use alipay::marketing::template_message::MiniTemplateMessageSend;
 use alipay::sandbox::{ReceivedRequest, Sandbox};
 use alipay::util::generic::Generic;
 use alipay_tests::{sandbox_client, sub_code};
@@ -25,7 +29,7 @@ async fn create_and_modify_image_text_content() {
     let (sandbox, _app, client) = sandbox_client().await;
     let created = client
         .send(
-            CreateImageTextContent::builder()
+            PublicMessageContentCreate::builder()
                 .title("新店开业")
                 .cover("https://img.example/cover.jpg")
                 .content("<p>周一开业</p>")
@@ -56,7 +60,7 @@ async fn create_and_modify_image_text_content() {
 
     let modified = client
         .send(
-            ModifyImageTextContent::builder()
+            PublicMessageContentModify::builder()
                 .content_id(created.content_id.clone())
                 .title("新店开业（更新）")
                 .cover("https://img.example/cover2.jpg")
@@ -78,7 +82,7 @@ async fn create_and_modify_image_text_content() {
 
     let missing = client
         .send(
-            ModifyImageTextContent::builder()
+            PublicMessageContentModify::builder()
                 .content_id("nope")
                 .title("t")
                 .cover("c")
@@ -93,7 +97,11 @@ async fn create_and_modify_image_text_content() {
 async fn send_text_image_text_and_recall() {
     let (sandbox, _app, client) = sandbox_client().await;
     let text = client
-        .send(SendText::builder().text("今日营业至22点").build())
+        .send(
+            PublicMessageTotalSendText::builder()
+                .text("今日营业至22点")
+                .build(),
+        )
         .await
         .expect("text sent");
     let received = last(&sandbox);
@@ -114,7 +122,11 @@ async fn send_text_image_text_and_recall() {
         Article::new("门店地址", "https://m.example/stores"),
     ];
     let image_text = client
-        .send(SendImageText::builder().articles(articles).build())
+        .send(
+            PublicMessageTotalSendImageText::builder()
+                .articles(articles)
+                .build(),
+        )
         .await
         .expect("image-text sent");
     assert_eq!(
@@ -129,7 +141,7 @@ async fn send_text_image_text_and_recall() {
 
     client
         .send(
-            RecallMessage::builder()
+            PublicLifeMsgRecall::builder()
                 .message_id(text.message_id.clone())
                 .build(),
         )
@@ -150,7 +162,7 @@ async fn send_text_image_text_and_recall() {
     assert_eq!(messages[1].msg_type.as_deref(), Some("image-text"));
 
     let unknown = client
-        .send(RecallMessage::builder().message_id("nope").build())
+        .send(PublicLifeMsgRecall::builder().message_id("nope").build())
         .await;
     assert_eq!(sub_code(unknown), "PUB.RCD_MSG_NOT_EXIST");
 
@@ -181,7 +193,7 @@ async fn send_single_template_message() {
     };
     client
         .send(
-            SendSingleMessage::builder()
+            PublicMessageSingleSend::builder()
                 .to_user_id("2088102122458832")
                 .template(template)
                 .build(),
@@ -217,7 +229,7 @@ async fn set_then_get_industry() {
     let (sandbox, _app, client) = sandbox_client().await;
     client
         .send(
-            SetIndustry::builder()
+            PublicTemplateMessageIndustryModify::builder()
                 .primary_industry_code("10001")
                 .primary_industry_name("餐饮")
                 .secondary_industry_code("10002")
@@ -240,7 +252,7 @@ async fn set_then_get_industry() {
     );
 
     let industry = client
-        .send(GetIndustry::builder().build())
+        .send(PublicSettingCategoryQuery::builder().build())
         .await
         .expect("industry");
     let received = last(&sandbox);
@@ -263,7 +275,7 @@ async fn pass_templates_and_instances() {
         "content": {"title": "$title$", "serialNumber": "$serialNumber$"}
     });
     let created = client
-        .send(CreateTemplate::from_json("tpl-unique-1", &tpl_content))
+        .send(PassTemplateAdd::from_json("tpl-unique-1", &tpl_content))
         .await
         .expect("template created");
     let sent = biz(&sandbox);
@@ -293,7 +305,7 @@ async fn pass_templates_and_instances() {
     assert_eq!(placeholders, ["serialNumber", "title"]);
 
     let updated = client
-        .send(UpdateTemplate::from_json(tpl_id.clone(), &tpl_content))
+        .send(PassTemplateUpdate::from_json(tpl_id.clone(), &tpl_content))
         .await
         .expect("template updated");
     assert!(updated.success);
@@ -306,7 +318,7 @@ async fn pass_templates_and_instances() {
     assert!(sent["tpl_content"].is_string());
 
     let added = client
-        .send(AddInstance::from_json(
+        .send(PassInstanceAdd::from_json(
             tpl_id.clone(),
             &json!({"title": "优惠券", "serialNumber": "SN0001"}),
             "1",
@@ -326,7 +338,7 @@ async fn pass_templates_and_instances() {
 
     let used = client
         .send(
-            UpdateInstance::builder()
+            PassInstanceUpdate::builder()
                 .serial_number("SN0001")
                 .channel_id(app.app_id.clone())
                 .status("USED")
@@ -350,7 +362,7 @@ async fn pass_templates_and_instances() {
     );
 
     let unknown = client
-        .send(UpdateTemplate::from_json("0", &tpl_content))
+        .send(PassTemplateUpdate::from_json("0", &tpl_content))
         .await;
     assert_eq!(sub_code(unknown), "KP.AE_ALIPASS_NOTEXIST");
 }
@@ -361,7 +373,7 @@ async fn mini_program_template_message() {
     let data = json!({"keyword1": {"value": "12:00"}, "keyword2": {"value": "20180808"}});
     client
         .send(
-            SendTemplateMessage::builder()
+            MiniTemplateMessageSend::builder()
                 .to_user_id("2088102122458832")
                 .form_id("2017010100000000580012345678")
                 .user_template_id("MDI4YzIxMDE2M2I5YTQzYjUxNWE4MjA4NmU1MTIyYmM=")
@@ -387,7 +399,7 @@ async fn mini_program_template_message() {
     assert_eq!(sandbox.messages().len(), 1);
 
     // `data` must be a JSON object string.
-    let bad = SendTemplateMessage::builder()
+    let bad = MiniTemplateMessageSend::builder()
         .to_user_id("2088102122458832")
         .form_id("f")
         .user_template_id("t")

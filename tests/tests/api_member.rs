@@ -2,15 +2,16 @@
 //! locally and followed like a browser, then the query.
 
 use alipay::member::identification::{
-    Certify, CertifyInitialize, CertifyQuery, IdentityParam, MerchantConfig,
+    IdentityParam, MerchantConfig, UserCertifyOpenCertify, UserCertifyOpenInitialize,
+    UserCertifyOpenQuery,
 };
 use alipay::sandbox::browse;
 use alipay_tests::{attribute, check_app_signature, html_unescape, sandbox_client, sub_code};
 use http::Method;
 use serde_json::json;
 
-fn init(outer_order_no: &str) -> CertifyInitialize {
-    CertifyInitialize::builder()
+fn init(outer_order_no: &str) -> UserCertifyOpenInitialize {
+    UserCertifyOpenInitialize::builder()
         .outer_order_no(outer_order_no)
         .biz_code("FACE")
         .identity_param(IdentityParam::identity_card("张三", "320107199001011234"))
@@ -46,7 +47,7 @@ async fn initialize_certify_in_the_browser_then_query() {
     // The certify URL: a GET URL with every signed parameter, biz_content included.
     let url = client
         .render(
-            Certify::builder()
+            UserCertifyOpenCertify::builder()
                 .certify_id(started.certify_id.clone())
                 .build(),
         )
@@ -93,7 +94,7 @@ async fn initialize_certify_in_the_browser_then_query() {
 
     let outcome = client
         .send(
-            CertifyQuery::builder()
+            UserCertifyOpenQuery::builder()
                 .certify_id(started.certify_id.clone())
                 .build(),
         )
@@ -126,7 +127,7 @@ async fn a_failed_certification_is_not_passed() {
     let started = client.send(init("ZGYD2")).await.expect("initialized");
     let pending = client
         .send(
-            CertifyQuery::builder()
+            UserCertifyOpenQuery::builder()
                 .certify_id(started.certify_id.clone())
                 .build(),
         )
@@ -139,7 +140,7 @@ async fn a_failed_certification_is_not_passed() {
         .expect("completed");
     let failed = client
         .send(
-            CertifyQuery::builder()
+            UserCertifyOpenQuery::builder()
                 .certify_id(started.certify_id)
                 .build(),
         )
@@ -149,11 +150,11 @@ async fn a_failed_certification_is_not_passed() {
     assert_eq!(failed.identity_info, None);
 
     let unknown = client
-        .send(CertifyQuery::builder().certify_id("nope").build())
+        .send(UserCertifyOpenQuery::builder().certify_id("nope").build())
         .await;
     assert_eq!(sub_code(unknown), "CERTIFY_ID_EXPIRED");
 
-    let bad_scene = CertifyInitialize::builder()
+    let bad_scene = UserCertifyOpenInitialize::builder()
         .outer_order_no("ZGYD3")
         .biz_code("VOICE")
         .identity_param(IdentityParam::identity_card("李四", "1"))

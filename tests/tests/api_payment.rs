@@ -139,7 +139,13 @@ async fn face_to_face_bar_code_pay() {
         paid.fund_bill_list[0].fund_channel,
         Some(alipay::payment::common::FundChannel::AlipayAccount)
     );
-    assert!(paid.gmt_payment.is_some());
+    // The payment time is Beijing time, within a minute of now.
+    let paid_at = paid.gmt_payment.as_ref().expect("gmt_payment");
+    let now = alipay::time::unix_seconds(std::time::SystemTime::now());
+    assert!(
+        paid_at.unix_seconds().is_ok_and(|t| (now - t).abs() < 60),
+        "{paid_at}"
+    );
     assert_eq!(
         trade_status(&client, "F2F-1").await,
         TradeStatus::TradeSuccess
@@ -450,7 +456,10 @@ async fn an_asynchronous_refund_is_accepted_then_notified() {
         .expect("a trade notification");
     assert_eq!(notice.out_biz_no.as_deref(), Some("RA1"));
     assert_eq!(notice.refund_fee, Some(amount("20.00")));
-    assert!(notice.gmt_refund.is_some());
+    // `yyyy-MM-dd HH:mm:ss.SSS`, as Alipay writes it: kept as sent, read to the second.
+    let refunded_at = notice.gmt_refund.as_ref().expect("gmt_refund");
+    assert_eq!(refunded_at.len(), 23, "{refunded_at}");
+    assert!(refunded_at.to_system_time().is_ok(), "{refunded_at}");
     assert_eq!(notice.trade_status, TradeStatus::TradeSuccess);
     let refunded = client
         .send(

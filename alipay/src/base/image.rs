@@ -54,6 +54,7 @@ use crate::request::FilePart;
 /// `text/plain`, for an encrypted call) and whose part `image_content` is the file, unsigned
 /// (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.offline.material.image.upload")]
 #[alipay(
     method = "alipay.offline.material.image.upload",
     response = ImageUploadResponse,
@@ -61,6 +62,7 @@ use crate::request::FilePart;
     v3 = "POST /v3/alipay/offline/material/image/upload"
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct ImageUpload {
     /// The image's format as Alipay names it: `jpg`, `jpeg`, `png`, `gif` or `bmp`.
     #[alipay(text)]

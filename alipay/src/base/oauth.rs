@@ -24,6 +24,8 @@
 
 use serde::Deserialize;
 
+use crate::time::Timestamp;
+
 /// `alipay.system.oauth.token` with `grant_type=authorization_code`: exchanges the `auth_code`
 /// a user granted for an access token (Easy SDK `OAuth.getToken`).
 ///
@@ -40,6 +42,7 @@ use serde::Deserialize;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, crate::Request)]
+#[doc(alias = "alipay.system.oauth.token")]
 #[alipay(
     method = "alipay.system.oauth.token",
     v3 = "POST /v3/alipay/system/oauth/token",
@@ -47,6 +50,7 @@ use serde::Deserialize;
     fixed_text(grant_type = "authorization_code")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct OauthToken {
     /// The authorisation code (`auth_code`) the user granted, sent as the text parameter `code`.
     #[alipay(text)]
@@ -70,6 +74,7 @@ pub struct OauthToken {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, crate::Request)]
+#[doc(alias = "alipay.system.oauth.token")]
 #[alipay(
     method = "alipay.system.oauth.token",
     v3 = "POST /v3/alipay/system/oauth/token",
@@ -77,6 +82,7 @@ pub struct OauthToken {
     fixed_text(grant_type = "refresh_token")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct OauthRefreshToken {
     /// The `refresh_token` of the previous answer.
     #[alipay(text)]
@@ -105,7 +111,7 @@ pub struct OauthTokenResponse {
     #[serde(deserialize_with = "crate::lenient::i64_from_any")]
     pub re_expires_in: i64,
     /// When the authorisation started (Beijing time), if sent.
-    pub auth_start: Option<String>,
+    pub auth_start: Option<Timestamp>,
 }
 
 /// The code is a credential: `Debug` does not show it.

@@ -39,12 +39,14 @@ use serde::Deserialize;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.app.qrcode.create")]
 #[alipay(
     method = "alipay.open.app.qrcode.create",
     v3 = "POST /v3/alipay/open/app/qrcode/create",
     response = QrcodeCreateResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct QrcodeCreate {
     /// The mini program page to open, e.g. `page/component/component-pages/view/view`.
     pub url_param: String,

@@ -46,6 +46,7 @@ use crate::request::FilePart;
 /// `text/plain`, for an encrypted call) and whose part `image_content` is the file, unsigned
 /// (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.offline.material.image.upload")]
 #[alipay(
     method = "alipay.offline.material.image.upload",
     response = VideoUploadResponse,
@@ -53,6 +54,7 @@ use crate::request::FilePart;
     v3 = "POST /v3/alipay/offline/material/image/upload"
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct VideoUpload {
     /// The video's format, e.g. `mp4`.
     #[alipay(text)]

@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Amount;
 use crate::notify::{Notification, NotifyError};
+use crate::time::Timestamp;
 
 crate::code_enum! {
     /// What a transfer is for (`biz_scene`).
@@ -248,11 +249,13 @@ impl Serialize for Payee {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.trans.uni.transfer")]
 #[alipay(
     method = "alipay.fund.trans.uni.transfer", v3 = "POST /v3/alipay/fund/trans/uni/transfer",
     response = FundTransUniTransferResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundTransUniTransfer {
     /// The merchant's transfer number, unique per app: the idempotency key.
     pub out_biz_no: String,
@@ -285,7 +288,7 @@ pub struct FundTransUniTransferResponse {
     /// The transfer's status: `SUCCESS` once the money reached the payee.
     pub status: TransferStatus,
     /// When the transfer was made (`yyyy-MM-dd HH:mm:ss`).
-    pub trans_date: Option<String>,
+    pub trans_date: Option<Timestamp>,
     /// The settlement serial number, when there is one.
     pub settle_serial_no: Option<String>,
 }
@@ -312,11 +315,13 @@ pub struct FundTransUniTransferResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.trans.common.query")]
 #[alipay(
     method = "alipay.fund.trans.common.query", v3 = "GET /v3/alipay/fund/trans/common/query",
     response = FundTransCommonQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundTransCommonQuery {
     /// The product of the transfer (with `out_biz_no`).
     pub product_code: Option<ProductCode>,
@@ -345,9 +350,9 @@ pub struct FundTransCommonQueryResponse {
     /// The transfer's status.
     pub status: TransferStatus,
     /// When the money reached the payee.
-    pub pay_date: Option<String>,
+    pub pay_date: Option<Timestamp>,
     /// The latest time the money is expected to arrive.
-    pub arrival_time_end: Option<String>,
+    pub arrival_time_end: Option<Timestamp>,
     /// The fee charged.
     pub order_fee: Option<Amount>,
     /// The error code of a failed transfer.
@@ -377,8 +382,10 @@ pub struct FundTransCommonQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.account.query")]
 #[alipay(method = "alipay.fund.account.query", v3 = "GET /v3/alipay/fund/account/query", response = FundAccountQueryResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAccountQuery {
     /// The account's Alipay user id (`2088…`).
     pub alipay_user_id: String,
@@ -418,8 +425,10 @@ pub struct FundAccountQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.trans.refund")]
 #[alipay(method = "alipay.fund.trans.refund", v3 = "POST /v3/alipay/fund/trans/refund", response = FundTransRefundResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct FundTransRefund {
     /// Alipay's transfer order number.
     pub order_id: String,
@@ -446,7 +455,7 @@ pub struct FundTransRefundResponse {
     /// The amount returned.
     pub refund_amount: Amount,
     /// When the money came back.
-    pub refund_date: Option<String>,
+    pub refund_date: Option<Timestamp>,
 }
 
 crate::code_enum! {
@@ -495,11 +504,13 @@ crate::code_enum! {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.data.bill.ereceipt.apply")]
 #[alipay(
     method = "alipay.data.bill.ereceipt.apply", v3 = "POST /v3/alipay/data/bill/ereceipt/apply",
     response = DataBillEreceiptApplyResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct DataBillEreceiptApply {
     /// What the receipt proves (sent as `type`).
     #[serde(rename = "type")]
@@ -535,11 +546,13 @@ pub struct DataBillEreceiptApplyResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.data.bill.ereceipt.query")]
 #[alipay(
     method = "alipay.data.bill.ereceipt.query", v3 = "GET /v3/alipay/data/bill/ereceipt/query",
     response = DataBillEreceiptQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct DataBillEreceiptQuery {
     /// The `file_id` of [`DataBillEreceiptApplyResponse`].
     pub file_id: String,
@@ -594,7 +607,7 @@ pub struct FundTransOrderChanged {
     /// The merchant's transfer number.
     pub out_biz_no: String,
     /// When the money was paid.
-    pub pay_date: Option<String>,
+    pub pay_date: Option<Timestamp>,
     /// Alipay's fund order number.
     pub pay_fund_order_id: Option<String>,
     /// The transfer's product.

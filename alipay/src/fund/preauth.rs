@@ -45,6 +45,7 @@ use serde::Deserialize;
 
 use crate::Amount;
 use crate::payment::face_to_face::TradePayResponse;
+use crate::time::Timestamp;
 
 crate::code_enum! {
     /// The status of a freeze or unfreeze operation (`status`).
@@ -111,7 +112,7 @@ pub struct FundAuthOperationResponse {
     /// The operation's status.
     pub status: OperationStatus,
     /// When it was done.
-    pub gmt_trans: Option<String>,
+    pub gmt_trans: Option<Timestamp>,
     /// The payer's Alipay user id.
     pub payer_user_id: Option<String>,
     /// The payer's masked login id.
@@ -141,12 +142,14 @@ pub struct FundAuthOperationResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.order.freeze")]
 #[alipay(
     method = "alipay.fund.auth.order.freeze", v3 = "POST /v3/alipay/fund/auth/order/freeze",
     response = FundAuthOperationResponse,
     fixed_biz(auth_code_type = "bar_code")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOrderFreeze {
     /// The payer's payment code.
     pub auth_code: String,
@@ -189,8 +192,10 @@ pub struct FundAuthOrderFreeze {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.order.app.freeze")]
 #[alipay(method = "alipay.fund.auth.order.app.freeze", local)]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOrderAppFreeze {
     /// The merchant's authorisation order number, unique per app.
     pub out_order_no: String,
@@ -230,11 +235,13 @@ pub struct FundAuthOrderAppFreeze {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.order.voucher.create")]
 #[alipay(
     method = "alipay.fund.auth.order.voucher.create", v3 = "POST /v3/alipay/fund/auth/order/voucher/create",
     response = FundAuthOrderVoucherCreateResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOrderVoucherCreate {
     /// The merchant's authorisation order number, unique per app.
     pub out_order_no: String,
@@ -285,11 +292,13 @@ pub struct FundAuthOrderVoucherCreateResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.order.unfreeze")]
 #[alipay(
     method = "alipay.fund.auth.order.unfreeze", v3 = "POST /v3/alipay/fund/auth/order/unfreeze",
     response = FundAuthOperationResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOrderUnfreeze {
     /// Alipay's authorisation number.
     pub auth_no: String,
@@ -323,11 +332,13 @@ pub struct FundAuthOrderUnfreeze {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.operation.cancel")]
 #[alipay(
     method = "alipay.fund.auth.operation.cancel", v3 = "POST /v3/alipay/fund/auth/operation/cancel",
     response = FundAuthOperationCancelResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOperationCancel {
     /// The merchant's operation number of the freeze.
     pub out_request_no: String,
@@ -379,11 +390,13 @@ pub struct FundAuthOperationCancelResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.fund.auth.operation.detail.query")]
 #[alipay(
     method = "alipay.fund.auth.operation.detail.query", v3 = "POST /v3/alipay/fund/auth/operation/detail/query",
     response = FundAuthOperationDetailQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FundAuthOperationDetailQuery {
     /// Alipay's authorisation number.
     pub auth_no: Option<String>,
@@ -424,7 +437,7 @@ pub struct FundAuthOperationDetailQueryResponse {
     /// The operation's status.
     pub status: OperationStatus,
     /// When the operation was done.
-    pub gmt_trans: Option<String>,
+    pub gmt_trans: Option<Timestamp>,
     /// The payer's Alipay user id.
     pub payer_user_id: Option<String>,
 }
@@ -458,12 +471,14 @@ pub struct FundAuthOperationDetailQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.pay")]
 #[alipay(
     method = "alipay.trade.pay", v3 = "POST /v3/alipay/trade/pay",
     response = TradePayResponse,
     fixed_biz(product_code = "PREAUTH_PAY")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct FreezePay {
     /// The merchant's order number, unique per app.
     pub out_trade_no: String,
@@ -503,11 +518,13 @@ pub struct FreezePay {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.orderinfo.sync")]
 #[alipay(
     method = "alipay.trade.orderinfo.sync", v3 = "POST /v3/alipay/trade/orderinfo/sync",
     response = TradeOrderinfoSyncResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeOrderinfoSync {
     /// Alipay's trade number.
     pub trade_no: String,

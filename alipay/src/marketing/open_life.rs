@@ -3,18 +3,18 @@
 //!
 //! ```no_run
 //! use alipay::Client;
-//! use alipay::marketing::open_life::{Article, RecallMessage, SendImageText, SendText};
+//! use alipay::marketing::open_life::{Article, PublicLifeMsgRecall, PublicMessageTotalSendImageText, PublicMessageTotalSendText};
 //!
 //! # async fn run(client: Client) -> Result<(), alipay::Error> {
-//! let sent = client.send(SendText::builder().text("Open today until 22:00").build()).await?;
+//! let sent = client.send(PublicMessageTotalSendText::builder().text("Open today until 22:00").build()).await?;
 //! client
-//!     .send(RecallMessage::builder().message_id(sent.message_id).build())
+//!     .send(PublicLifeMsgRecall::builder().message_id(sent.message_id).build())
 //!     .await?;
 //! let article = Article::new("Our autumn menu", "https://m.example/menu")
 //!     .title("Autumn menu")
 //!     .image_url("https://img.example/autumn.jpg");
 //! client
-//!     .send(SendImageText::builder().articles(vec![article]).build())
+//!     .send(PublicMessageTotalSendImageText::builder().articles(vec![article]).build())
 //!     .await?;
 //! # Ok(()) }
 //! ```
@@ -32,11 +32,11 @@ use crate::response::EmptyResponse;
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::CreateImageTextContent;
+/// use alipay::marketing::open_life::PublicMessageContentCreate;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let created = client
 ///     .send(
-///         CreateImageTextContent::builder()
+///         PublicMessageContentCreate::builder()
 ///             .title("New store")
 ///             .cover("https://img.example/cover.jpg")
 ///             .content("<p>We open on Monday.</p>")
@@ -49,13 +49,15 @@ use crate::response::EmptyResponse;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.message.content.create")]
 #[alipay(
     method = "alipay.open.public.message.content.create",
     v3 = "POST /v3/alipay/open/public/message/content/create",
     response = ContentResponse
 )]
 #[must_use]
-pub struct CreateImageTextContent {
+#[non_exhaustive]
+pub struct PublicMessageContentCreate {
     /// The title.
     pub title: String,
     /// The cover image URL (996×450, at most 3 MB, JPG or PNG), from an
@@ -83,11 +85,11 @@ pub struct CreateImageTextContent {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::ModifyImageTextContent;
+/// use alipay::marketing::open_life::PublicMessageContentModify;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let modified = client
 ///     .send(
-///         ModifyImageTextContent::builder()
+///         PublicMessageContentModify::builder()
 ///             .content_id("20190510645210035577f788-d6cd-4020-9dba-1a195edb7342")
 ///             .title("New store (updated)")
 ///             .cover("https://img.example/cover.jpg")
@@ -99,14 +101,16 @@ pub struct CreateImageTextContent {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.message.content.modify")]
 #[alipay(
     method = "alipay.open.public.message.content.modify",
     v3 = "POST /v3/alipay/open/public/message/content/modify",
     response = ContentResponse
 )]
 #[must_use]
-pub struct ModifyImageTextContent {
-    /// The content's id, from [`CreateImageTextContent`].
+#[non_exhaustive]
+pub struct PublicMessageContentModify {
+    /// The content's id, from [`PublicMessageContentCreate`].
     pub content_id: String,
     /// The title.
     pub title: String,
@@ -127,7 +131,7 @@ pub struct ModifyImageTextContent {
     pub login_ids: Option<String>,
 }
 
-/// The answer to [`CreateImageTextContent`] and [`ModifyImageTextContent`].
+/// The answer to [`PublicMessageContentCreate`] and [`PublicMessageContentModify`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct ContentResponse {
@@ -137,7 +141,7 @@ pub struct ContentResponse {
     pub content_url: String,
 }
 
-/// The text of a [`SendText`] message: `{"title": …, "content": …}`. Built from a string, the
+/// The text of a [`PublicMessageTotalSendText`] message: `{"title": …, "content": …}`. Built from a string, the
 /// title is empty, as the Easy SDK sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Text {
@@ -169,13 +173,14 @@ impl From<String> for Text {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::SendText;
+/// use alipay::marketing::open_life::PublicMessageTotalSendText;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
-/// let sent = client.send(SendText::builder().text("Hello, followers").build()).await?;
+/// let sent = client.send(PublicMessageTotalSendText::builder().text("Hello, followers").build()).await?;
 /// println!("message_id = {}", sent.message_id);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.message.total.send")]
 #[alipay(
     method = "alipay.open.public.message.total.send",
     v3 = "POST /v3/alipay/open/public/message/total/send",
@@ -183,12 +188,13 @@ impl From<String> for Text {
     fixed_biz(msg_type = "text")
 )]
 #[must_use]
-pub struct SendText {
+#[non_exhaustive]
+pub struct PublicMessageTotalSendText {
     /// The text; a `&str` or `String` converts into it with an empty title.
     pub text: Text,
 }
 
-/// One article of a [`SendImageText`] message. Keys are sent in snake_case (`image_url`,
+/// One article of a [`PublicMessageTotalSendImageText`] message. Keys are sent in snake_case (`image_url`,
 /// `action_name`), as the gateway expects (the Java Easy SDK sends camelCase, a bug).
 ///
 /// ```
@@ -264,16 +270,17 @@ impl Article {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::{Article, SendImageText};
+/// use alipay::marketing::open_life::{Article, PublicMessageTotalSendImageText};
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let articles = vec![
 ///     Article::new("Opening hours", "https://m.example/hours").image_url("https://img.example/h.jpg"),
 /// ];
-/// let sent = client.send(SendImageText::builder().articles(articles).build()).await?;
+/// let sent = client.send(PublicMessageTotalSendImageText::builder().articles(articles).build()).await?;
 /// # let _ = sent;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.message.total.send")]
 #[alipay(
     method = "alipay.open.public.message.total.send",
     v3 = "POST /v3/alipay/open/public/message/total/send",
@@ -281,16 +288,17 @@ impl Article {
     fixed_biz(msg_type = "image-text")
 )]
 #[must_use]
-pub struct SendImageText {
+#[non_exhaustive]
+pub struct PublicMessageTotalSendImageText {
     /// The articles, in order.
     pub articles: Vec<Article>,
 }
 
-/// The answer to [`SendText`] and [`SendImageText`].
+/// The answer to [`PublicMessageTotalSendText`] and [`PublicMessageTotalSendImageText`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct TotalSendResponse {
-    /// The message's id, for [`RecallMessage`].
+    /// The message's id, for [`PublicLifeMsgRecall`].
     pub message_id: String,
 }
 
@@ -352,7 +360,7 @@ pub struct Template {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::{Context, Keyword, SendSingleMessage, Template};
+/// use alipay::marketing::open_life::{Context, Keyword, PublicMessageSingleSend, Template};
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let template = Template {
 ///     template_id: "e4f3d6a2a34e4ac2a9fa2e8a1b2c3d4e".into(),
@@ -365,18 +373,20 @@ pub struct Template {
 ///     },
 /// };
 /// client
-///     .send(SendSingleMessage::builder().to_user_id("2088102122458832").template(template).build())
+///     .send(PublicMessageSingleSend::builder().to_user_id("2088102122458832").template(template).build())
 ///     .await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.message.single.send")]
 #[alipay(
     method = "alipay.open.public.message.single.send",
     v3 = "POST /v3/alipay/open/public/message/single/send",
     response = EmptyResponse
 )]
 #[must_use]
-pub struct SendSingleMessage {
+#[non_exhaustive]
+pub struct PublicMessageSingleSend {
     /// The follower's user id.
     pub to_user_id: String,
     /// The message.
@@ -390,21 +400,23 @@ pub struct SendSingleMessage {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::RecallMessage;
+/// use alipay::marketing::open_life::PublicLifeMsgRecall;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// client
-///     .send(RecallMessage::builder().message_id("201905106452100327f456f6-8dd2-4a06-8b0e-ec8a3a85c46a").build())
+///     .send(PublicLifeMsgRecall::builder().message_id("201905106452100327f456f6-8dd2-4a06-8b0e-ec8a3a85c46a").build())
 ///     .await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.life.msg.recall")]
 #[alipay(
     method = "alipay.open.public.life.msg.recall",
     v3 = "POST /v3/alipay/open/public/life/msg/recall",
     response = EmptyResponse
 )]
 #[must_use]
-pub struct RecallMessage {
+#[non_exhaustive]
+pub struct PublicLifeMsgRecall {
     /// The message's id, from [`TotalSendResponse`].
     pub message_id: String,
 }
@@ -416,11 +428,11 @@ pub struct RecallMessage {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::SetIndustry;
+/// use alipay::marketing::open_life::PublicTemplateMessageIndustryModify;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// client
 ///     .send(
-///         SetIndustry::builder()
+///         PublicTemplateMessageIndustryModify::builder()
 ///             .primary_industry_code("10001")
 ///             .primary_industry_name("IT科技")
 ///             .secondary_industry_code("10001")
@@ -431,13 +443,15 @@ pub struct RecallMessage {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.public.template.message.industry.modify")]
 #[alipay(
     method = "alipay.open.public.template.message.industry.modify",
     v3 = "POST /v3/alipay/open/public/template/message/industry/modify",
     response = EmptyResponse
 )]
 #[must_use]
-pub struct SetIndustry {
+#[non_exhaustive]
+pub struct PublicTemplateMessageIndustryModify {
     /// The main industry's first-level code.
     pub primary_industry_code: String,
     /// The main industry's first-level name.
@@ -455,25 +469,27 @@ pub struct SetIndustry {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::open_life::GetIndustry;
+/// use alipay::marketing::open_life::PublicSettingCategoryQuery;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
-/// let industry = client.send(GetIndustry::builder().build()).await?;
+/// let industry = client.send(PublicSettingCategoryQuery::builder().build()).await?;
 /// println!("{:?} / {:?}", industry.primary_category, industry.secondary_category);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default, crate::Request)]
+#[doc(alias = "alipay.open.public.setting.category.query")]
 #[alipay(
     method = "alipay.open.public.setting.category.query",
     v3 = "GET /v3/alipay/open/public/setting/category/query",
-    response = GetIndustryResponse
+    response = PublicSettingCategoryQueryResponse
 )]
 #[must_use]
-pub struct GetIndustry {}
+#[non_exhaustive]
+pub struct PublicSettingCategoryQuery {}
 
-/// The answer to [`GetIndustry`].
+/// The answer to [`PublicSettingCategoryQuery`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
-pub struct GetIndustryResponse {
+pub struct PublicSettingCategoryQueryResponse {
     /// The first-level category.
     pub primary_category: Option<String>,
     /// The second-level category.
@@ -496,12 +512,14 @@ mod tests {
     #[test]
     fn text_and_image_text_messages() {
         assert_eq!(
-            biz(&SendText::builder().text("hi").build()),
+            biz(&PublicMessageTotalSendText::builder().text("hi").build()),
             json!({"msg_type": "text", "text": {"title": "", "content": "hi"}})
         );
         let articles = vec![Article::new("d", "https://u").image_url("https://i")];
         assert_eq!(
-            biz(&SendImageText::builder().articles(articles).build()),
+            biz(&PublicMessageTotalSendImageText::builder()
+                .articles(articles)
+                .build()),
             json!({"msg_type": "image-text", "articles": [
                 {"desc": "d", "image_url": "https://i", "url": "https://u"}
             ]})
@@ -510,7 +528,7 @@ mod tests {
 
     #[test]
     fn content_comment_is_could_comment_and_unset_fields_are_left_out() {
-        let request = CreateImageTextContent::builder()
+        let request = PublicMessageContentCreate::builder()
             .title("t")
             .cover("c")
             .content("b")
@@ -520,7 +538,10 @@ mod tests {
             biz(&request),
             json!({"title": "t", "cover": "c", "content": "b", "could_comment": "T"})
         );
-        assert_eq!(biz(&GetIndustry::builder().build()), json!({}));
+        assert_eq!(
+            biz(&PublicSettingCategoryQuery::builder().build()),
+            json!({})
+        );
     }
 
     #[test]
@@ -535,7 +556,7 @@ mod tests {
                 ..Context::default()
             },
         };
-        let request = SendSingleMessage::builder()
+        let request = PublicMessageSingleSend::builder()
             .to_user_id("2088")
             .template(template)
             .build();

@@ -6,17 +6,17 @@
 //!
 //! ```no_run
 //! use alipay::Client;
-//! use alipay::marketing::pass::{AddInstance, CreateTemplate};
+//! use alipay::marketing::pass::{PassInstanceAdd, PassTemplateAdd};
 //! use serde_json::json;
 //!
 //! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
 //! let template = client
-//!     .send(CreateTemplate::from_json("tpl-2026-001", &json!({"logo": "https://img.example/l.png"})))
+//!     .send(PassTemplateAdd::from_json("tpl-2026-001", &json!({"logo": "https://img.example/l.png"})))
 //!     .await?;
 //! let tpl_id = template.result_json()?["tpl_id"].as_str().unwrap_or_default().to_owned();
 //! let instance = client
 //!     .send(
-//!         AddInstance::builder()
+//!         PassInstanceAdd::builder()
 //!             .tpl_id(tpl_id)
 //!             .tpl_params(json!({"title": "Coupon"}).to_string())
 //!             .recognition_type("1")
@@ -37,10 +37,10 @@ use serde_json::Value;
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::pass::CreateTemplate;
+/// use alipay::marketing::pass::PassTemplateAdd;
 /// # async fn run(client: Client, tpl_content: String) -> Result<(), alipay::Error> {
 /// let created = client
-///     .send(CreateTemplate::builder().unique_id("tpl-2026-001").tpl_content(tpl_content).build())
+///     .send(PassTemplateAdd::builder().unique_id("tpl-2026-001").tpl_content(tpl_content).build())
 ///     .await?;
 /// println!("{} {}", created.success, created.result);
 /// # Ok(()) }
@@ -49,22 +49,24 @@ use serde_json::Value;
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.pass.template.add")]
 #[alipay(method = "alipay.pass.template.add", response = PassResponse)]
 #[must_use]
-pub struct CreateTemplate {
+#[non_exhaustive]
+pub struct PassTemplateAdd {
     /// The merchant's unique id of the template (a timestamp will do).
     pub unique_id: String,
     /// The template, a JSON document as a string (see Alipay's `tpl_content`).
     pub tpl_content: String,
 }
 
-impl CreateTemplate {
+impl PassTemplateAdd {
     /// A template creation from the template as JSON.
     ///
     /// ```
-    /// use alipay::marketing::pass::CreateTemplate;
+    /// use alipay::marketing::pass::PassTemplateAdd;
     ///
-    /// let request = CreateTemplate::from_json("u1", &serde_json::json!({"logo": "l"}));
+    /// let request = PassTemplateAdd::from_json("u1", &serde_json::json!({"logo": "l"}));
     /// assert_eq!(request.tpl_content, r#"{"logo":"l"}"#);
     /// ```
     pub fn from_json(unique_id: impl Into<String>, tpl_content: &Value) -> Self {
@@ -78,17 +80,17 @@ impl CreateTemplate {
 /// `alipay.pass.template.update`: replaces a pass template's content (Easy SDK
 /// `Pass.updateTemplate`).
 ///
-/// The template is named by its `tpl_id` (from [`CreateTemplate`]'s answer), as the gateway
+/// The template is named by its `tpl_id` (from [`PassTemplateAdd`]'s answer), as the gateway
 /// expects; the Easy SDK's documentation calls the argument `uniqueId`, its code sends `tpl_id`.
 ///
 /// <https://opendocs.alipay.com/apis/api_24/alipay.pass.template.update>
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::pass::UpdateTemplate;
+/// use alipay::marketing::pass::PassTemplateUpdate;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let updated = client
-///     .send(UpdateTemplate::from_json("2020012014534017917956080", &serde_json::json!({"logo": "l2"})))
+///     .send(PassTemplateUpdate::from_json("2020012014534017917956080", &serde_json::json!({"logo": "l2"})))
 ///     .await?;
 /// # let _ = updated;
 /// # Ok(()) }
@@ -97,16 +99,18 @@ impl CreateTemplate {
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.pass.template.update")]
 #[alipay(method = "alipay.pass.template.update", response = PassResponse)]
 #[must_use]
-pub struct UpdateTemplate {
+#[non_exhaustive]
+pub struct PassTemplateUpdate {
     /// The template's id.
     pub tpl_id: String,
     /// The new template, a JSON document as a string.
     pub tpl_content: String,
 }
 
-impl UpdateTemplate {
+impl PassTemplateUpdate {
     /// A template update from the template as JSON.
     pub fn from_json(tpl_id: impl Into<String>, tpl_content: &Value) -> Self {
         Self {
@@ -123,10 +127,10 @@ impl UpdateTemplate {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::pass::AddInstance;
+/// use alipay::marketing::pass::PassInstanceAdd;
 /// use serde_json::json;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
-/// let request = AddInstance::builder()
+/// let request = PassInstanceAdd::builder()
 ///     .tpl_id("2020012014534017917956080")
 ///     .tpl_params(json!({"title": "Coupon"}).to_string())
 ///     .recognition_type("1")
@@ -140,9 +144,11 @@ impl UpdateTemplate {
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.pass.instance.add")]
 #[alipay(method = "alipay.pass.instance.add", response = PassResponse)]
 #[must_use]
-pub struct AddInstance {
+#[non_exhaustive]
+pub struct PassInstanceAdd {
     /// The template's id.
     pub tpl_id: String,
     /// The values of the template's `$variables$`, a JSON object as a string.
@@ -153,14 +159,14 @@ pub struct AddInstance {
     pub recognition_info: String,
 }
 
-impl AddInstance {
+impl PassInstanceAdd {
     /// An instance from JSON values, serialized into the string fields.
     ///
     /// ```
-    /// use alipay::marketing::pass::AddInstance;
+    /// use alipay::marketing::pass::PassInstanceAdd;
     /// use serde_json::json;
     ///
-    /// let request = AddInstance::from_json("tpl", &json!({"a": 1}), "1", &json!({"b": 2}));
+    /// let request = PassInstanceAdd::from_json("tpl", &json!({"a": 1}), "1", &json!({"b": 2}));
     /// assert_eq!(request.tpl_params, r#"{"a":1}"#);
     /// assert_eq!(request.recognition_info, r#"{"b":2}"#);
     /// ```
@@ -186,9 +192,9 @@ impl AddInstance {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::pass::UpdateInstance;
+/// use alipay::marketing::pass::PassInstanceUpdate;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
-/// let request = UpdateInstance::builder()
+/// let request = PassInstanceUpdate::builder()
 ///     .serial_number("SN001")
 ///     .channel_id("2021000000000000")
 ///     .status("USED")
@@ -202,9 +208,11 @@ impl AddInstance {
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.pass.instance.update")]
 #[alipay(method = "alipay.pass.instance.update", response = PassResponse)]
 #[must_use]
-pub struct UpdateInstance {
+#[non_exhaustive]
+pub struct PassInstanceUpdate {
     /// The pass's unique serial number (the template's `fileInfo.serialNumber`).
     pub serial_number: String,
     /// The merchant's PID or app id (for agents updating on a merchant's behalf).
@@ -248,7 +256,7 @@ mod tests {
     #[test]
     fn json_fields_are_strings_in_biz_content() {
         let mut params = Params::new();
-        AddInstance::from_json("t", &json!({"k": "v"}), "1", &json!({"u": 1}))
+        PassInstanceAdd::from_json("t", &json!({"k": "v"}), "1", &json!({"u": 1}))
             .encode(&mut params)
             .unwrap();
         assert_eq!(params.biz_params()["tpl_params"], json!("{\"k\":\"v\"}"));

@@ -2,11 +2,11 @@
 //!
 //! ```no_run
 //! use alipay::Client;
-//! use alipay::marketing::template_message::SendTemplateMessage;
+//! use alipay::marketing::template_message::MiniTemplateMessageSend;
 //! use serde_json::json;
 //!
 //! # async fn run(client: Client) -> Result<(), alipay::Error> {
-//! let request = SendTemplateMessage::builder()
+//! let request = MiniTemplateMessageSend::builder()
 //!     .to_user_id("2088102122458832")
 //!     .form_id("2017010100000000580012345678")
 //!     .user_template_id("MDI4YzIxMDE2M2I5YTQzYjUxNWE4MjA4NmU1MTIyYmM=")
@@ -26,9 +26,9 @@ use crate::response::EmptyResponse;
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::marketing::template_message::SendTemplateMessage;
+/// use alipay::marketing::template_message::MiniTemplateMessageSend;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
-/// let request = SendTemplateMessage::builder()
+/// let request = MiniTemplateMessageSend::builder()
 ///     .to_user_id("2088102122458832")
 ///     .form_id("form-1")
 ///     .user_template_id("tpl-1")
@@ -39,13 +39,15 @@ use crate::response::EmptyResponse;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.open.app.mini.templatemessage.send")]
 #[alipay(
     method = "alipay.open.app.mini.templatemessage.send",
     v3 = "POST /v3/alipay/open/app/mini/templatemessage/send",
     response = EmptyResponse
 )]
 #[must_use]
-pub struct SendTemplateMessage {
+#[non_exhaustive]
+pub struct MiniTemplateMessageSend {
     /// The user's Alipay user id.
     pub to_user_id: String,
     /// The trade number or form id that allows the message.

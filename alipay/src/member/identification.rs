@@ -4,13 +4,13 @@
 //! ```no_run
 //! use alipay::Client;
 //! use alipay::member::identification::{
-//!     Certify, CertifyInitialize, CertifyQuery, IdentityParam, MerchantConfig,
+//!     UserCertifyOpenCertify, UserCertifyOpenInitialize, UserCertifyOpenQuery, IdentityParam, MerchantConfig,
 //! };
 //!
 //! # async fn run(client: Client) -> Result<(), alipay::Error> {
 //! let init = client
 //!     .send(
-//!         CertifyInitialize::builder()
+//!         UserCertifyOpenInitialize::builder()
 //!             .outer_order_no("ZGYD201809132323000001234")
 //!             .biz_code("FACE")
 //!             .identity_param(IdentityParam::identity_card("张三", "320107199001011234"))
@@ -20,12 +20,12 @@
 //!     .await?;
 //! // Send the user's browser to this URL.
 //! let url = client
-//!     .render(Certify::builder().certify_id(init.certify_id.clone()).build())
+//!     .render(UserCertifyOpenCertify::builder().certify_id(init.certify_id.clone()).build())
 //!     .page_url()?;
 //! # let _ = url;
 //! // Once the user is back on the return URL:
 //! let outcome = client
-//!     .send(CertifyQuery::builder().certify_id(init.certify_id).build())
+//!     .send(UserCertifyOpenQuery::builder().certify_id(init.certify_id).build())
 //!     .await?;
 //! println!("passed: {}", outcome.is_passed());
 //! # Ok(()) }
@@ -93,7 +93,7 @@ impl MerchantConfig {
 }
 
 crate::code_enum! {
-    /// How the person is verified (`biz_code` of [`CertifyInitialize`]).
+    /// How the person is verified (`biz_code` of [`UserCertifyOpenInitialize`]).
     pub enum BizCode {
         /// `FACE`: a face scan (多因子人脸认证).
         Face = "FACE",
@@ -114,11 +114,11 @@ crate::code_enum! {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::member::identification::{CertifyInitialize, IdentityParam, MerchantConfig};
+/// use alipay::member::identification::{UserCertifyOpenInitialize, IdentityParam, MerchantConfig};
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let init = client
 ///     .send(
-///         CertifyInitialize::builder()
+///         UserCertifyOpenInitialize::builder()
 ///             .outer_order_no("ZGYD201809132323000001234")
 ///             .biz_code("FACE")
 ///             .identity_param(IdentityParam::identity_card("张三", "320107199001011234"))
@@ -130,13 +130,15 @@ crate::code_enum! {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.certify.open.initialize")]
 #[alipay(
     method = "alipay.user.certify.open.initialize",
     v3 = "POST /v3/alipay/user/certify/open/initialize",
-    response = CertifyInitializeResponse
+    response = UserCertifyOpenInitializeResponse
 )]
 #[must_use]
-pub struct CertifyInitialize {
+#[non_exhaustive]
+pub struct UserCertifyOpenInitialize {
     /// The merchant's unique request number (32 letters and digits).
     pub outer_order_no: String,
     /// The verification scene (`.biz_code("FACE")` works too).
@@ -147,11 +149,11 @@ pub struct CertifyInitialize {
     pub merchant_config: MerchantConfig,
 }
 
-/// The answer to [`CertifyInitialize`].
+/// The answer to [`UserCertifyOpenInitialize`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
-pub struct CertifyInitializeResponse {
-    /// The verification's id, for [`Certify`] and [`CertifyQuery`].
+pub struct UserCertifyOpenInitializeResponse {
+    /// The verification's id, for [`UserCertifyOpenCertify`] and [`UserCertifyOpenQuery`].
     pub certify_id: String,
 }
 
@@ -163,10 +165,10 @@ pub struct CertifyInitializeResponse {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::member::identification::Certify;
+/// use alipay::member::identification::UserCertifyOpenCertify;
 /// # fn run(client: Client) -> Result<(), alipay::Error> {
 /// let url = client
-///     .render(Certify::builder().certify_id("OC201809253000000393900404029253").build())
+///     .render(UserCertifyOpenCertify::builder().certify_id("OC201809253000000393900404029253").build())
 ///     .page_url()?;
 /// println!("redirect the user to {url}");
 /// # Ok(()) }
@@ -175,10 +177,12 @@ pub struct CertifyInitializeResponse {
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.certify.open.certify")]
 #[alipay(method = "alipay.user.certify.open.certify", local)]
 #[must_use]
-pub struct Certify {
-    /// The verification's id, from [`CertifyInitialize`].
+#[non_exhaustive]
+pub struct UserCertifyOpenCertify {
+    /// The verification's id, from [`UserCertifyOpenInitialize`].
     pub certify_id: String,
 }
 
@@ -189,10 +193,10 @@ pub struct Certify {
 ///
 /// ```no_run
 /// # use alipay::Client;
-/// use alipay::member::identification::CertifyQuery;
+/// use alipay::member::identification::UserCertifyOpenQuery;
 /// # async fn run(client: Client) -> Result<(), alipay::Error> {
 /// let outcome = client
-///     .send(CertifyQuery::builder().certify_id("OC201809253000000393900404029253").build())
+///     .send(UserCertifyOpenQuery::builder().certify_id("OC201809253000000393900404029253").build())
 ///     .await?;
 /// if outcome.is_passed() {
 ///     println!("verified");
@@ -200,22 +204,24 @@ pub struct Certify {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.certify.open.query")]
 #[alipay(
     method = "alipay.user.certify.open.query",
     v3 = "GET /v3/alipay/user/certify/open/query",
-    response = CertifyQueryResponse
+    response = UserCertifyOpenQueryResponse
 )]
 #[must_use]
-pub struct CertifyQuery {
+#[non_exhaustive]
+pub struct UserCertifyOpenQuery {
     /// The verification's id.
     pub certify_id: String,
 }
 
-/// The answer to [`CertifyQuery`]. `Debug` leaves out the personal data (`identity_info`,
+/// The answer to [`UserCertifyOpenQuery`]. `Debug` leaves out the personal data (`identity_info`,
 /// `material_info`).
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
-pub struct CertifyQueryResponse {
+pub struct UserCertifyOpenQueryResponse {
     /// Whether the verification passed (`passed=T`); `false` (`F`) otherwise, including not
     /// finished yet.
     #[serde(deserialize_with = "crate::flag::tf::deserialize")]
@@ -228,9 +234,9 @@ pub struct CertifyQueryResponse {
     pub fail_reason: Option<String>,
 }
 
-impl std::fmt::Debug for CertifyQueryResponse {
+impl std::fmt::Debug for UserCertifyOpenQueryResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CertifyQueryResponse")
+        f.debug_struct("UserCertifyOpenQueryResponse")
             .field("passed", &self.passed)
             .field("has_identity_info", &self.identity_info.is_some())
             .field("has_material_info", &self.material_info.is_some())
@@ -239,7 +245,7 @@ impl std::fmt::Debug for CertifyQueryResponse {
     }
 }
 
-impl CertifyQueryResponse {
+impl UserCertifyOpenQueryResponse {
     /// Whether the verification passed (`passed` is `T`): [`passed`](Self::passed).
     pub fn is_passed(&self) -> bool {
         self.passed
@@ -259,7 +265,7 @@ mod tests {
             !debug.contains("张三") && !debug.contains("3201"),
             "{debug}"
         );
-        let answer: CertifyQueryResponse = serde_json::from_str(
+        let answer: UserCertifyOpenQueryResponse = serde_json::from_str(
             r#"{"passed":"T","identity_info":"{\"cert_no\":\"320107199001011234\"}"}"#,
         )
         .unwrap();
@@ -271,7 +277,7 @@ mod tests {
     #[test]
     fn certify_is_one_biz_field() {
         let mut params = Params::new();
-        Certify::builder()
+        UserCertifyOpenCertify::builder()
             .certify_id("c1")
             .build()
             .encode(&mut params)

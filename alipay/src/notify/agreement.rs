@@ -2,6 +2,7 @@
 //! ([`payment::agreement`](crate::payment::agreement)).
 
 use crate::payment::agreement::AgreementStatus;
+use crate::time::Timestamp;
 
 /// A debit agreement was signed (`dut_user_sign`) or cancelled (`dut_user_unsign`), read with
 /// [`Notification::kind`](super::Notification::kind).
@@ -22,7 +23,7 @@ use crate::payment::agreement::AgreementStatus;
 #[non_exhaustive]
 pub struct AgreementNotification {
     /// When Alipay sent the notification (`yyyy-MM-dd HH:mm:ss`, Beijing time).
-    pub notify_time: String,
+    pub notify_time: Timestamp,
     /// `dut_user_sign` or `dut_user_unsign`.
     pub notify_type: String,
     /// The notification's id: the same id is sent again on retries.
@@ -42,13 +43,13 @@ pub struct AgreementNotification {
     /// The signing scene.
     pub sign_scene: Option<String>,
     /// When the user signed.
-    pub sign_time: Option<String>,
+    pub sign_time: Option<Timestamp>,
     /// When the agreement became valid.
-    pub valid_time: Option<String>,
+    pub valid_time: Option<Timestamp>,
     /// When the agreement ends.
-    pub invalid_time: Option<String>,
+    pub invalid_time: Option<Timestamp>,
     /// When it was cancelled (`dut_user_unsign`).
-    pub unsign_time: Option<String>,
+    pub unsign_time: Option<Timestamp>,
     /// The signer's Alipay user id.
     pub alipay_user_id: Option<String>,
     /// The signer's masked login id.

@@ -45,6 +45,7 @@ use serde::{Deserialize, Serialize};
 use crate::Amount;
 use crate::payment::face_to_face::TradePayResponse;
 use crate::response::EmptyResponse;
+use crate::time::Timestamp;
 
 crate::code_enum! {
     /// An agreement's status (`status`).
@@ -157,8 +158,10 @@ impl PeriodRuleParams {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.agreement.page.sign")]
 #[alipay(method = "alipay.user.agreement.page.sign", local)]
 #[must_use]
+#[non_exhaustive]
 pub struct AgreementPageSign {
     /// The personal product code agreed with Alipay, e.g. `CYCLE_PAY_AUTH_P` (periodic debit)
     /// or `GENERAL_WITHHOLDING_P` (merchant debit).
@@ -196,12 +199,14 @@ pub struct AgreementPageSign {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.agreement.query")]
 #[alipay(
     method = "alipay.user.agreement.query",
     v3 = "GET /v3/alipay/user/agreement/query",
     response = AgreementQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct AgreementQuery {
     /// Alipay's agreement number (wins over the other keys).
     pub agreement_no: Option<String>,
@@ -230,11 +235,11 @@ pub struct AgreementQueryResponse {
     /// The signing scene.
     pub sign_scene: Option<String>,
     /// When the user signed (`yyyy-MM-dd HH:mm:ss`).
-    pub sign_time: Option<String>,
+    pub sign_time: Option<Timestamp>,
     /// When the agreement became valid.
-    pub valid_time: Option<String>,
+    pub valid_time: Option<Timestamp>,
     /// When the agreement ends.
-    pub invalid_time: Option<String>,
+    pub invalid_time: Option<Timestamp>,
     /// The signer's Alipay user id.
     pub principal_id: Option<String>,
     /// The signer's masked login id.
@@ -262,8 +267,10 @@ pub struct AgreementQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.agreement.unsign")]
 #[alipay(method = "alipay.user.agreement.unsign", v3 = "POST /v3/alipay/user/agreement/unsign", response = EmptyResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct AgreementUnsign {
     /// Alipay's agreement number.
     pub agreement_no: Option<String>,
@@ -299,11 +306,13 @@ pub struct AgreementUnsign {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.user.agreement.executionplan.modify")]
 #[alipay(
     method = "alipay.user.agreement.executionplan.modify", v3 = "POST /v3/alipay/user/agreement/executionplan/modify",
     response = AgreementExecutionplanModifyResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct AgreementExecutionplanModify {
     /// Alipay's agreement number.
     pub agreement_no: String,
@@ -374,8 +383,10 @@ impl AgreementParams {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.pay")]
 #[alipay(method = "alipay.trade.pay", v3 = "POST /v3/alipay/trade/pay", response = TradePayResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct AgreementPay {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

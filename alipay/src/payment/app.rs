@@ -51,8 +51,10 @@ use crate::Amount;
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.app.pay")]
 #[alipay(method = "alipay.trade.app.pay", local)]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeAppPay {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

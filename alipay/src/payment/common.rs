@@ -36,6 +36,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Amount;
+use crate::time::Timestamp;
 
 crate::code_enum! {
     /// A trade's status (`trade_status`).
@@ -136,12 +137,14 @@ pub struct TradeFundBill {
 ///
 /// <https://opendocs.alipay.com/open/02ekfj>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.create")]
 #[alipay(
     method = "alipay.trade.create",
     v3 = "POST /v3/alipay/trade/create",
     response = TradeCreateResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeCreate {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,
@@ -217,12 +220,14 @@ pub struct TradeCreateResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfh>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.query")]
 #[alipay(
     method = "alipay.trade.query",
     v3 = "POST /v3/alipay/trade/query",
     response = TradeQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeQuery {
     /// The merchant's order number.
     pub out_trade_no: Option<String>,
@@ -273,7 +278,7 @@ pub struct TradeQueryResponse {
     /// The invoiceable amount.
     pub invoice_amount: Option<Amount>,
     /// When the buyer paid.
-    pub send_pay_date: Option<String>,
+    pub send_pay_date: Option<Timestamp>,
     /// What the merchant received.
     pub receipt_amount: Option<Amount>,
     /// The merchant's store id.
@@ -315,12 +320,14 @@ pub struct TradeQueryResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfk>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.refund")]
 #[alipay(
     method = "alipay.trade.refund",
     v3 = "POST /v3/alipay/trade/refund",
     response = TradeRefundResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRefund {
     /// The amount to refund.
     pub refund_amount: Amount,
@@ -355,7 +362,7 @@ pub struct TradeRefundResponse {
     /// The refund currency.
     pub refund_currency: Option<String>,
     /// When the refund was paid.
-    pub gmt_refund_pay: Option<String>,
+    pub gmt_refund_pay: Option<Timestamp>,
     /// The channels refunded.
     #[serde(default)]
     pub refund_detail_item_list: Vec<TradeFundBill>,
@@ -422,8 +429,10 @@ crate::code_enum! {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.refund.apply")]
 #[alipay(method = "alipay.trade.refund.apply", v3 = "POST /v3/alipay/trade/refund/apply", response = TradeRefundApplyResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRefundApply {
     /// The amount to refund.
     pub refund_amount: Amount,
@@ -463,12 +472,14 @@ pub struct TradeRefundApplyResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfl>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.close")]
 #[alipay(
     method = "alipay.trade.close",
     v3 = "POST /v3/alipay/trade/close",
     response = TradeCloseResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeClose {
     /// The merchant's order number.
     pub out_trade_no: Option<String>,
@@ -494,12 +505,14 @@ pub struct TradeCloseResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfi>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.cancel")]
 #[alipay(
     method = "alipay.trade.cancel",
     v3 = "POST /v3/alipay/trade/cancel",
     response = TradeCancelResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeCancel {
     /// The merchant's order number.
     pub out_trade_no: Option<String>,
@@ -531,7 +544,7 @@ pub struct TradeCancelResponse {
     /// What the cancel did; absent when Alipay found no trade.
     pub action: Option<CancelAction>,
     /// When the refund was paid, for `refund`.
-    pub gmt_refund_pay: Option<String>,
+    pub gmt_refund_pay: Option<Timestamp>,
     /// The refund settlement id.
     pub refund_settlement_id: Option<String>,
 }
@@ -541,12 +554,14 @@ pub struct TradeCancelResponse {
 ///
 /// <https://opendocs.alipay.com/open/02ekfm>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.fastpay.refund.query")]
 #[alipay(
     method = "alipay.trade.fastpay.refund.query",
     v3 = "POST /v3/alipay/trade/fastpay/refund/query",
     response = TradeFastpayRefundQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeFastpayRefundQuery {
     /// The refund request number (the trade's `out_trade_no` for a refund sent without one).
     pub out_request_no: String,
@@ -578,7 +593,7 @@ pub struct TradeFastpayRefundQueryResponse {
     /// The refund reason.
     pub refund_reason: Option<String>,
     /// When the refund was paid.
-    pub gmt_refund_pay: Option<String>,
+    pub gmt_refund_pay: Option<Timestamp>,
     /// The channels refunded.
     #[serde(default)]
     pub refund_detail_item_list: Vec<TradeFundBill>,
@@ -616,12 +631,14 @@ impl TradeFastpayRefundQueryResponse {
 ///
 /// <https://opendocs.alipay.com/open/02e7gr>
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.data.dataservice.bill.downloadurl.query")]
 #[alipay(
     method = "alipay.data.dataservice.bill.downloadurl.query",
     v3 = "GET /v3/alipay/data/dataservice/bill/downloadurl/query",
     response = BillDownloadUrlQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct BillDownloadUrlQuery {
     /// `trade` (the merchant's trades), `signcustomer` (account movements) or
     /// `trade_zft_merchant` (a secondary merchant's trades, with `smid`).

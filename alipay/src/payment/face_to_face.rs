@@ -41,6 +41,7 @@ use serde::Deserialize;
 
 use crate::Amount;
 use crate::payment::common::{BuyerUserType, TradeFundBill};
+use crate::time::Timestamp;
 
 /// `alipay.trade.pay` with `scene=bar_code`: charges the buyer whose payment code (付款码) was
 /// scanned (Easy SDK `FaceToFace.pay`).
@@ -72,6 +73,7 @@ use crate::payment::common::{BuyerUserType, TradeFundBill};
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.pay")]
 #[alipay(
     method = "alipay.trade.pay",
     v3 = "POST /v3/alipay/trade/pay",
@@ -79,6 +81,7 @@ use crate::payment::common::{BuyerUserType, TradeFundBill};
     fixed_biz(scene = "bar_code")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradePay {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,
@@ -173,7 +176,7 @@ pub struct TradePayResponse {
     /// The invoiceable amount.
     pub invoice_amount: Option<Amount>,
     /// When the buyer paid.
-    pub gmt_payment: Option<String>,
+    pub gmt_payment: Option<Timestamp>,
     /// The funding channels.
     #[serde(default)]
     pub fund_bill_list: Vec<TradeFundBill>,
@@ -246,12 +249,14 @@ pub struct TradePayResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.precreate")]
 #[alipay(
     method = "alipay.trade.precreate",
     v3 = "POST /v3/alipay/trade/precreate",
     response = TradePrecreateResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradePrecreate {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

@@ -227,12 +227,14 @@ pub enum HuabeiError {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.create")]
 #[alipay(
     method = "alipay.trade.create",
     v3 = "POST /v3/alipay/trade/create",
     response = TradeCreateResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct HuabeiCreate {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

@@ -53,6 +53,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Amount;
+use crate::time::Timestamp;
 
 crate::code_enum! {
     /// How a settlement receiver or payer is named (`type`, `trans_in_type`, `trans_out_type`).
@@ -162,11 +163,13 @@ impl RoyaltyReceiver {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.royalty.relation.bind")]
 #[alipay(
     method = "alipay.trade.royalty.relation.bind", v3 = "POST /v3/alipay/trade/royalty/relation/bind",
     response = RoyaltyRelationResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRoyaltyRelationBind {
     /// The receivers to bind (at most 20 per call).
     pub receiver_list: Vec<RoyaltyReceiver>,
@@ -194,11 +197,13 @@ pub struct TradeRoyaltyRelationBind {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.royalty.relation.unbind")]
 #[alipay(
     method = "alipay.trade.royalty.relation.unbind", v3 = "POST /v3/alipay/trade/royalty/relation/unbind",
     response = RoyaltyRelationResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRoyaltyRelationUnbind {
     /// The receivers to unbind.
     pub receiver_list: Vec<RoyaltyReceiver>,
@@ -238,11 +243,13 @@ pub struct RoyaltyRelationResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.royalty.relation.batchquery")]
 #[alipay(
     method = "alipay.trade.royalty.relation.batchquery", v3 = "POST /v3/alipay/trade/royalty/relation/batchquery",
     response = TradeRoyaltyRelationBatchqueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRoyaltyRelationBatchquery {
     /// The page, from 1 (1 by default).
     pub page_num: Option<u32>,
@@ -392,8 +399,10 @@ impl SettleExtendParams {
 ///
 /// [`ExtendParams::royalty_freeze`]: super::common::ExtendParams::royalty_freeze
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.order.settle")]
 #[alipay(method = "alipay.trade.order.settle", v3 = "POST /v3/alipay/trade/order/settle", response = TradeOrderSettleResponse)]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeOrderSettle {
     /// The settlement's request number, unique per trade.
     pub out_request_no: String,
@@ -435,11 +444,13 @@ pub struct TradeOrderSettleResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.order.settle.query")]
 #[alipay(
     method = "alipay.trade.order.settle.query", v3 = "GET /v3/alipay/trade/order/settle/query",
     response = TradeOrderSettleQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeOrderSettleQuery {
     /// Alipay's settlement number.
     pub settle_no: Option<String>,
@@ -470,7 +481,7 @@ pub struct RoyaltyDetail {
     /// What the payment was.
     pub operation_type: Option<RoyaltyOperationType>,
     /// When it was paid.
-    pub execute_dt: Option<String>,
+    pub execute_dt: Option<Timestamp>,
     /// Who paid.
     pub trans_out: Option<String>,
     /// How `trans_out` names the payer.
@@ -498,7 +509,7 @@ pub struct TradeOrderSettleQueryResponse {
     /// The settlement's request number.
     pub out_request_no: Option<String>,
     /// When it was asked for.
-    pub operation_dt: Option<String>,
+    pub operation_dt: Option<Timestamp>,
     /// Its payments.
     #[serde(default)]
     pub royalty_detail_list: Vec<RoyaltyDetail>,
@@ -523,11 +534,13 @@ pub struct TradeOrderSettleQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.order.onsettle.query")]
 #[alipay(
     method = "alipay.trade.order.onsettle.query",
     response = TradeOrderOnsettleQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeOrderOnsettleQuery {
     /// Alipay's trade number.
     pub trade_no: String,
@@ -557,11 +570,13 @@ pub struct TradeOrderOnsettleQueryResponse {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.royalty.rate.query")]
 #[alipay(
     method = "alipay.trade.royalty.rate.query", v3 = "GET /v3/alipay/trade/royalty/rate/query",
     response = TradeRoyaltyRateQueryResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeRoyaltyRateQuery {
     /// The request number.
     pub out_request_no: String,

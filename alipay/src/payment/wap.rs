@@ -55,12 +55,14 @@ use crate::Amount;
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.trade.wap.pay")]
 #[alipay(
     method = "alipay.trade.wap.pay",
     local,
     fixed_biz(product_code = "QUICK_WAP_WAY")
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct TradeWapPay {
     /// The merchant's order number, unique per app (at most 64 characters).
     pub out_trade_no: String,

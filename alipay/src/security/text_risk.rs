@@ -34,11 +34,13 @@ use serde::Deserialize;
 /// Exists only on OpenAPI v2, so it is always sent there, whatever
 /// [`Protocol`](crate::Protocol) the client uses (see [`crate::v3`]).
 #[derive(Debug, Clone, crate::Request)]
+#[doc(alias = "alipay.security.risk.content.detect")]
 #[alipay(
     method = "alipay.security.risk.content.detect",
     response = RiskContentDetectResponse
 )]
 #[must_use]
+#[non_exhaustive]
 pub struct RiskContentDetect {
     /// The text to check.
     pub content: String,
