@@ -126,6 +126,43 @@ pub fn parse_beijing_timestamp(text: &str) -> Option<i64> {
     timestamp::parse(text).ok()
 }
 
+/// What each byte of `yyyy-MM-dd HH:mm:ss` must be: `d` a digit, anything else itself.
+const SHAPE: &[u8; 19] = b"dddd-dd-dd dd:dd:dd";
+
+/// The year, month, day, hour, minute and second written as `yyyy-MM-dd HH:mm:ss` at the start
+/// of `bytes`, not yet checked for range (a month 13 is read as 13). Errors: the first byte out
+/// of shape and what belongs there (`bytes` shorter than the shape: its end).
+pub(crate) fn civil_fields(bytes: &[u8]) -> Result<[u32; 6], (usize, &'static str)> {
+    for (at, &want) in SHAPE.iter().enumerate() {
+        let byte = bytes.get(at).copied();
+        let expected = match want {
+            b'd' => "a digit",
+            b'-' => "'-'",
+            b' ' => "' '",
+            _ => "':'",
+        };
+        match byte {
+            Some(byte) if want == b'd' && byte.is_ascii_digit() => {}
+            Some(byte) if want != b'd' && byte == want => {}
+            _ => return Err((at, expected)),
+        }
+    }
+    // All digits by now: the folds cannot overflow (at most 4 digits).
+    let number = |from: usize, to: usize| {
+        bytes[from..to]
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    Ok([
+        number(0, 4),
+        number(5, 7),
+        number(8, 10),
+        number(11, 13),
+        number(14, 16),
+        number(17, 19),
+    ])
+}
+
 /// `yyyy-MM-dd HH:mm:ss UTC` of `unix` seconds, for messages (e.g. a certificate's validity).
 ///
 /// ```

@@ -165,38 +165,16 @@ impl BillTime {
     /// Reads `yyyy-MM-dd HH:mm:ss` exactly, as bill rows write it, without allocating: `None`
     /// for any other shape, `Some(None)` for a day or time that does not exist.
     fn plain(text: &[u8]) -> Option<Option<Self>> {
-        let &[
-            y0,
-            y1,
-            y2,
-            y3,
-            b'-',
-            m0,
-            m1,
-            b'-',
-            d0,
-            d1,
-            b' ',
-            h0,
-            h1,
-            b':',
-            i0,
-            i1,
-            b':',
-            s0,
-            s1,
-        ] = text
-        else {
-            return None;
-        };
-        let digits = [y0, y1, y2, y3, m0, m1, d0, d1, h0, h1, i0, i1, s0, s1];
-        if !digits.iter().all(u8::is_ascii_digit) {
+        if text.len() != 19 {
             return None;
         }
-        let two = |tens: u8, ones: u8| (tens - b'0') * 10 + (ones - b'0');
-        let year = u16::from(two(y0, y1)) * 100 + u16::from(two(y2, y3));
-        let date = Date::new(year, two(m0, m1), two(d0, d1)).ok();
-        Some(date.and_then(|date| BillTime::new(date, two(h0, h1), two(i0, i1), two(s0, s1)).ok()))
+        let [year, month, day, hour, minute, second] = crate::time::civil_fields(text).ok()?;
+        // Each field has at most 4 digits (2 but for the year): the conversions cannot fail.
+        let narrow = |n: u32| u8::try_from(n).unwrap_or(u8::MAX);
+        let date = Date::new(u16::try_from(year).ok()?, narrow(month), narrow(day)).ok();
+        Some(date.and_then(|date| {
+            BillTime::new(date, narrow(hour), narrow(minute), narrow(second)).ok()
+        }))
     }
 }
 

@@ -5,7 +5,10 @@ use std::ops::Deref;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{BEIJING_OFFSET_SECS, days_from_civil, days_in_month};
+use super::{BEIJING_OFFSET_SECS, civil_fields, days_from_civil, days_in_month};
+
+/// The length of `yyyy-MM-dd HH:mm:ss`.
+const SHAPE_LEN: usize = 19;
 
 /// A time as Alipay writes it in answers and notifications (`gmt_payment`, `notify_time`,
 /// `send_pay_date`, ...): `yyyy-MM-dd HH:mm:ss` in Beijing time (UTC+8, no daylight saving).
@@ -105,9 +108,6 @@ pub enum TimestampError {
     },
 }
 
-/// What each byte of `yyyy-MM-dd HH:mm:ss` must be: `d` a digit, anything else itself.
-const SHAPE: &[u8; 19] = b"dddd-dd-dd dd:dd:dd";
-
 /// Reads `yyyy-MM-dd HH:mm:ss` (optionally `.S` to `.SSS`, ignored) in Beijing time as seconds
 /// since the Unix epoch.
 pub(super) fn parse(text: &str) -> Result<i64, TimestampError> {
@@ -117,7 +117,7 @@ pub(super) fn parse(text: &str) -> Result<i64, TimestampError> {
         text: text.to_owned(),
         len,
     };
-    if len < SHAPE.len() {
+    if len < SHAPE_LEN {
         return Err(length_error());
     }
     let shape_error = |at, expected| TimestampError::Shape {
@@ -125,34 +125,20 @@ pub(super) fn parse(text: &str) -> Result<i64, TimestampError> {
         at,
         expected,
     };
-    for (at, (&byte, &want)) in bytes.iter().zip(SHAPE).enumerate() {
-        match want {
-            b'd' if !byte.is_ascii_digit() => return Err(shape_error(at, "a digit")),
-            b'-' if byte != want => return Err(shape_error(at, "'-'")),
-            b' ' if byte != want => return Err(shape_error(at, "' '")),
-            b':' if byte != want => return Err(shape_error(at, "':'")),
-            _ => {}
-        }
-    }
-    if let Some((&dot, fraction)) = bytes[SHAPE.len()..].split_first() {
+    let [year, month, day, hour, minute, second] =
+        civil_fields(bytes).map_err(|(at, expected)| shape_error(at, expected))?;
+    if let Some((&dot, fraction)) = bytes[SHAPE_LEN..].split_first() {
         if dot != b'.' {
-            return Err(shape_error(SHAPE.len(), "'.' or the end"));
+            return Err(shape_error(SHAPE_LEN, "'.' or the end"));
         }
         if let Some(i) = fraction.iter().position(|b| !b.is_ascii_digit()) {
-            return Err(shape_error(SHAPE.len() + 1 + i, "a digit"));
+            return Err(shape_error(SHAPE_LEN + 1 + i, "a digit"));
         }
         if fraction.is_empty() || fraction.len() > 3 {
             return Err(length_error());
         }
     }
-    // All digits by now: the folds cannot overflow (at most 4 digits).
-    let number = |from: usize, to: usize| {
-        bytes[from..to]
-            .iter()
-            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
-    };
-    let (year, month, day) = (i64::from(number(0, 4)), number(5, 7), number(8, 10));
-    let (hour, minute, second) = (number(11, 13), number(14, 16), number(17, 19));
+    let year = i64::from(year);
     let days = days_in_month(year, month);
     if days == 0 {
         return Err(TimestampError::Month {
