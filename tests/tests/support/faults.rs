@@ -107,3 +107,10 @@ pub(crate) async fn once(setup: &Setup, fault: Fault) -> Result<TradeQueryRespon
     assert_eq!(again.out_trade_no, "F-1");
     result
 }
+
+/// Whether `bytes` hold 系统繁忙 ("system busy") in GBK, as the sandbox's GBK failure writes it.
+pub(crate) fn holds_busy_in_gbk(bytes: &[u8]) -> bool {
+    bytes
+        .windows(8)
+        .any(|w| w == [0xCF, 0xB5, 0xCD, 0xB3, 0xB7, 0xB1, 0xC3, 0xA6])
+}
