@@ -222,7 +222,7 @@ impl Client {
             per_attempt: options.timeout.unwrap_or(self.inner.request_timeout),
             total: deadline,
         };
-        let signed = prepare(deadlines.attempt()).await?;
+        let mut signed = prepare(deadlines.attempt()).await?;
         let policy = net.retry;
         let idempotent = policy.is_enabled()
             && options
@@ -233,14 +233,25 @@ impl Client {
         loop {
             attempt += 1;
             stats.attempts = attempt;
+            // The last attempt the policy allows sends the signed request itself; the earlier
+            // ones a copy, keeping it for the next.
+            let (this, kept) = if attempt > policy.max_retries() {
+                (signed, None)
+            } else {
+                (copy_request(&signed), Some(signed))
+            };
             let error = match self
-                .attempt(method, &signed, attempt, deadlines, check, stats)
+                .attempt(method, this, attempt, deadlines, check, stats)
                 .await
             {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
-            if attempt > policy.max_retries() || !retry::is_retryable(&error, idempotent) {
+            let Some(kept) = kept else {
+                return Err(error);
+            };
+            signed = kept;
+            if !retry::is_retryable(&error, idempotent) {
                 return Err(error);
             }
             let backoff = policy.delay(attempt);
@@ -268,12 +279,12 @@ impl Client {
         }
     }
 
-    /// One attempt: a slot under the in-flight bound, the exchange within its deadline, the
-    /// hook, then `check`.
+    /// One attempt, sending `signed`: a slot under the in-flight bound, the exchange within its
+    /// deadline, the hook, then `check`.
     async fn attempt<T>(
         &self,
         method: &str,
-        signed: &http::Request<Bytes>,
+        signed: http::Request<Bytes>,
         attempt: u32,
         deadlines: Deadlines,
         check: &(impl Fn(&HttpResponse) -> Result<T, Error> + Send + Sync),
@@ -289,9 +300,7 @@ impl Client {
         let sent = Instant::now();
         let answer = tokio::time::timeout_at(
             until,
-            self.inner
-                .transport
-                .send(copy_request(signed), self.inner.max_body),
+            self.inner.transport.send(signed, self.inner.max_body),
         )
         .await
         .map_err(|_| Error::Timeout(reported))??;
