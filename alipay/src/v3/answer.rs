@@ -3,6 +3,9 @@
 //!
 //! See <https://opendocs.alipay.com/open-v3/054d0z> (v3 验签规则).
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use http::HeaderMap;
 
 use super::error::V3Error;
@@ -164,20 +167,74 @@ impl<'de> serde::de::Visitor<'de> for DuplicateVisitor {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Duplicate, A::Error> {
-        let mut keys = std::collections::HashSet::new();
+        let mut keys = Keys::default();
         let mut found = None;
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(Key(key)) = map.next_key()? {
             let Duplicate(inner) = map.next_value()?;
             if found.is_none() {
-                found = if keys.contains(&key) {
-                    Some(key)
-                } else {
-                    keys.insert(key);
-                    inner
+                found = match keys.insert(key) {
+                    Some(twice) => Some(twice.into_owned()),
+                    None => inner,
                 };
             }
         }
         Ok(Duplicate(found))
+    }
+}
+
+/// An object's key, borrowed from the body unless it has escapes to undo.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(key)))
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(key.to_owned())))
+    }
+}
+
+/// The keys seen in one object: compared one by one while there are few (an answer's objects
+/// have tens of keys), hashed beyond.
+#[derive(Default)]
+struct Keys<'de> {
+    few: Vec<Cow<'de, str>>,
+    many: HashSet<Cow<'de, str>>,
+}
+
+impl<'de> Keys<'de> {
+    /// The most keys compared one by one.
+    const FEW: usize = 32;
+
+    /// Adds `key`, or gives it back if it was already there.
+    fn insert(&mut self, key: Cow<'de, str>) -> Option<Cow<'de, str>> {
+        if self.few.contains(&key) || self.many.contains(&key) {
+            return Some(key);
+        }
+        if self.few.len() < Self::FEW {
+            if self.few.is_empty() {
+                self.few.reserve_exact(Self::FEW);
+            }
+            self.few.push(key);
+        } else {
+            self.many.insert(key);
+        }
+        None
     }
 }
 
@@ -202,5 +259,24 @@ mod tests {
             "keys compare once unescaped"
         );
         assert!(duplicate_key(br#"{"a":1,"#).is_err());
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_large_objects() {
+        let object = |keys: &[String]| {
+            let pairs: Vec<String> = keys.iter().map(|k| format!("\"{k}\":0")).collect();
+            format!("{{{}}}", pairs.join(","))
+        };
+        let distinct: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
+        assert_eq!(duplicate_key(object(&distinct).as_bytes()).ok(), Some(None));
+        for (first, second) in [(3, 20), (3, 70), (50, 90)] {
+            let mut keys = distinct.clone();
+            keys[second] = keys[first].clone();
+            assert_eq!(
+                duplicate_key(object(&keys).as_bytes()).ok(),
+                Some(Some(format!("k{first}"))),
+                "k{first} again at {second}"
+            );
+        }
     }
 }
