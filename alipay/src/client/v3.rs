@@ -5,6 +5,7 @@
 //! that choose the protocol.
 
 use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue};
 
 use super::answer::Checked;
 use super::{CallOptions, Client};
@@ -133,7 +134,7 @@ impl Client {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
             .unwrap_or_default();
-        let nonce = sign::random_id();
+        let (nonce, request_id) = sign::random_id_pair();
         let cert = self.inner.cert.as_ref();
         let auth = sign::auth_string(
             &self.inner.app_id,
@@ -155,11 +156,20 @@ impl Client {
                 http::header::AUTHORIZATION,
                 sign::authorization(&auth, &signature),
             )
-            .header(sign::REQUEST_ID_HEADER, sign::random_id())
-            .header(http::header::ACCEPT, "application/json")
-            .header("alipay-sdk-version", super::SDK_NAME);
+            .header(HeaderName::from_static(sign::REQUEST_ID_HEADER), request_id)
+            .header(
+                http::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            )
+            .header(
+                HeaderName::from_static("alipay-sdk-version"),
+                HeaderValue::from_static(super::SDK_NAME),
+            );
         if encrypted {
-            builder = builder.header("alipay-encrypt-type", crate::encrypt::ENCRYPT_TYPE_AES);
+            builder = builder.header(
+                HeaderName::from_static("alipay-encrypt-type"),
+                HeaderValue::from_static(crate::encrypt::ENCRYPT_TYPE_AES),
+            );
         }
         let data_type = if encrypted {
             "text/plain"
@@ -168,7 +178,10 @@ impl Client {
         };
         let body = if params.files().is_empty() {
             if !prepared.body.is_empty() {
-                builder = builder.header(http::header::CONTENT_TYPE, data_type);
+                builder = builder.header(
+                    http::header::CONTENT_TYPE,
+                    HeaderValue::from_static(data_type),
+                );
             }
             Bytes::from(prepared.body)
         } else {
@@ -180,10 +193,13 @@ impl Client {
             multipart_body(&boundary, &prepared.body, data_type, params.files())
         };
         if let Some(token) = &prepared.app_auth_token {
-            builder = builder.header(sign::APP_AUTH_TOKEN_HEADER, token);
+            builder = builder.header(HeaderName::from_static(sign::APP_AUTH_TOKEN_HEADER), token);
         }
         if let Some(cert) = cert {
-            builder = builder.header(sign::ROOT_CERT_SN_HEADER, &cert.alipay_root_cert_sn);
+            builder = builder.header(
+                HeaderName::from_static(sign::ROOT_CERT_SN_HEADER),
+                &cert.alipay_root_cert_sn,
+            );
         }
         builder
             .body(body)

@@ -81,25 +81,53 @@ pub fn content(
 
 /// The `Authorization` header: `ALIPAY-SHA256withRSA {authString},sign={signature}`.
 pub fn authorization(auth_string: &str, signature: &str) -> String {
-    format!("{SCHEME} {auth_string},sign={signature}")
+    let mut out = String::with_capacity(SCHEME.len() + auth_string.len() + signature.len() + 7);
+    for part in [SCHEME, " ", auth_string, ",sign=", signature] {
+        out.push_str(part);
+    }
+    out
 }
 
 /// A fresh random nonce or request id: 32 lower-case hex digits (a UUID's 128 bits without
 /// dashes), from the operating system's random source.
 pub fn random_id() -> String {
     let mut bytes = [0u8; 16];
-    // `fill` fails only when the system has no random source; the id then falls back to the
-    // time, which keeps it unique enough for a nonce without ever panicking.
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+    fill_random(&mut bytes);
+    lower_hex(&bytes)
+}
+
+/// Two fresh random ids such as [`random_id`]'s (a request's nonce and its request id) from one
+/// draw of the random source.
+pub fn random_id_pair() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    fill_random(&mut bytes);
+    let (first, second) = bytes.split_at(16);
+    (lower_hex(first), lower_hex(second))
+}
+
+/// Fills `bytes` from the operating system's random source. That fails only when the system
+/// has none; the bytes then come from the time, which keeps an id unique enough for a nonce
+/// without ever panicking.
+fn fill_random(bytes: &mut [u8]) {
+    if aws_lc_rs::rand::fill(bytes).is_err() {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
-        bytes = nanos.to_le_bytes();
+        for (i, chunk) in bytes.chunks_mut(16).enumerate() {
+            let n = nanos.wrapping_add(i as u128).to_le_bytes();
+            chunk.copy_from_slice(&n[..chunk.len()]);
+        }
     }
-    let mut out = String::with_capacity(32);
+}
+
+/// `bytes` as lower-case hex digits.
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
     for byte in bytes {
-        let _infallible = write!(out, "{byte:02x}");
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
     }
     out
 }
@@ -230,9 +258,18 @@ mod tests {
 
     #[test]
     fn ids_are_fresh_hex() {
-        let (a, b) = (random_id(), random_id());
-        assert_eq!(a.len(), 32);
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(a, b);
+        let (c, d) = random_id_pair();
+        let ids = [random_id(), random_id(), c, d];
+        for id in &ids {
+            assert_eq!(id.len(), 32, "{id}");
+            assert!(
+                id.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')),
+                "{id}"
+            );
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert!(!ids[i + 1..].contains(id), "{id} twice");
+        }
+        assert_eq!(lower_hex(&[0x00, 0x9f, 0xa0, 0xff]), "009fa0ff");
     }
 }
