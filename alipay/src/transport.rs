@@ -346,10 +346,14 @@ fn origin_form(
         80
     };
     let host = match authority.port_u16() {
-        Some(port) if port != default_port => format!("{}:{port}", authority.host()),
-        _ => authority.host().to_owned(),
+        // `host:port`, as the authority has it after any userinfo.
+        Some(port) if port != default_port => authority
+            .as_str()
+            .rsplit_once('@')
+            .map_or(authority.as_str(), |(_, host_port)| host_port),
+        _ => authority.host(),
     };
-    let host = http::HeaderValue::from_str(&host)
+    let host = http::HeaderValue::from_str(host)
         .map_err(|e| Error::Connect(ConnectError::at(&parts.uri, ConnectStep::Url, e)))?;
     parts.headers.entry(http::header::HOST).or_insert(host);
     if let Some(auth) = forward.and_then(|proxy| proxy.forward(&parts.uri)) {
@@ -534,5 +538,50 @@ where
                 headers,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `Host` header and target `origin_form` makes of `url`.
+    fn sent_as(url: &str) -> (String, String) {
+        let request = http::Request::get(url).body(Bytes::new()).expect("request");
+        let (_, sent) = origin_form(request, None).expect("origin form");
+        let host = sent.headers()[http::header::HOST].to_str().expect("ascii");
+        (host.to_owned(), sent.uri().to_string())
+    }
+
+    #[test]
+    fn the_host_header_names_the_port_only_when_not_the_default() {
+        for (url, host, target) in [
+            (
+                "https://openapi.alipay.com/gateway.do?a=1",
+                "openapi.alipay.com",
+                "/gateway.do?a=1",
+            ),
+            ("https://h.example:443/v3/x", "h.example", "/v3/x"),
+            ("http://h.example:80", "h.example", "/"),
+            (
+                "http://127.0.0.1:8080/v3/x?k=v",
+                "127.0.0.1:8080",
+                "/v3/x?k=v",
+            ),
+            ("https://h.example:8443/", "h.example:8443", "/"),
+            ("http://user:secret@h.example:81/", "h.example:81", "/"),
+        ] {
+            assert_eq!(sent_as(url), (host.to_owned(), target.to_owned()), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_host_header_given_is_kept() {
+        let request = http::Request::get("http://127.0.0.1:8080/")
+            .header(http::header::HOST, "gateway.example")
+            .body(Bytes::new())
+            .expect("request");
+        let (_, sent) = origin_form(request, None).expect("origin form");
+        assert_eq!(sent.headers()[http::header::HOST], "gateway.example");
     }
 }

@@ -18,7 +18,6 @@
 //! hyper-rustls's HTTPS connector over hyper-util's TCP connector, but any other whose
 //! connections hyper can drive, such as hyper-util's proxy `Tunnel`, fits without a change here.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
@@ -91,8 +90,10 @@ struct IdleSet {
 }
 
 struct IdleState {
-    /// Per origin, most recently used last.
-    conns: HashMap<Origin, Vec<Idle>>,
+    /// Per origin, most recently used last. A client talks to a handful of origins (the
+    /// gateway, the host of its bills), found by comparison: cheaper than hashing an authority,
+    /// which is hashed byte by byte.
+    conns: Vec<(Origin, Vec<Idle>)>,
     /// Whether the task that closes expired connections runs.
     reaping: bool,
 }
@@ -120,7 +121,7 @@ impl<C> Pool<C> {
             idle: Arc::new(IdleSet {
                 config,
                 state: Mutex::new(IdleState {
-                    conns: HashMap::new(),
+                    conns: Vec::new(),
                     reaping: false,
                 }),
             }),
@@ -249,6 +250,28 @@ impl Checkout {
     }
 }
 
+impl IdleState {
+    /// The idle connections to `origin`, if it has been seen.
+    fn list(&mut self, origin: &Origin) -> Option<&mut Vec<Idle>> {
+        self.conns
+            .iter_mut()
+            .find(|(known, _)| known == origin)
+            .map(|(_, list)| list)
+    }
+
+    /// The idle connections to `origin`, an empty list if it is new.
+    fn list_or_new(&mut self, origin: Origin) -> &mut Vec<Idle> {
+        let at = match self.conns.iter().position(|(known, _)| *known == origin) {
+            Some(at) => at,
+            None => {
+                self.conns.push((origin, Vec::new()));
+                self.conns.len() - 1
+            }
+        };
+        &mut self.conns[at].1
+    }
+}
+
 impl IdleSet {
     fn lock(&self) -> MutexGuard<'_, IdleState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
@@ -264,7 +287,7 @@ impl IdleSet {
     fn take(&self, origin: &Origin) -> Option<Sender> {
         let now = Instant::now();
         let mut state = self.lock();
-        let list = state.conns.get_mut(origin)?;
+        let list = state.list(origin)?;
         while let Some(entry) = list.pop() {
             if self.fresh(entry.since, now) && entry.sender.is_ready() {
                 return Some(entry.sender);
@@ -282,7 +305,7 @@ impl IdleSet {
         }
         let now = Instant::now();
         let mut state = self.lock();
-        let list = state.conns.entry(origin).or_default();
+        let list = state.list_or_new(origin);
         list.retain(|entry| self.fresh(entry.since, now) && !entry.sender.is_closed());
         if list.len() >= max {
             list.drain(..=list.len() - max);
@@ -304,14 +327,14 @@ async fn reap(idle: Weak<IdleSet>, idle_timeout: Duration) {
         let Some(set) = idle.upgrade() else { return };
         let now = Instant::now();
         let mut state = set.lock();
-        state.conns.retain(|_, list| {
+        state.conns.retain_mut(|(_, list)| {
             list.retain(|entry| set.fresh(entry.since, now));
             !list.is_empty()
         });
         let oldest = state
             .conns
-            .values()
-            .flatten()
+            .iter()
+            .flat_map(|(_, list)| list)
             .map(|entry| entry.since)
             .min();
         match oldest {
