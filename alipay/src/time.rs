@@ -134,17 +134,18 @@ const SHAPE: &[u8; 19] = b"dddd-dd-dd dd:dd:dd";
 /// of shape and what belongs there (`bytes` shorter than the shape: its end).
 pub(crate) fn civil_fields(bytes: &[u8]) -> Result<[u32; 6], (usize, &'static str)> {
     for (at, &want) in SHAPE.iter().enumerate() {
-        let byte = bytes.get(at).copied();
-        let expected = match want {
-            b'd' => "a digit",
-            b'-' => "'-'",
-            b' ' => "' '",
-            _ => "':'",
-        };
-        match byte {
+        match bytes.get(at) {
             Some(byte) if want == b'd' && byte.is_ascii_digit() => {}
-            Some(byte) if want != b'd' && byte == want => {}
-            _ => return Err((at, expected)),
+            Some(&byte) if want != b'd' && byte == want => {}
+            _ => {
+                let expected = match want {
+                    b'd' => "a digit",
+                    b'-' => "'-'",
+                    b' ' => "' '",
+                    _ => "':'",
+                };
+                return Err((at, expected));
+            }
         }
     }
     // All digits by now: the folds cannot overflow (at most 4 digits).
