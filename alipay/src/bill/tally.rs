@@ -90,19 +90,27 @@ impl Tally {
             })
         };
         for check in &mut self.checks {
-            let selected = match check.selector {
+            // The column a `NonZero` selector has read, and its cents: an account bill's line
+            // sums the very column that selects its rows.
+            let (selected, read) = match check.selector {
                 None => continue,
-                Some(Selector::Equals(index)) => row.field(index) == check.label,
-                Some(Selector::NonZero(index)) => cents(index)? != 0,
+                Some(Selector::Equals(index)) => (row.field(index) == check.label, None),
+                Some(Selector::NonZero(index)) => {
+                    let value = cents(index)?;
+                    (value != 0, Some((index, value)))
+                }
             };
             if !selected {
                 continue;
             }
             check.rows += 1;
             for (_, index, _, sum) in &mut check.amounts {
-                if let Some(index) = *index {
-                    *sum = sum.saturating_add(cents(index)?);
-                }
+                let Some(index) = *index else { continue };
+                let value = match read {
+                    Some((read_index, value)) if read_index == index => value,
+                    _ => cents(index)?,
+                };
+                *sum = sum.saturating_add(value);
             }
         }
         Ok(())
