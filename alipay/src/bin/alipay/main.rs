@@ -1,7 +1,7 @@
 //! `alipay`: the command line tool for the chores of an Alipay integration.
 //!
 //! Its usage text is its `--help` (`alipay help COMMAND` for one command); the README's command
-//! table is checked against it by `tests/cli.rs`. One file per command group: `keys` (`sign`,
+//! table is checked against it by `tests/cli/usage.rs`. One file per command group: `keys` (`sign`,
 //! `verify-notify`, `keygen`), `certs`, `aes`, `call`, `bill`, `sandbox` (`pay`) and `serve`.
 
 mod aes;
