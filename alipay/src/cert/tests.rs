@@ -70,6 +70,42 @@ fn md5_hex(text: &str) -> String {
         .collect()
 }
 
+/// A DER TLV (short or long form length).
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else if len < 0x100 {
+        out.extend([0x81, len as u8]);
+    } else {
+        out.extend([0x82, (len >> 8) as u8, len as u8]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// The DER encoding of an OBJECT IDENTIFIER given in dotted form (for hand-built certificates,
+/// and for the OID conversions at their limits).
+fn oid(dotted: &str) -> Vec<u8> {
+    let arcs: Vec<u128> = dotted.split('.').map(|a| a.parse().expect("arc")).collect();
+    let mut content = Vec::new();
+    let mut push = |mut value: u128| {
+        let mut groups = vec![(value & 0x7f) as u8];
+        value >>= 7;
+        while value > 0 {
+            groups.push((value & 0x7f) as u8 | 0x80);
+            value >>= 7;
+        }
+        content.extend(groups.iter().rev());
+    };
+    push(arcs[0] * 40 + arcs[1]);
+    for &arc in &arcs[2..] {
+        push(arc);
+    }
+    tlv(0x06, &content)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Generated certificates
 

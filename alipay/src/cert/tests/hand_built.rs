@@ -4,42 +4,8 @@
 
 use super::*;
 
-/// A DER TLV (short or long form length).
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else if len < 0x100 {
-        out.extend([0x81, len as u8]);
-    } else {
-        out.extend([0x82, (len >> 8) as u8, len as u8]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
 fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
     tlv(0x30, &parts.concat())
-}
-
-pub(super) fn oid(dotted: &str) -> Vec<u8> {
-    let arcs: Vec<u128> = dotted.split('.').map(|a| a.parse().expect("arc")).collect();
-    let mut content = Vec::new();
-    let mut push = |mut value: u128| {
-        let mut groups = vec![(value & 0x7f) as u8];
-        value >>= 7;
-        while value > 0 {
-            groups.push((value & 0x7f) as u8 | 0x80);
-            value >>= 7;
-        }
-        content.extend(groups.iter().rev());
-    };
-    push(arcs[0] * 40 + arcs[1]);
-    for &arc in &arcs[2..] {
-        push(arc);
-    }
-    tlv(0x06, &content)
 }
 
 fn ava(ty: &str, tag: u8, value: &[u8]) -> Vec<u8> {

@@ -2,7 +2,6 @@
 //! and decimal conversions at their limits (truncated, non-minimal and overlong OIDs, the
 //! largest integers).
 
-use super::hand_built::oid;
 use super::*;
 
 #[test]
