@@ -123,58 +123,42 @@ async fn gateway_refusals_match_alipay() {
         &post(&sandbox, &params).await,
     );
     assert_fails(&node, "40001", "isv.missing-signature");
-    let params = signed_params(
-        &app.app_id,
-        &app.private_key,
-        "alipay.trade.query",
-        Some(&biz),
-        &[("sign_type", "RSA")],
-    );
-    let node = verified_node(
+    let node = call_with(
         &sandbox,
+        &app,
         "alipay.trade.query",
-        &post(&sandbox, &params).await,
-    );
+        biz.clone(),
+        &[("sign_type", "RSA")],
+    )
+    .await;
     assert_fails(&node, "40002", "isv.invalid-signature-type");
     let stale = beijing_timestamp(SystemTime::now() - Duration::from_secs(16 * 60));
-    let params = signed_params(
-        &app.app_id,
-        &app.private_key,
+    let node = call_with(
+        &sandbox,
+        &app,
         "alipay.trade.query",
-        Some(&biz),
+        biz.clone(),
         &[("timestamp", &stale)],
-    );
-    let node = verified_node(
-        &sandbox,
-        "alipay.trade.query",
-        &post(&sandbox, &params).await,
-    );
+    )
+    .await;
     assert_fails(&node, "40002", "isv.invalid-timestamp");
-    let params = signed_params(
-        &app.app_id,
-        &app.private_key,
+    let node = call_with(
+        &sandbox,
+        &app,
         "alipay.trade.query",
-        Some(&biz),
+        biz.clone(),
         &[("timestamp", "2026/01/01 00:00:00")],
-    );
-    let node = verified_node(
-        &sandbox,
-        "alipay.trade.query",
-        &post(&sandbox, &params).await,
-    );
+    )
+    .await;
     assert_fails(&node, "40002", "isv.invalid-timestamp");
-    let params = signed_params(
-        &app.app_id,
-        &app.private_key,
-        "alipay.trade.query",
-        Some(&biz),
-        &[("charset", "GBK")],
-    );
-    let node = verified_node(
+    let node = call_with(
         &sandbox,
+        &app,
         "alipay.trade.query",
-        &post(&sandbox, &params).await,
-    );
+        biz.clone(),
+        &[("charset", "GBK")],
+    )
+    .await;
     assert_fails(&node, "40002", "isv.invalid-charset");
 
     // biz_content that is not a JSON object.
@@ -300,17 +284,13 @@ async fn all_parameters_in_the_query_or_in_the_body() {
     assert_eq!(node["trade_status"], "WAIT_BUYER_PAY");
 
     // With no tolerance, an old (well-formed) timestamp is accepted.
-    let params = signed_params(
-        &app.app_id,
-        &app.private_key,
-        "alipay.trade.query",
-        Some(&biz),
-        &[("timestamp", "2020-03-20 12:00:00")],
-    );
-    let node = verified_node(
+    let node = call_with(
         &sandbox,
+        &app,
         "alipay.trade.query",
-        &post(&sandbox, &params).await,
-    );
+        biz.clone(),
+        &[("timestamp", "2020-03-20 12:00:00")],
+    )
+    .await;
     assert_success(&node);
 }
